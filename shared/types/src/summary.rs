@@ -1,0 +1,76 @@
+//! What summarize writes: a brief, an SEO article and the metadata a CMS needs.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One section of an article: a plain subheading and its paragraphs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// Plain, descriptive subheading (never "Introduction" or "Conclusion").
+    pub heading: String,
+    /// Paragraphs of clean text; links are Markdown `[text](href)`, never bold or italic.
+    pub paragraphs: Vec<String>,
+}
+
+/// The search-friendly article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// The lead paragraph.
+    pub lead: String,
+    /// The body sections, in order.
+    pub sections: Vec<Section>,
+    /// True when the source was too short for a full article and nothing was padded.
+    #[serde(default)]
+    pub short: bool,
+}
+
+impl Article {
+    /// Words in the lead and all section paragraphs (headings excluded).
+    pub fn word_count(&self) -> usize {
+        let count = |s: &str| s.split_whitespace().count();
+        count(&self.lead)
+            + self
+                .sections
+                .iter()
+                .flat_map(|s| s.paragraphs.iter())
+                .map(|p| count(p))
+                .sum::<usize>()
+    }
+
+    /// The article as Markdown: the headline as `#`, the lead, then `##` subheadings.
+    pub fn to_markdown(&self, headline: &str) -> String {
+        let mut out = format!("# {headline}\n\n{}\n", self.lead);
+        for section in &self.sections {
+            out.push_str(&format!("\n## {}\n", section.heading));
+            for p in &section.paragraphs {
+                out.push('\n');
+                out.push_str(p);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Everything summarize produced for one story version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// A 2-4 sentence summary.
+    pub brief: String,
+    /// The SEO article.
+    pub article: Article,
+    /// SEO headline, at most about 60-70 characters.
+    pub headline: String,
+    /// Meta description, 120-160 characters, a complete sentence.
+    pub meta_description: String,
+    /// URL slug: lowercase ASCII and hyphens, stable across versions of a story.
+    pub slug: String,
+    /// Keywords, from the most salient entities.
+    pub keywords: Vec<String>,
+    /// schema.org `NewsArticle` JSON-LD.
+    pub json_ld: serde_json::Value,
+    /// Open Graph properties (`og:title`, `og:description`, `og:type`, ...).
+    pub open_graph: BTreeMap<String, String>,
+    /// Which engine wrote it ("builtin-extractive-v1", "llm:<model>", "builtin (llm fallback)").
+    pub engine: String,
+}
