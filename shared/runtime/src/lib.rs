@@ -1,1 +1,52 @@
-//! placeholder
+//! The broker runtime every Copydesk worker shares.
+//!
+//! A worker binary loads [`config::Layers`], starts a [`Runtime`] for its stage and hands a
+//! [`Handler`] to [`worker::consume`]; the runtime does everything broker-shaped, the handler
+//! only the stage's work. Layout:
+//! - [`config`]: layered settings (defaults, files, `COPYDESK__*` variables), validated.
+//! - [`telemetry`]: tracing subscriber setup.
+//! - [`broker`]: named connections and the idempotent topology (work, retry-tier and
+//!   dead-letter queues per stage).
+//! - [`publisher`]: confirmed, mandatory publishing that survives connection recovery.
+//! - [`handler`]: the handler contract ([`Handler`], [`Transform`], [`HandlerError`]).
+//! - [`retry`]: backoff delays with jitter, and the retry-or-give-up decision.
+//! - [`worker`]: the consume loop: settle every delivery only after its replacement is confirmed.
+//! - [`runtime`]: connections, health server, signals and the recovery watchdog of one process.
+//! - [`metrics`], [`health`]: Prometheus counters and the `/healthz`, `/readyz`, `/metrics` server.
+//! - [`ops`]: operator actions on a live broker (status, dead-letter list/show/replay/purge).
+
+pub mod broker;
+pub mod config;
+pub mod handler;
+pub mod health;
+pub mod metrics;
+pub mod ops;
+pub mod publisher;
+pub mod retry;
+pub mod runtime;
+pub mod telemetry;
+pub mod worker;
+
+pub use handler::{Handler, HandlerError, Incoming, Output, Transform, TransformHandler};
+pub use publisher::{Outgoing, Publisher};
+pub use runtime::Runtime;
+
+/// Run a worker binary: load config, init telemetry, start the runtime, consume with the
+/// handler built by `build`, and exit non-zero when the worker had to stop.
+pub async fn run_stage<H, F>(config: Option<&std::path::Path>, build: F) -> anyhow::Result<()>
+where
+    H: Handler,
+    F: FnOnce(&config::Layers, &Runtime) -> anyhow::Result<H>,
+{
+    let layers = config::Layers::load(config)?;
+    let settings = layers.settings()?;
+    telemetry::init_subscriber(&settings.telemetry);
+    let rt = Runtime::start(settings, H::STAGE).await?;
+    let handler = std::sync::Arc::new(build(&layers, &rt)?);
+    worker::consume(&rt, handler).await?;
+    rt.close().await;
+    match rt.fatal() {
+        Some(reason) => Err(anyhow::anyhow!(reason)),
+        None => Ok(()),
+    }
+}

@@ -72,3 +72,8 @@ impl Names {
         format!("{}.published", self.namespace)
     }
 }
+
+/// Header: the story guid of a dead-lettered message, when it could be decoded.
+pub const H_STORY_ID: &str = "x-copydesk-story-id";
+/// Header: the story version of a dead-lettered message, when it could be decoded.
+pub const H_STORY_VERSION: &str = "x-copydesk-story-version";

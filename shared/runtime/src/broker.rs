@@ -1,0 +1,208 @@
+//! Connections and the topology: one place declares every exchange, queue and binding, idempotently.
+//!
+//! Per consuming stage there is a durable quorum work queue, a set of delayed-retry queues (one
+//! per delay tier, each dead-lettering back to the work queue when a message's TTL runs out) and a
+//! dead-letter queue. `story.published` events land in a bounded queue for progress and audit.
+
+use crate::config::{AmqpSettings, RetrySettings};
+use copydesk_types::names::{self, Names};
+use copydesk_types::Stage;
+use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
+use secrecy::ExposeSecret;
+
+/// Broker trouble, classified for the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    /// Could not connect; names the (redacted) URL and what to check.
+    #[error("cannot connect to RabbitMQ at {url}: {source}. Is it running? (`rabbitmq-server -detached` starts a local one; set amqp.url or COPYDESK__AMQP__URL otherwise)")]
+    Connect {
+        /// Redacted URL.
+        url: String,
+        /// The lapin error.
+        source: lapin::Error,
+    },
+    /// A protocol operation failed.
+    #[error("{what}: {source}")]
+    Amqp {
+        /// What we were doing.
+        what: String,
+        /// The lapin error.
+        source: lapin::Error,
+    },
+    /// The broker refused a publish (nack) or returned it as unroutable.
+    #[error("{0}")]
+    Rejected(String),
+}
+
+impl BrokerError {
+    /// Wrap a lapin error with what we were doing.
+    pub fn amqp(what: impl Into<String>, source: lapin::Error) -> Self {
+        BrokerError::Amqp { what: what.into(), source }
+    }
+}
+
+/// Open a named, auto-recovering connection. The name shows in the management UI and in
+/// `rabbitmqctl list_connections`, so an operator can tell workers apart.
+pub async fn connect(amqp: &AmqpSettings, name: &str) -> Result<Connection, BrokerError> {
+    let props = ConnectionProperties::default()
+        .with_connection_name(name.to_string().into())
+        .enable_auto_recover();
+    let url = amqp.url.expose_secret();
+    Connection::connect(url, props).await.map_err(|source| BrokerError::Connect {
+        url: crate::config::redact_url(url),
+        source,
+    })
+}
+
+/// The stages that consume a queue: all four (ingest consumes raw documents).
+pub const CONSUMING_STAGES: [Stage; 4] = Stage::ALL;
+
+/// Delay tiers (milliseconds) for a retry policy: the initial delay doubling up to the maximum.
+/// A message waits in the smallest tier whose bound is at least its delay, with the exact delay
+/// as its own TTL, so tiers keep head-of-line waits short without losing jitter.
+pub fn retry_tiers(retry: &RetrySettings) -> Vec<u64> {
+    let mut tiers = Vec::new();
+    let mut bound = retry.initial_delay_ms.max(1);
+    while bound < retry.max_delay_ms && tiers.len() < 24 {
+        tiers.push(bound);
+        bound = bound.saturating_mul(2);
+    }
+    tiers.push(retry.max_delay_ms.max(retry.initial_delay_ms));
+    tiers
+}
+
+/// The index of the tier a delay belongs in.
+pub fn tier_for(tiers: &[u64], delay_ms: u64) -> usize {
+    tiers.iter().position(|&bound| delay_ms <= bound).unwrap_or(tiers.len().saturating_sub(1))
+}
+
+fn args(pairs: &[(&str, AMQPValue)]) -> FieldTable {
+    let mut table = FieldTable::default();
+    for (k, v) in pairs {
+        table.insert(ShortString::from(*k), v.clone());
+    }
+    table
+}
+
+fn text(s: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(s.as_bytes().to_vec()))
+}
+
+/// Declare the whole topology of one namespace. Safe to run any number of times, from any worker.
+pub async fn declare_topology(
+    channel: &Channel,
+    names: &Names,
+    retry: &RetrySettings,
+) -> Result<(), BrokerError> {
+    let durable = QueueDeclareOptions { durable: true, ..Default::default() };
+    let exchange = names.events_exchange();
+    channel
+        .exchange_declare(
+            exchange.clone().into(),
+            ExchangeKind::Topic,
+            ExchangeDeclareOptions { durable: true, ..Default::default() },
+            FieldTable::default(),
+        )
+        .await
+        .map_err(|e| BrokerError::amqp(format!("declare exchange {exchange}"), e))?;
+
+    let tiers = retry_tiers(retry);
+    for stage in CONSUMING_STAGES {
+        let queue = names.stage_queue(stage);
+        let dlq = names.dead_letter_queue(stage);
+        // Classic queue for dead letters: no delivery limit, so listing (get + requeue) never
+        // drops a message.
+        declare_queue(channel, &dlq, durable, FieldTable::default()).await?;
+        // Quorum work queue. A message redelivered too often (a worker crashing on it every time)
+        // is dead-lettered by the broker itself rather than looping forever.
+        let work_args = args(&[
+            ("x-queue-type", text("quorum")),
+            ("x-delivery-limit", AMQPValue::LongInt(20)),
+            ("x-dead-letter-exchange", text("")),
+            ("x-dead-letter-routing-key", text(&dlq)),
+            ("x-dead-letter-strategy", text("at-least-once")),
+            ("x-overflow", text("reject-publish")),
+        ]);
+        declare_queue(channel, &queue, durable, work_args).await?;
+        channel
+            .queue_bind(
+                queue.clone().into(),
+                exchange.clone().into(),
+                stage.input_routing_key().into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(|e| BrokerError::amqp(format!("bind {queue}"), e))?;
+        for tier in 0..tiers.len() {
+            let retry_queue = names.retry_queue(stage, tier);
+            let retry_args = args(&[
+                ("x-dead-letter-exchange", text("")),
+                ("x-dead-letter-routing-key", text(&queue)),
+            ]);
+            declare_queue(channel, &retry_queue, durable, retry_args).await?;
+        }
+    }
+
+    let published = names.published_queue();
+    let published_args = args(&[
+        ("x-queue-type", text("quorum")),
+        ("x-max-length", AMQPValue::LongInt(100_000)),
+        ("x-overflow", text("drop-head")),
+    ]);
+    declare_queue(channel, &published, durable, published_args).await?;
+    channel
+        .queue_bind(
+            published.clone().into(),
+            exchange.into(),
+            names::RK_STORY_PUBLISHED.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(|e| BrokerError::amqp(format!("bind {published}"), e))?;
+    Ok(())
+}
+
+async fn declare_queue(
+    channel: &Channel,
+    name: &str,
+    options: QueueDeclareOptions,
+    arguments: FieldTable,
+) -> Result<(), BrokerError> {
+    channel
+        .queue_declare(name.into(), options, arguments)
+        .await
+        .map(|_| ())
+        .map_err(|e| BrokerError::amqp(format!("declare queue {name} (if its arguments changed, delete it or use another amqp.namespace)"), e))
+}
+
+/// Every queue of a namespace, for deleting a test's topology.
+pub fn all_queues(names: &Names, retry: &RetrySettings) -> Vec<String> {
+    let mut queues = vec![names.published_queue()];
+    for stage in CONSUMING_STAGES {
+        queues.push(names.stage_queue(stage));
+        queues.push(names.dead_letter_queue(stage));
+        for tier in 0..retry_tiers(retry).len() {
+            queues.push(names.retry_queue(stage, tier));
+        }
+    }
+    queues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_double_from_the_initial_delay_and_end_at_the_maximum() {
+        let retry = RetrySettings { max_attempts: 5, initial_delay_ms: 1000, max_delay_ms: 5000 };
+        assert_eq!(retry_tiers(&retry), vec![1000, 2000, 4000, 5000]);
+        let tiers = retry_tiers(&retry);
+        assert_eq!(tier_for(&tiers, 900), 0);
+        assert_eq!(tier_for(&tiers, 2500), 2);
+        assert_eq!(tier_for(&tiers, 99_999), 3);
+    }
+}
