@@ -246,11 +246,15 @@ impl Layers {
 
     /// One section, with the type's defaults for whatever is not set.
     pub fn section<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, ConfigError> {
-        match self.merged.get::<T>(name) {
-            Ok(value) => Ok(value),
-            Err(config::ConfigError::NotFound(_)) => Ok(T::default()),
-            Err(e) => Err(ConfigError::Load(format!("in section [{name}]: {e}"))),
-        }
+        let raw = match self.merged.get::<config::Value>(name) {
+            Ok(raw) => raw,
+            Err(config::ConfigError::NotFound(_)) => return Ok(T::default()),
+            Err(e) => return Err(ConfigError::Load(format!("in section [{name}]: {e}"))),
+        };
+        // serde_path_to_error keeps the failing key's path, so the message names it exactly.
+        serde_path_to_error::deserialize(raw).map_err(|e| {
+            ConfigError::Load(format!("key `{name}.{}`: {}", e.path(), e.inner()))
+        })
     }
 }
 

@@ -1,0 +1,23 @@
+//! A small client for OpenAI-compatible chat-completions servers (OpenAI, llama.cpp, vLLM,
+//! Ollama), shared by the stages that can ask a language model for help.
+//!
+//! Layout:
+//! - [`config`]: [`LlmConfig`], the serde-loaded settings (address, model, key variable, limits).
+//! - [`client`]: [`LlmClient::chat_json`], one request with retries, backoff that honours
+//!   `Retry-After`, and a response-format ladder (`json_schema`, then `json_object`, then plain)
+//!   for servers that reject the richer modes.
+//! - [`error`]: [`LlmError`], with [`LlmError::is_transient`] for callers that retry themselves.
+//! - [`reply`]: [`LlmReply`] and the cleanup of model output (code fences, `<think>` blocks).
+//! - [`metrics`]: [`LlmMetrics`], request and token counters the binaries render for Prometheus.
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod reply;
+
+pub use client::LlmClient;
+pub use config::{LlmConfig, ResponseFormatMode};
+pub use error::LlmError;
+pub use metrics::{LlmMetrics, LlmMetricsSnapshot};
+pub use reply::{clean_content, LlmReply};
