@@ -1,0 +1,180 @@
+//! The file sink.
+//!
+//! Names: `<slug>--<key>.v<version>.json` and `.md`, where `<key>` is a short hash of the story
+//! guid (guids are not file-name safe) and the slug is stable across versions. A kill removes every
+//! version's files and leaves `<key>.retracted.json`, which also stops an older version that
+//! arrives late from being published again.
+
+use crate::PublishError;
+use copydesk_types::{Story, StorySummarized, Summary};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Writes articles to a directory.
+#[derive(Debug, Clone)]
+pub struct FileSink {
+    out_dir: PathBuf,
+}
+
+/// What a retraction tombstone records.
+#[derive(Debug, Serialize, Deserialize)]
+struct Tombstone {
+    guid: String,
+    version: u64,
+    retracted_at: String,
+    removed: Vec<String>,
+}
+
+/// The file-name key of a story guid: 16 hex characters of its sha256.
+pub fn story_key(guid: &str) -> String {
+    hex::encode(&Sha256::digest(guid.as_bytes())[..8])
+}
+
+/// The outcome of a publish or retract.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    /// Written to these files.
+    Written(Vec<PathBuf>),
+    /// Not written: a kill of this or a later version was already recorded.
+    AlreadyRetracted,
+    /// Retracted: these files were removed.
+    Retracted(Vec<PathBuf>),
+}
+
+impl FileSink {
+    /// A sink writing to `out_dir` (created on first write).
+    pub fn new(out_dir: impl Into<PathBuf>) -> Self {
+        FileSink { out_dir: out_dir.into() }
+    }
+
+    /// The directory written to.
+    pub fn out_dir(&self) -> &Path {
+        &self.out_dir
+    }
+
+    /// Write the JSON and Markdown files of one story version, overwriting a previous write of
+    /// the same version.
+    pub fn publish(&self, msg: &StorySummarized, summary: &Summary) -> Result<Delivered, PublishError> {
+        let story = &msg.story;
+        let key = story_key(&story.guid);
+        if let Some(tomb) = self.tombstone(&key)? {
+            if tomb.version >= story.version {
+                return Ok(Delivered::AlreadyRetracted);
+            }
+        }
+        self.ensure_dir()?;
+        let base = format!("{}--{key}.v{}", summary.slug, story.version);
+        let json_path = self.out_dir.join(format!("{base}.json"));
+        let md_path = self.out_dir.join(format!("{base}.md"));
+        let document = serde_json::json!({
+            "guid": story.guid,
+            "version": story.version,
+            "slug": summary.slug,
+            "headline": summary.headline,
+            "meta_description": summary.meta_description,
+            "keywords": summary.keywords,
+            "brief": summary.brief,
+            "article": summary.article,
+            "article_markdown": summary.article.to_markdown(&summary.headline),
+            "json_ld": summary.json_ld,
+            "open_graph": summary.open_graph,
+            "entities": msg.entities,
+            "story": story,
+            "engine": { "extract": msg.entities.engine, "summarize": summary.engine },
+            "published_at": chrono::Utc::now().to_rfc3339(),
+        });
+        let json = serde_json::to_vec_pretty(&document).unwrap_or_default();
+        write_atomic(&json_path, &json)?;
+        write_atomic(&md_path, markdown(story, summary).as_bytes())?;
+        // A later usable version lifts an earlier kill or withholding.
+        let tomb_path = self.tombstone_path(&key);
+        if tomb_path.exists() {
+            fs::remove_file(&tomb_path).map_err(|source| PublishError::Io { path: tomb_path, source })?;
+        }
+        Ok(Delivered::Written(vec![json_path, md_path]))
+    }
+
+    /// Remove every published version of a story and leave a tombstone.
+    pub fn retract(&self, story: &Story) -> Result<Delivered, PublishError> {
+        self.ensure_dir()?;
+        let key = story_key(&story.guid);
+        let marker = format!("--{key}.v");
+        let mut removed = Vec::new();
+        let entries = fs::read_dir(&self.out_dir).map_err(|source| PublishError::Io { path: self.out_dir.clone(), source })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.contains(&marker) && (name.ends_with(".json") || name.ends_with(".md")) {
+                let path = entry.path();
+                fs::remove_file(&path).map_err(|source| PublishError::Io { path: path.clone(), source })?;
+                removed.push(path);
+            }
+        }
+        removed.sort();
+        let tomb = Tombstone {
+            guid: story.guid.clone(),
+            version: story.version,
+            retracted_at: chrono::Utc::now().to_rfc3339(),
+            removed: removed.iter().map(|p| p.display().to_string()).collect(),
+        };
+        let previous = self.tombstone(&key)?;
+        if previous.is_none_or(|p| p.version <= story.version) {
+            write_atomic(&self.tombstone_path(&key), &serde_json::to_vec_pretty(&tomb).unwrap_or_default())?;
+        }
+        Ok(Delivered::Retracted(removed))
+    }
+
+    fn tombstone_path(&self, key: &str) -> PathBuf {
+        self.out_dir.join(format!("{key}.retracted.json"))
+    }
+
+    fn tombstone(&self, key: &str) -> Result<Option<Tombstone>, PublishError> {
+        let path = self.tombstone_path(key);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Ok(None),
+            Err(source) => Err(PublishError::Io { path, source }),
+        }
+    }
+
+    fn ensure_dir(&self) -> Result<(), PublishError> {
+        fs::create_dir_all(&self.out_dir).map_err(|source| PublishError::Io { path: self.out_dir.clone(), source })
+    }
+}
+
+/// Markdown with front matter a static-site generator can read.
+fn markdown(story: &Story, summary: &Summary) -> String {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let date = story
+        .version_created
+        .map(|d| d.to_rfc3339())
+        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339());
+    let keywords: Vec<String> = summary.keywords.iter().map(|k| quote(k)).collect();
+    format!(
+        "---\ntitle: {}\nslug: {}\ndescription: {}\nkeywords: [{}]\ndate: {}\nguid: {}\nversion: {}\n---\n\n{}",
+        quote(&summary.headline),
+        quote(&summary.slug),
+        quote(&summary.meta_description),
+        keywords.join(", "),
+        quote(&date),
+        quote(&story.guid),
+        story.version,
+        summary.article.to_markdown(&summary.headline)
+    )
+}
+
+/// Write via a temp file in the same directory and rename, so readers never see a partial file
+/// and a rewrite replaces the old file whole.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
+    let io = |source| PublishError::Io { path: path.to_path_buf(), source };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    fs::write(&tmp, bytes).map_err(io)?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        io(e)
+    })
+}

@@ -1,0 +1,173 @@
+//! The publish transform: hold embargoed stories, publish usable ones, retract kills.
+
+use crate::files::{Delivered, FileSink};
+use crate::{PublishConfig, PublishError};
+use copydesk_runtime::{HandlerError, Transform};
+use copydesk_types::{Stage, StoryPublished, StorySummarized};
+
+/// The publish stage.
+pub struct PublishStage {
+    sink: FileSink,
+    config: PublishConfig,
+}
+
+impl PublishStage {
+    /// A stage writing to `config.out_dir`.
+    pub fn new(config: PublishConfig) -> Self {
+        PublishStage { sink: FileSink::new(config.out_dir.clone()), config }
+    }
+
+    /// Publish or retract one story: the whole stage without the broker (used by
+    /// `copydesk process` too). `Ok(None)` means "hold until the embargo lifts".
+    pub fn deliver(&self, msg: &StorySummarized) -> Result<StoryPublished, HandlerError> {
+        let story = &msg.story;
+        let (delivered, slug) = if story.is_kill() {
+            (self.sink.retract(story).map_err(to_handler)?, String::new())
+        } else {
+            let summary = msg.summary.as_ref().ok_or_else(|| {
+                to_handler(PublishError::NoSummary { guid: story.guid.clone(), version: story.version })
+            })?;
+            (self.sink.publish(msg, summary).map_err(to_handler)?, summary.slug.clone())
+        };
+        let (locations, retracted) = match delivered {
+            Delivered::Written(paths) => (paths, false),
+            Delivered::Retracted(paths) => (paths, true),
+            Delivered::AlreadyRetracted => (Vec::new(), true),
+        };
+        Ok(StoryPublished {
+            guid: story.guid.clone(),
+            version: story.version,
+            slug,
+            locations: locations.iter().map(|p| p.display().to_string()).collect(),
+            retracted,
+            held_for_embargo: story.embargo.is_some(),
+        })
+    }
+}
+
+fn to_handler(error: PublishError) -> HandlerError {
+    if error.is_transient() {
+        HandlerError::Transient(error.to_string())
+    } else {
+        HandlerError::Permanent(error.to_string())
+    }
+}
+
+impl Transform for PublishStage {
+    const STAGE: Stage = Stage::Publish;
+    type In = StorySummarized;
+    type Out = StoryPublished;
+
+    async fn apply(&self, input: StorySummarized) -> Result<StoryPublished, HandlerError> {
+        if let (Some(embargo), true, false) = (input.story.embargo, self.config.hold_embargoed, input.story.is_kill()) {
+            let wait = embargo - chrono::Utc::now();
+            if let Ok(after) = wait.to_std() {
+                if !after.is_zero() {
+                    return Err(HandlerError::Defer { after, reason: format!("embargoed until {embargo}") });
+                }
+            }
+        }
+        self.deliver(&input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use copydesk_types::{Article, Entities, PubStatus, Section, Story, Summary};
+
+    fn summarized(guid: &str, version: u64) -> StorySummarized {
+        let mut story = Story::new(guid, "Harbour strike ends", vec!["Dockers returned to work.".into()]);
+        story.version = version;
+        let summary = Summary {
+            brief: "Dockers returned to work.".into(),
+            article: Article {
+                lead: "Dockers returned to work.".into(),
+                sections: vec![Section { heading: "Return to work".into(), paragraphs: vec!["p".into()] }],
+                short: true,
+            },
+            headline: "Harbour strike ends".into(),
+            meta_description: "Dockers returned to work.".into(),
+            slug: "harbour-strike-ends".into(),
+            keywords: vec!["harbour".into()],
+            json_ld: serde_json::json!({}),
+            open_graph: Default::default(),
+            engine: "test".into(),
+        };
+        StorySummarized { story, entities: Entities::default(), summary: Some(summary) }
+    }
+
+    fn stage(dir: &std::path::Path) -> PublishStage {
+        PublishStage::new(PublishConfig { out_dir: dir.to_path_buf(), hold_embargoed: true })
+    }
+
+    fn files_in(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("read out dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn publishing_the_same_version_twice_leaves_one_copy() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let s = stage(dir.path());
+        s.deliver(&summarized("g1", 1)).expect("first");
+        s.deliver(&summarized("g1", 1)).expect("redelivery");
+        let names = files_in(dir.path());
+        assert_eq!(names.len(), 2, "one json and one md: {names:?}");
+        assert!(names.iter().all(|n| n.starts_with("harbour-strike-ends--")), "{names:?}");
+    }
+
+    #[test]
+    fn a_kill_removes_every_version_and_blocks_a_late_older_version() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let s = stage(dir.path());
+        s.deliver(&summarized("g1", 1)).expect("v1");
+        s.deliver(&summarized("g1", 2)).expect("v2");
+        let mut kill = summarized("g1", 3);
+        kill.story.pub_status = PubStatus::Canceled;
+        kill.summary = None;
+        let out = s.deliver(&kill).expect("kill");
+        assert!(out.retracted);
+        assert_eq!(out.locations.len(), 4, "{:?}", out.locations);
+        assert_eq!(files_in(dir.path()).len(), 1, "only the tombstone is left");
+        let late = s.deliver(&summarized("g1", 2)).expect("late v2");
+        assert!(late.retracted && late.locations.is_empty());
+        assert_eq!(files_in(dir.path()).len(), 1);
+    }
+
+    #[test]
+    fn a_newer_usable_version_lifts_a_withholding() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let s = stage(dir.path());
+        let mut withheld = summarized("g1", 1);
+        withheld.story.pub_status = PubStatus::Withheld;
+        s.deliver(&withheld).expect("withheld");
+        let out = s.deliver(&summarized("g1", 2)).expect("v2");
+        assert!(!out.retracted);
+        assert_eq!(files_in(dir.path()).len(), 2, "v2 files, tombstone gone");
+    }
+
+    #[test]
+    fn an_unwritable_out_dir_is_a_transient_error_naming_the_path() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let blocker = dir.path().join("not-a-dir");
+        std::fs::write(&blocker, b"x").expect("file");
+        let err = stage(&blocker).deliver(&summarized("g1", 1)).expect_err("cannot write");
+        assert!(matches!(err, HandlerError::Transient(ref m) if m.contains("not-a-dir")), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_embargoed_story_is_deferred_until_its_time() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut msg = summarized("g1", 1);
+        msg.story.embargo = Some(chrono::Utc::now() + chrono::Duration::minutes(10));
+        let err = stage(dir.path()).apply(msg).await.expect_err("held");
+        assert!(matches!(err, HandlerError::Defer { after, .. } if after.as_secs() > 500));
+        assert!(files_in(dir.path()).is_empty());
+    }
+}
