@@ -9,6 +9,7 @@
 //! A message is only ever acked after whatever replaces it is confirmed by the broker; if that
 //! publish fails the delivery is left to the broker to redeliver.
 
+use crate::broker::BrokerError;
 use crate::handler::{Handler, HandlerError, Incoming, Output};
 use crate::metrics::Metrics;
 use crate::publisher::Outgoing;
@@ -150,44 +151,67 @@ async fn settle_delivery(
     settle: Settle,
 ) {
     let (messages, counter, what) = match settle {
-        Settle::Ack(messages) => (messages, &rt.metrics.succeeded, "handled".to_string()),
+        Settle::Ack(messages) => (messages, &rt.metrics.succeeded, "handled"),
         Settle::Retry { delay, next_attempt, reason } => {
             tracing::warn!(delay_ms = delay.as_millis() as u64, next_attempt, error = %reason, "transient failure; retrying later");
-            (vec![rt.delayed(stage, delivery, delay, next_attempt)], &rt.metrics.retried, "retried".into())
+            (vec![rt.delayed(stage, delivery, delay, next_attempt)], &rt.metrics.retried, "retried")
         }
         Settle::Defer { delay, reason } => {
             tracing::info!(delay_ms = delay.as_millis() as u64, %reason, "deferred");
-            (vec![rt.delayed(stage, delivery, delay, incoming.attempt)], &rt.metrics.deferred, "deferred".into())
+            (vec![rt.delayed(stage, delivery, delay, incoming.attempt)], &rt.metrics.deferred, "deferred")
         }
         Settle::DeadLetter { class, reason } => {
-            tracing::error!(error.class = class, error = %reason, "dead-lettered; fix the cause, then `copydesk dlq replay`");
-            let mut dead = copy_of(delivery, &rt.names.dead_letter_queue(stage))
-                .header(names::H_STAGE, stage.as_str())
-                .header(names::H_ERROR_CLASS, class)
-                .header(names::H_ERROR, &reason)
-                .header_int(names::H_ATTEMPT, incoming.attempt as i64)
-                .header(names::H_FAILED_AT, chrono::Utc::now().to_rfc3339())
-                .header(names::H_ORIGINAL_ROUTING_KEY, delivery.routing_key.as_str());
-            if let Some((id, version)) = &story {
-                dead = dead.header(names::H_STORY_ID, id).header(names::H_STORY_VERSION, version.to_string());
-            }
-            (vec![dead], &rt.metrics.dead_lettered, "dead-lettered".into())
+            (vec![dead_letter(rt, stage, delivery, incoming, &story, class, &reason)], &rt.metrics.dead_lettered, "dead-lettered")
         }
     };
-    match rt.publisher.publish_confirmed(&messages).await {
-        Ok(()) => {
+    let outcome = match rt.publisher.publish_confirmed(&messages).await {
+        Ok(()) => Ok(counter),
+        // The broker refused the output (unroutable, nacked): retrying the same publish in a loop
+        // would spin, so the input is dead-lettered with the reason for an operator to act on.
+        Err(BrokerError::Rejected(reason)) if what != "dead-lettered" => {
+            let dead = dead_letter(rt, stage, delivery, incoming, &story, "output-rejected", &reason);
+            rt.publisher.publish_confirmed(&[dead]).await.map(|()| &rt.metrics.dead_lettered)
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(counter) => {
             Metrics::inc(counter);
             if let Err(error) = delivery.acker.ack(BasicAckOptions::default()).await {
                 // The channel dropped after the confirm: the broker redelivers, and every stage
                 // is idempotent, so the only cost is repeated work.
-                tracing::warn!(%error, outcome = %what, "ack failed after the output was confirmed; the message will be redelivered");
+                tracing::warn!(%error, outcome = what, "ack failed after the output was confirmed; the message will be redelivered");
             }
         }
         Err(error) => {
-            tracing::error!(%error, outcome = %what, "could not publish; leaving the message to the broker");
+            tracing::error!(%error, outcome = what, "could not publish; leaving the message to the broker");
             let _ = delivery.acker.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
         }
     }
+}
+
+/// The delivery addressed to the stage's dead-letter queue, with the reason in headers.
+fn dead_letter(
+    rt: &Runtime,
+    stage: copydesk_types::Stage,
+    delivery: &Delivery,
+    incoming: &Incoming,
+    story: &Option<(String, u64)>,
+    class: &'static str,
+    reason: &str,
+) -> Outgoing {
+    tracing::error!(error.class = class, error = %reason, "dead-lettered; fix the cause, then `copydesk dlq replay`");
+    let mut dead = copy_of(delivery, &rt.names.dead_letter_queue(stage))
+        .header(names::H_STAGE, stage.as_str())
+        .header(names::H_ERROR_CLASS, class)
+        .header(names::H_ERROR, reason)
+        .header_int(names::H_ATTEMPT, incoming.attempt as i64)
+        .header(names::H_FAILED_AT, chrono::Utc::now().to_rfc3339())
+        .header(names::H_ORIGINAL_ROUTING_KEY, delivery.routing_key.as_str());
+    if let Some((id, version)) = story {
+        dead = dead.header(names::H_STORY_ID, id).header(names::H_STORY_VERSION, version.to_string());
+    }
+    dead
 }
 
 /// The delivery's body and properties, addressed to `queue` through the default exchange.

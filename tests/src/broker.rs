@@ -1,0 +1,142 @@
+//! A private namespace on the real broker for one test, and helpers to talk to it.
+
+use copydesk_runtime::config::{RetrySettings, Settings};
+use copydesk_runtime::{broker, Outgoing, Publisher};
+use copydesk_types::names::Names;
+use copydesk_types::{Envelope, Payload, StoryPublished};
+use futures::StreamExt;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, ExchangeDeleteOptions, QueueDeleteOptions};
+use lapin::types::FieldTable;
+use lapin::Connection;
+use secrecy::ExposeSecret;
+use std::time::Duration;
+
+/// The broker URL the tests use: `COPYDESK__AMQP__URL`, else the local default.
+pub fn amqp_url() -> String {
+    std::env::var("COPYDESK__AMQP__URL").unwrap_or_else(|_| Settings::default().amqp.url.expose_secret().to_string())
+}
+
+/// A randomly named namespace with fast retries, removed from the broker when dropped.
+pub struct TestNamespace {
+    /// Settings pointing at the namespace.
+    pub settings: Settings,
+    /// Its broker names.
+    pub names: Names,
+    /// A connection for the test's own use.
+    pub conn: Connection,
+    /// A confirm-mode publisher on that connection.
+    pub publisher: Publisher,
+}
+
+impl TestNamespace {
+    /// Create a namespace `t-<random>` and declare its topology.
+    pub async fn new(retry: RetrySettings) -> Self {
+        let namespace = format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let mut settings = Settings::default();
+        settings.amqp.url = amqp_url().into();
+        settings.amqp.namespace = namespace.clone();
+        settings.retry = retry;
+        settings.health.port = Some(0);
+        let conn = broker::connect(&settings.amqp, &format!("test {namespace}"))
+            .await
+            .expect("RabbitMQ must be running for integration tests (make test starts it)");
+        let publisher = Publisher::new(&conn).await.expect("publisher");
+        let names = Names::new(namespace);
+        broker::declare_topology(publisher.channel(), &names, &settings.retry).await.expect("declare topology");
+        TestNamespace { settings, names, conn, publisher }
+    }
+
+    /// Retries quick enough for tests: 3 attempts, 100 ms doubling to 400 ms.
+    pub fn fast_retry() -> RetrySettings {
+        RetrySettings { max_attempts: 3, initial_delay_ms: 100, max_delay_ms: 400 }
+    }
+
+    /// Environment variables that point a worker process at this namespace.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("COPYDESK__AMQP__URL".into(), amqp_url()),
+            ("COPYDESK__AMQP__NAMESPACE".into(), self.names.namespace.clone()),
+            ("COPYDESK__RETRY__MAX_ATTEMPTS".into(), self.settings.retry.max_attempts.to_string()),
+            ("COPYDESK__RETRY__INITIAL_DELAY_MS".into(), self.settings.retry.initial_delay_ms.to_string()),
+            ("COPYDESK__RETRY__MAX_DELAY_MS".into(), self.settings.retry.max_delay_ms.to_string()),
+            ("COPYDESK__HEALTH__PORT".into(), "0".into()),
+            ("COPYDESK__AMQP__RECOVERY_TIMEOUT_SECS".into(), "20".into()),
+        ]
+    }
+
+    /// Publish a pipeline event on the namespace's exchange, confirmed.
+    pub async fn publish_event<T: Payload>(&self, payload: T) {
+        let envelope = Envelope::new(payload, 1);
+        self.publisher
+            .publish_confirmed(&[Outgoing::event(&self.names.events_exchange(), &envelope)])
+            .await
+            .expect("publish event");
+    }
+
+    /// Publish raw bytes straight to a queue, confirmed.
+    pub async fn publish_raw(&self, queue: &str, body: &[u8]) {
+        self.publisher.publish_confirmed(&[Outgoing::to_queue(queue, body.to_vec())]).await.expect("publish raw");
+    }
+
+    /// Messages in a queue right now.
+    pub async fn depth(&self, queue: &str) -> u32 {
+        let channel = self.conn.create_channel().await.expect("channel");
+        let q = channel
+            .queue_declare(queue.into(), lapin::options::QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
+            .await
+            .expect("queue exists");
+        let _ = channel.close(200, "depth".into()).await;
+        q.message_count()
+    }
+
+    /// Collect `story.published` events until `n` distinct (guid, version) pairs are seen, or
+    /// panic after `timeout`. Returns every event received (duplicates included).
+    pub async fn await_published(&self, n: usize, timeout: Duration) -> Vec<Envelope<StoryPublished>> {
+        let channel = self.conn.create_channel().await.expect("channel");
+        let mut consumer = channel
+            .basic_consume(self.names.published_queue().into(), "test-watch".into(), BasicConsumeOptions::default(), FieldTable::default())
+            .await
+            .expect("consume published");
+        let mut events: Vec<Envelope<StoryPublished>> = Vec::new();
+        let mut distinct = std::collections::HashSet::new();
+        let deadline = tokio::time::Instant::now() + timeout;
+        while distinct.len() < n {
+            let next = tokio::time::timeout_at(deadline, consumer.next()).await;
+            let delivery = match next {
+                Ok(Some(Ok(d))) => d,
+                Ok(Some(Err(e))) => {
+                    channel.wait_for_recovery(e).await.expect("watcher recovers");
+                    continue;
+                }
+                Ok(None) => panic!("published consumer closed"),
+                Err(_) => panic!("timed out after {timeout:?}: {} of {n} stories published", distinct.len()),
+            };
+            let env = Envelope::<StoryPublished>::from_json(&delivery.data).expect("StoryPublished");
+            let _ = delivery.ack(BasicAckOptions::default()).await;
+            distinct.insert((env.payload.guid.clone(), env.payload.version));
+            events.push(env);
+        }
+        let _ = channel.close(200, "done".into()).await;
+        events
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        // Drop cannot await; clean up on a thread with its own small runtime.
+        let (url, names, retry) = (amqp_url(), self.names.clone(), self.settings.retry.clone());
+        let cleanup = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                let Ok(conn) = Connection::connect(&url, lapin::ConnectionProperties::default()).await else { return };
+                let Ok(channel) = conn.create_channel().await else { return };
+                for queue in broker::all_queues(&names, &retry) {
+                    let _ = channel.queue_delete(queue.into(), QueueDeleteOptions::default()).await;
+                }
+                let _ = channel.exchange_delete(names.events_exchange().into(), ExchangeDeleteOptions::default()).await;
+                let _ = conn.close(200, "cleanup".into()).await;
+            });
+        });
+        let _ = cleanup.join();
+    }
+}

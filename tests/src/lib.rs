@@ -1,0 +1,14 @@
+//! Test harness for Copydesk's integration tests and end-to-end benchmark.
+//!
+//! Every test gets its own randomly named namespace (so its exchange and queues never meet
+//! another test's) and its own temporary inbox and out dir; the worker binaries run as real
+//! child processes against the real RabbitMQ. Layout:
+//! - [`broker`]: namespaces, connections, cleanup, publishing and awaiting events.
+//! - [`procs`]: starting, killing and stopping worker processes.
+//! - [`stories`]: deterministic synthetic news stories.
+//! - [`wait`]: polling a condition until a deadline (never a bare sleep).
+
+pub mod broker;
+pub mod procs;
+pub mod stories;
+pub mod wait;
