@@ -1,0 +1,184 @@
+//! Rules every format shares, applied after the format parser: clean text, fallback ids,
+//! checksums, language, non-story recognition and the "a story needs a headline and a body" rule.
+
+use copydesk_types::story::checksum;
+use copydesk_types::{SourceFormat, Story};
+use sha2::{Digest, Sha256};
+
+use crate::formats::Doc;
+use crate::text::{clean, detect_language, normalise_language};
+use crate::{IngestConfig, IngestError, Parsed};
+
+/// Apply the shared rules to a parser's output.
+///
+/// In a multi-item document (a feed, a newsMessage with several items) a bad item becomes a
+/// `Skipped` with the reason; in a single-story document it fails the whole document.
+pub(crate) fn finish(items: Vec<Parsed>, doc: &Doc<'_>, cfg: &IngestConfig) -> Result<Vec<Parsed>, IngestError> {
+    let multi = items.len() > 1
+        || matches!(doc.format, SourceFormat::Rss2 | SourceFormat::Rss1 | SourceFormat::Atom);
+    let whole = checksum(doc.bytes);
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Parsed::Story(mut s) = item else {
+            out.push(item);
+            continue;
+        };
+        tidy(&mut s, &whole, cfg);
+        match problem(&s) {
+            None => out.push(Parsed::Story(s)),
+            Some(reason) if multi => out.push(Parsed::Skipped { id: Some(s.guid), reason }),
+            Some(reason) if reason.starts_with("non-story") => {
+                out.push(Parsed::Skipped { id: Some(s.guid), reason })
+            }
+            Some(reason) => return Err(doc.invalid(format!("{reason}; a story needs a headline and body text"))),
+        }
+    }
+    Ok(out)
+}
+
+/// Normalise text fields and fill what can be derived.
+fn tidy(s: &mut Story, whole_checksum: &str, cfg: &IngestConfig) {
+    s.headline = clean(&s.headline);
+    s.body = s.body.iter().map(|p| clean(p)).filter(|p| !p.is_empty()).collect();
+    for opt in [&mut s.subheadline, &mut s.byline, &mut s.dateline, &mut s.located, &mut s.slugline, &mut s.source, &mut s.ednote] {
+        *opt = opt.as_deref().and_then(crate::text::clean_opt);
+    }
+    s.keywords.retain(|k| !k.trim().is_empty());
+    s.keywords.dedup();
+    if s.headline.is_empty() {
+        if let Some(first) = s.body.first() {
+            s.headline = headline_from(first);
+        }
+    }
+    if s.checksum.is_empty() {
+        s.checksum = whole_checksum.to_string();
+    }
+    s.guid = clean(&s.guid);
+    if s.guid.is_empty() {
+        s.guid = format!("urn:copydesk:sha256:{}", &content_hash(s)[..32]);
+    }
+    s.version = s.version.max(1);
+    s.language = s.language.as_deref().and_then(normalise_language);
+    if s.language.is_none() && cfg.detect_language {
+        s.language = detect_language(&s.text());
+    }
+}
+
+/// Why the story cannot go downstream, if it cannot.
+fn problem(s: &Story) -> Option<String> {
+    if let Some(kind) = non_story_kind(s) {
+        return Some(format!("non-story item: {kind} ({:?})", s.headline));
+    }
+    if s.is_kill() {
+        return None;
+    }
+    if s.headline.is_empty() && s.body.is_empty() {
+        return Some(format!("item {} has neither headline nor body text", s.guid));
+    }
+    if s.body.is_empty() {
+        return Some(format!("item {} ({:?}) has no body text", s.guid, s.headline));
+    }
+    None
+}
+
+/// Service notices, copyright messages and tests that agencies send down the story wire.
+fn non_story_kind(s: &Story) -> Option<&'static str> {
+    let head: String = s.headline.to_lowercase().chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
+    let head = head.trim();
+    let kind = match head {
+        "impressum" | "copyright" | "copyright notice" | "copyright message" => "copyright notice",
+        "test" | "test message" | "testmeldung" | "ignore" | "test please ignore" => "test message",
+        "service message" | "service notice" | "dienstmitteilung" | "servicemeldung" | "notice to subscribers" => {
+            "service notice"
+        }
+        _ => {
+            let body = s.body.join(" ").to_lowercase();
+            if body.matches("copyright by").count() >= 2 {
+                "copyright notice"
+            } else {
+                return None;
+            }
+        }
+    };
+    Some(kind)
+}
+
+/// A headline for an untitled item: the first sentence of the first paragraph, at most ~100 chars.
+fn headline_from(first: &str) -> String {
+    let sentence = first.split_inclusive(['.', '!', '?']).next().unwrap_or(first);
+    if sentence.chars().count() <= 110 {
+        return sentence.trim().to_string();
+    }
+    let mut out = String::new();
+    for word in sentence.split_whitespace() {
+        if out.chars().count() + word.chars().count() > 100 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.push('…');
+    out
+}
+
+/// sha256 of the normalised headline and body: stable across re-sends and whitespace changes.
+pub fn content_hash(s: &Story) -> String {
+    let mut h = Sha256::new();
+    h.update(normalise_for_hash(&s.headline).as_bytes());
+    for p in &s.body {
+        h.update(b"\n");
+        h.update(normalise_for_hash(p).as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Lowercase alphanumerics only, so punctuation and spacing changes do not defeat dedup.
+pub fn normalise_for_hash(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(format: SourceFormat) -> Doc<'static> {
+        Doc { bytes: b"payload", name: "f.txt", format }
+    }
+
+    #[test]
+    fn a_single_story_without_body_fails_the_document_with_the_file_named() {
+        let s = Story::new("g", "Only a headline", vec![]);
+        let err = finish(vec![Parsed::Story(s)], &doc(SourceFormat::PlainText), &IngestConfig::default())
+            .expect_err("no body");
+        assert!(err.to_string().contains("f.txt") && err.to_string().contains("no body text"), "{err}");
+    }
+
+    #[test]
+    fn a_feed_item_without_body_is_skipped_with_a_reason() {
+        let s = Story::new("g", "Title only", vec![]);
+        let out = finish(vec![Parsed::Story(s)], &doc(SourceFormat::Rss2), &IngestConfig::default()).expect("ok");
+        assert!(matches!(&out[0], Parsed::Skipped { reason, .. } if reason.contains("no body")));
+    }
+
+    #[test]
+    fn missing_guid_is_derived_from_content_and_checksum_from_payload() {
+        let a = Story::new("", "Head", vec!["Body  text.".into()]);
+        let b = Story::new("", "head", vec!["Body text".into()]);
+        let cfg = IngestConfig::default();
+        let out_a = finish(vec![Parsed::Story(a)], &doc(SourceFormat::PlainText), &cfg).expect("ok");
+        let out_b = finish(vec![Parsed::Story(b)], &doc(SourceFormat::PlainText), &cfg).expect("ok");
+        let (Parsed::Story(a), Parsed::Story(b)) = (&out_a[0], &out_b[0]) else { panic!("stories") };
+        assert!(a.guid.starts_with("urn:copydesk:sha256:"));
+        assert_eq!(a.guid, b.guid);
+        assert_eq!(a.checksum, checksum(b"payload"));
+    }
+
+    #[test]
+    fn a_copyright_notice_is_skipped_not_failed() {
+        let s = Story::new("g", "Impressum", vec!["copyright by dpa copyright by dpa".into()]);
+        let out = finish(vec![Parsed::Story(s)], &doc(SourceFormat::Iptc7901), &IngestConfig::default()).expect("ok");
+        assert!(matches!(&out[0], Parsed::Skipped { reason, .. } if reason.contains("copyright")));
+    }
+}

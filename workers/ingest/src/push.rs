@@ -1,0 +1,1 @@
+//! HTTP push endpoint (in progress).

@@ -1,0 +1,82 @@
+//! Counters shared by every source; the worker renders a [`StatsSnapshot`] as Prometheus metrics.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+/// Monotonic counters, updated lock-free by the sources.
+#[derive(Debug, Default)]
+pub struct IngestStats {
+    /// Drop-folder files fully handled and moved to `.done/`.
+    pub files_done: AtomicU64,
+    /// Drop-folder files refused and moved to `.failed/`.
+    pub files_failed: AtomicU64,
+    /// Drop-folder passes that left a file in place because the sink failed (retried later).
+    pub files_retried: AtomicU64,
+    /// Stories handed to the sink and confirmed.
+    pub stories: AtomicU64,
+    /// Of those, updates (same guid, newer version).
+    pub updates: AtomicU64,
+    /// Of those, kills and withholds.
+    pub kills: AtomicU64,
+    /// Items dropped as duplicates.
+    pub duplicates: AtomicU64,
+    /// Non-story or unusable items skipped with a reason.
+    pub skipped: AtomicU64,
+    /// Feed fetches attempted.
+    pub feed_fetches: AtomicU64,
+    /// Feed fetches answered 304 Not Modified.
+    pub feed_not_modified: AtomicU64,
+    /// Feed fetches or parses that failed.
+    pub feed_errors: AtomicU64,
+    /// Push requests accepted (202).
+    pub push_accepted: AtomicU64,
+    /// Push requests rejected (4xx/5xx).
+    pub push_rejected: AtomicU64,
+}
+
+/// A point-in-time copy of [`IngestStats`], serialisable for `/metrics` and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)]
+pub struct StatsSnapshot {
+    pub files_done: u64,
+    pub files_failed: u64,
+    pub files_retried: u64,
+    pub stories: u64,
+    pub updates: u64,
+    pub kills: u64,
+    pub duplicates: u64,
+    pub skipped: u64,
+    pub feed_fetches: u64,
+    pub feed_not_modified: u64,
+    pub feed_errors: u64,
+    pub push_accepted: u64,
+    pub push_rejected: u64,
+}
+
+impl IngestStats {
+    /// Add `n` to a counter.
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Copy every counter.
+    pub fn snapshot(&self) -> StatsSnapshot {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        StatsSnapshot {
+            files_done: g(&self.files_done),
+            files_failed: g(&self.files_failed),
+            files_retried: g(&self.files_retried),
+            stories: g(&self.stories),
+            updates: g(&self.updates),
+            kills: g(&self.kills),
+            duplicates: g(&self.duplicates),
+            skipped: g(&self.skipped),
+            feed_fetches: g(&self.feed_fetches),
+            feed_not_modified: g(&self.feed_not_modified),
+            feed_errors: g(&self.feed_errors),
+            push_accepted: g(&self.push_accepted),
+            push_rejected: g(&self.push_rejected),
+        }
+    }
+}
