@@ -111,6 +111,21 @@ impl Metrics {
     }
 }
 
+/// Render every numeric field of a serialisable snapshot as a Prometheus counter named
+/// `<prefix>_<field>_total`: how engine and source counters (ingest, LLM usage) reach `/metrics`.
+pub fn render_counters(prefix: &str, snapshot: &impl serde::Serialize) -> String {
+    let mut out = String::new();
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(snapshot) {
+        for (field, value) in fields {
+            if let Some(n) = value.as_u64() {
+                let name = format!("{prefix}_{field}_total");
+                let _ = writeln!(out, "# TYPE {name} counter\n{name} {n}");
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +138,17 @@ mod tests {
         assert!(text.contains("le=\"0.0025\"} 0"), "{text}");
         assert!(text.contains("le=\"0.005\"} 1"), "{text}");
         assert!(text.contains("le=\"+Inf\"} 1"), "{text}");
+    }
+
+    #[test]
+    fn snapshot_fields_render_as_counters() {
+        #[derive(serde::Serialize)]
+        struct Snap {
+            files_done: u64,
+            label: &'static str,
+        }
+        let text = render_counters("copydesk_ingest", &Snap { files_done: 4, label: "x" });
+        assert_eq!(text, "# TYPE copydesk_ingest_files_done_total counter\ncopydesk_ingest_files_done_total 4\n");
     }
 
     #[test]

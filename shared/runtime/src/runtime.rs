@@ -34,6 +34,8 @@ pub struct Runtime {
     pub publish_connection: Arc<Connection>,
     /// Delay tiers of the retry queues.
     pub retry_tiers: Arc<Vec<u64>>,
+    /// Background tasks (a source's watcher, a push server) waited for at shutdown.
+    pub tasks: tokio_util::task::TaskTracker,
     fatal: Arc<Mutex<Option<String>>>,
 }
 
@@ -71,6 +73,7 @@ impl Runtime {
             consume_connection,
             publish_connection,
             fatal: Arc::new(Mutex::new(None)),
+            tasks: tokio_util::task::TaskTracker::new(),
         };
         rt.spawn_signal_handler();
         rt.spawn_watchdog();
@@ -91,8 +94,28 @@ impl Runtime {
         self.fatal.lock().ok().and_then(|f| f.clone())
     }
 
-    /// Close both connections cleanly; call after [`crate::worker::consume`] returns.
+    /// Run a background task until the runtime is cancelled; [`Runtime::close`] waits for it
+    /// within the shutdown deadline. An error from it stops the worker.
+    pub fn spawn_task<F>(&self, name: &'static str, task: F)
+    where
+        F: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let rt = self.clone();
+        self.tasks.spawn(async move {
+            if let Err(error) = task.await {
+                rt.fail(format!("{name} stopped: {error:#}"));
+            }
+        });
+    }
+
+    /// Wait for background tasks (within the shutdown deadline), then close both connections
+    /// cleanly; call after [`crate::worker::consume`] returns.
     pub async fn close(&self) {
+        self.tasks.close();
+        let deadline = Duration::from_secs(self.settings.worker.shutdown_deadline_secs);
+        if tokio::time::timeout(deadline, self.tasks.wait()).await.is_err() {
+            tracing::warn!("background tasks did not stop within the shutdown deadline");
+        }
         let _ = self.publish_connection.close(200, "worker stopping".into()).await;
         let _ = self.consume_connection.close(200, "worker stopping".into()).await;
     }
