@@ -1,0 +1,61 @@
+# Copydesk. `make help` lists the targets.
+SHELL := /bin/bash
+CARGO ?= cargo
+DATA ?= $(or $(COPYDESK_DATA_DIR),../shared/data)
+export COPYDESK_DATA_DIR := $(abspath $(DATA))
+
+.DEFAULT_GOAL := help
+.PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary \
+        llm-up test-llm deploy-check lint fmt clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-17s %s\n", $$1, $$2}'
+
+build: ## Build every binary (debug)
+	$(CARGO) build --workspace --bins
+
+run: ## Run the whole pipeline on samples/ (starts RabbitMQ if needed); Ctrl-C stops it
+	@scripts/ensure-rabbitmq.sh
+	$(CARGO) build --workspace --bins
+	@scripts/run-pipeline.sh
+
+test: ## Unit and integration tests (starts RabbitMQ if needed)
+	@scripts/ensure-rabbitmq.sh
+	$(CARGO) build --workspace --bins
+	$(CARGO) test --workspace --no-fail-fast
+
+test-unit: ## Unit tests only (no broker)
+	$(CARGO) test --workspace --lib --bins
+
+bench: ## Benchmarks: end-to-end pipeline vs raw broker baseline, ingest parse, extract, summarize
+	@scripts/ensure-rabbitmq.sh
+	$(CARGO) build --release --workspace --bins
+	@scripts/bench.sh
+
+train-ner: ## Train the built-in entity model from $(DATA)/ner/conll2003 (deterministic)
+	$(CARGO) run --release -p copydesk-extract --bin copydesk-train-ner -- --data $(DATA)/ner/conll2003 --out workers/extract/model/ner.bin
+
+eval-ner: ## Score the built-in entity model on CoNLL-2003 dev
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval ner --gold $(DATA)/ner/conll2003/dev.iob2
+
+eval-summary: ## ROUGE of the built-in summarizer against LEAD-3 on CNN/DailyMail dev
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval summary --data $(DATA)/summ/cnndm-dev.jsonl
+
+llm-up: ## Build and start a local OpenAI-compatible server (llama-cpp-python + SmolLM2-135M); takes minutes
+	@scripts/llm-up.sh
+
+test-llm: ## Integration test of the LLM path against the server from `make llm-up`
+	COPYDESK_LLM_BASE_URL=$${COPYDESK_LLM_BASE_URL:-http://127.0.0.1:8089/v1} $(CARGO) test -p copydesk-summarize --test llm_live -- --nocapture
+
+deploy-check: ## Validate deploy/ (YAML, compose, KEDA, systemd units)
+	@deploy/validate.sh
+
+lint: ## Clippy with warnings as errors
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+clean: ## Remove build output and the run folders
+	$(CARGO) clean
+	rm -rf inbox out .run
