@@ -9,6 +9,7 @@
 //! - [`wait`]: polling a condition until a deadline (never a bare sleep).
 
 pub mod broker;
+pub mod pipeline;
 pub mod procs;
 pub mod stories;
 pub mod wait;

@@ -1,0 +1,136 @@
+//! A whole pipeline for one test: four worker processes on a private namespace, a temporary
+//! inbox and out dir, and a supervisor that restarts a worker that exits (as systemd or
+//! Kubernetes would).
+
+use crate::broker::TestNamespace;
+use crate::procs::Proc;
+use crate::stories;
+use copydesk_runtime::config::RetrySettings;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The four worker binaries, in pipeline order.
+pub const WORKERS: [&str; 4] = ["ingest-worker", "extract-worker", "summarize-worker", "publish-worker"];
+
+/// A running pipeline.
+pub struct Pipeline {
+    /// The broker namespace.
+    pub ns: TestNamespace,
+    /// Temporary root (inbox, out, logs); removed on drop.
+    pub dir: tempfile::TempDir,
+    /// The drop folder.
+    pub inbox: PathBuf,
+    /// The publish out dir.
+    pub out: PathBuf,
+    /// Running workers.
+    pub procs: Arc<Mutex<Vec<Proc>>>,
+    /// How many times the supervisor restarted a worker.
+    pub restarts: Arc<Mutex<Vec<String>>>,
+    supervisor: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Pipeline {
+    /// Start the four workers.
+    pub async fn start(retry: RetrySettings) -> Pipeline {
+        let ns = TestNamespace::new(retry).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (inbox, out) = (dir.path().join("inbox"), dir.path().join("out"));
+        std::fs::create_dir_all(dir.path().join("logs")).expect("logs dir");
+        let mut p = Pipeline { ns, dir, inbox, out, procs: Arc::default(), restarts: Arc::default(), supervisor: None };
+        for w in WORKERS {
+            p.spawn(w);
+        }
+        p
+    }
+
+    /// Environment for a worker of this pipeline.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let mut env = self.ns.env();
+        env.extend([
+            ("COPYDESK__INGEST__DROP_DIR".to_string(), self.inbox.display().to_string()),
+            ("COPYDESK__INGEST__SETTLE_MS".into(), "50".into()),
+            ("COPYDESK__INGEST__POLL_INTERVAL_MS".into(), "100".into()),
+            ("COPYDESK__PUBLISH__OUT_DIR".into(), self.out.display().to_string()),
+            ("COPYDESK__WORKER__SHUTDOWN_DEADLINE_SECS".into(), "10".into()),
+        ]);
+        env
+    }
+
+    /// Start one more worker process.
+    pub fn spawn(&mut self, worker: &str) {
+        let proc = Proc::start(worker, &self.env(), &self.dir.path().join("logs"));
+        self.procs.lock().expect("procs").push(proc);
+    }
+
+    /// Restart any worker that exits, until the pipeline is dropped.
+    pub fn supervise(&mut self) {
+        let (procs, restarts, env, logs) = (self.procs.clone(), self.restarts.clone(), self.env(), self.dir.path().join("logs"));
+        self.supervisor = Some(tokio::spawn(async move {
+            loop {
+                {
+                    let mut list = procs.lock().expect("procs");
+                    for proc in list.iter_mut() {
+                        if let Some(status) = proc.exited() {
+                            restarts.lock().expect("restarts").push(format!("{} exited with {status}", proc.name));
+                            *proc = Proc::start(&proc.name.clone(), &env, &logs);
+                        }
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }));
+    }
+
+    /// Index of the first running process of `worker`.
+    pub fn index_of(&self, worker: &str) -> usize {
+        self.procs.lock().expect("procs").iter().position(|p| p.name == worker).expect("worker running")
+    }
+
+    /// Drop stories `range` into the inbox (written aside, then renamed, as a real feeder would).
+    pub fn drop_stories(&self, range: std::ops::Range<usize>) {
+        std::fs::create_dir_all(&self.inbox).expect("inbox");
+        for i in range {
+            self.drop_file(&stories::file_name(i), stories::plain_text(i).as_bytes());
+        }
+    }
+
+    /// Drop one file into the inbox atomically.
+    pub fn drop_file(&self, name: &str, bytes: &[u8]) {
+        std::fs::create_dir_all(&self.inbox).expect("inbox");
+        let tmp = self.inbox.join(format!(".{name}.part"));
+        std::fs::write(&tmp, bytes).expect("write story");
+        std::fs::rename(&tmp, self.inbox.join(name)).expect("rename story");
+    }
+
+    /// Published article JSON files (not tombstones), sorted.
+    pub fn article_files(&self) -> Vec<PathBuf> {
+        files_in(&self.out, |name| name.ends_with(".json") && !name.ends_with(".retracted.json"))
+    }
+
+    /// All worker logs, for failure messages.
+    pub fn logs(&self) -> String {
+        self.procs.lock().expect("procs").iter().map(|p| format!("== {}\n{}", p.name, tail(&p.log_text()))).collect()
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        if let Some(s) = self.supervisor.take() {
+            s.abort();
+        }
+    }
+}
+
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n") + "\n"
+}
+
+/// Files in `dir` whose names pass `keep`, sorted.
+pub fn files_in(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.file_name().is_some_and(|n| keep(&n.to_string_lossy()))).collect())
+        .unwrap_or_default();
+    out.sort();
+    out
+}

@@ -1,0 +1,159 @@
+//! The whole pipeline as real processes against the real RabbitMQ: stories in, articles out,
+//! through crashes, broker disconnects, shutdowns and bad input.
+//!
+//! These tests run one at a time (a lock below): one of them closes every connection on the
+//! broker, and each starts four workers on a two-core machine.
+
+use copydesk_tests::broker::TestNamespace;
+use copydesk_tests::pipeline::{files_in, Pipeline};
+use copydesk_tests::procs::bin_path;
+use copydesk_tests::wait;
+use copydesk_types::Stage;
+use std::collections::HashSet;
+use std::process::Command;
+use std::time::Duration;
+
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+const LONG: Duration = Duration::from_secs(240);
+
+fn json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).expect("read article")).expect("article is JSON")
+}
+
+#[tokio::test]
+async fn stories_dropped_in_the_inbox_all_come_out_with_entities_and_a_summary() {
+    let _serial = SERIAL.lock().await;
+    let p = Pipeline::start(TestNamespace::fast_retry()).await;
+
+    p.drop_stories(0..20);
+    let events = p.ns.await_published(20, LONG).await;
+
+    let articles = p.article_files();
+    assert_eq!(articles.len(), 20, "one article per story:\n{}", p.logs());
+    assert_eq!(files_in(&p.out, |n| n.ends_with(".md")).len(), 20);
+    for path in &articles {
+        let a = json(path);
+        assert!(!a["entities"]["mentions"].as_array().expect("mentions").is_empty(), "entities in {}", path.display());
+        assert!(a["brief"].as_str().is_some_and(|b| b.len() > 40), "summary in {}", path.display());
+        assert!(a["article"]["sections"].as_array().is_some_and(|s| !s.is_empty()), "sections in {}", path.display());
+    }
+    assert!(events.iter().all(|e| !e.payload.retracted));
+    assert_eq!(files_in(&p.inbox.join(".done"), |_| true).len(), 20, "every file retired to .done/");
+}
+
+#[tokio::test]
+async fn malformed_input_file_ends_in_failed_with_a_reason_and_the_worker_keeps_running() {
+    let _serial = SERIAL.lock().await;
+    let p = Pipeline::start(TestNamespace::fast_retry()).await;
+
+    p.drop_file("broken.xml", b"<?xml version=\"1.0\"?><nitf><head><title>Unclosed");
+    p.drop_file("garbage.bin", &[0u8, 159, 146, 150, 0, 1, 2, 255, 254, 0, 0, 7]);
+    p.drop_stories(0..1);
+    p.ns.await_published(1, LONG).await;
+
+    let failed = p.inbox.join(".failed");
+    for name in ["broken.xml", "garbage.bin"] {
+        let reason = wait::until(&format!("{name}.reason"), LONG, || async { std::fs::read_to_string(failed.join(format!("{name}.reason"))).ok() }).await;
+        assert!(failed.join(name).exists(), "{name} kept in .failed/");
+        assert!(reason.contains(name), "the reason names the file: {reason}");
+    }
+    let ingest = p.index_of("ingest-worker");
+    assert!(p.procs.lock().expect("procs")[ingest].exited().is_none(), "ingest-worker still running:\n{}", p.logs());
+}
+
+#[tokio::test]
+async fn unwritable_out_dir_dead_letters_then_dlq_replay_publishes_once() {
+    let _serial = SERIAL.lock().await;
+    let retry = copydesk_runtime::config::RetrySettings { max_attempts: 2, initial_delay_ms: 100, max_delay_ms: 200 };
+    let p = Pipeline::start(retry).await;
+    // A plain file where the out dir should be: unwritable even for root.
+    std::fs::write(&p.out, b"not a directory").expect("blocker");
+
+    p.drop_stories(0..1);
+    let dlq = p.ns.names.dead_letter_queue(Stage::Publish);
+    wait::until("the story in the publish dead-letter queue", LONG, || async { (p.ns.depth(&dlq).await == 1).then_some(()) }).await;
+    let cli = |args: &[&str]| {
+        let out = Command::new(bin_path("copydesk")).args(args).envs(p.env()).output().expect("run copydesk");
+        assert!(out.status.success(), "copydesk {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listed: serde_json::Value = serde_json::from_str(&cli(&["dlq", "list", "--json"])).expect("dlq list json");
+    let reason = listed[0]["error"].as_str().expect("reason").to_string();
+    assert_eq!(listed[0]["error_class"], "retries-exhausted");
+    assert!(reason.contains(&p.out.display().to_string()), "the reason names the out dir: {reason}");
+
+    std::fs::remove_file(&p.out).expect("remove blocker");
+    std::fs::create_dir_all(&p.out).expect("make out dir");
+    cli(&["dlq", "replay", "--all"]);
+    let events = p.ns.await_published(1, LONG).await;
+
+    assert_eq!(events.len(), 1);
+    assert_eq!(p.article_files().len(), 1, "published once");
+    assert_eq!(p.ns.depth(&dlq).await, 0, "removed from the dead-letter queue");
+}
+
+#[tokio::test]
+async fn kill_dash_nine_mid_batch_then_restart_publishes_every_story_exactly_once() {
+    let _serial = SERIAL.lock().await;
+    let mut p = Pipeline::start(TestNamespace::fast_retry()).await;
+    let n = 300;
+
+    p.drop_stories(0..n);
+    let published = p.ns.names.published_queue();
+    wait::until("the batch to be under way", LONG, || async { (p.ns.depth(&published).await >= 20).then_some(()) }).await;
+    for worker in ["extract-worker", "publish-worker"] {
+        let i = p.index_of(worker);
+        p.procs.lock().expect("procs")[i].kill9();
+        p.spawn(worker);
+    }
+    let events = p.ns.await_published(n, LONG).await;
+
+    let distinct: HashSet<_> = events.iter().map(|e| (&e.payload.guid, e.payload.version)).collect();
+    assert_eq!(distinct.len(), n);
+    assert_eq!(p.article_files().len(), n, "every story published once, none twice:\n{}", p.logs());
+    for path in p.article_files() {
+        json(&path); // every visible article is complete (written aside, then renamed)
+    }
+}
+
+#[tokio::test]
+async fn broker_closing_every_connection_mid_batch_loses_nothing() {
+    let _serial = SERIAL.lock().await;
+    let mut p = Pipeline::start(TestNamespace::fast_retry()).await;
+    p.supervise();
+    let n = 200;
+
+    p.drop_stories(0..n);
+    let published = p.ns.names.published_queue();
+    wait::until("the batch to be under way", LONG, || async { (p.ns.depth(&published).await >= 20).then_some(()) }).await;
+    let closed = Command::new("rabbitmqctl").args(["close_all_connections", "copydesk test: broker drops every connection"]).output();
+    let closed = closed.expect("rabbitmqctl must be on PATH for this test");
+    assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
+    let events = p.ns.await_published(n, LONG).await;
+
+    let distinct: HashSet<_> = events.iter().map(|e| (&e.payload.guid, e.payload.version)).collect();
+    assert_eq!(distinct.len(), n);
+    assert_eq!(p.article_files().len(), n, "restarts: {:?}\n{}", p.restarts.lock().expect("restarts"), p.logs());
+}
+
+#[tokio::test]
+async fn sigterm_during_a_batch_stops_within_the_deadline_and_loses_nothing() {
+    let _serial = SERIAL.lock().await;
+    let mut p = Pipeline::start(TestNamespace::fast_retry()).await;
+    let n = 200;
+
+    p.drop_stories(0..n);
+    let published = p.ns.names.published_queue();
+    wait::until("the batch to be under way", LONG, || async { (p.ns.depth(&published).await >= 20).then_some(()) }).await;
+    let i = p.index_of("extract-worker");
+    p.procs.lock().expect("procs")[i].sigterm();
+    let status = p.procs.lock().expect("procs")[i].wait_exit(Duration::from_secs(20));
+    p.spawn("extract-worker");
+    let events = p.ns.await_published(n, LONG).await;
+
+    let status = status.expect("extract-worker stopped within its 10 s deadline (+ margin)");
+    assert!(status.success(), "clean exit on SIGTERM: {status}");
+    let distinct: HashSet<_> = events.iter().map(|e| (&e.payload.guid, e.payload.version)).collect();
+    assert_eq!(distinct.len(), n);
+    assert_eq!(p.article_files().len(), n);
+}
