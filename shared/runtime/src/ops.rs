@@ -228,7 +228,7 @@ pub async fn dlq_replay(
             let id = dead_letter_id(delivery);
             let wanted = match selection {
                 Selection::All => true,
-                Selection::Ids(ids) => ids.iter().any(|i| *i == id),
+                Selection::Ids(ids) => ids.contains(&id),
             };
             if !wanted {
                 continue;

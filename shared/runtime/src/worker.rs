@@ -6,6 +6,7 @@
 //!   ack; when the attempts are used up, dead-letter;
 //! - permanent error, undecodable input or panic: dead-letter with the reason in headers, then ack;
 //! - deferred (embargo): back to a retry tier without counting an attempt.
+//!
 //! A message is only ever acked after whatever replaces it is confirmed by the broker; if that
 //! publish fails the delivery is left to the broker to redeliver.
 

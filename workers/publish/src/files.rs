@@ -44,9 +44,23 @@ pub enum Delivered {
 }
 
 impl FileSink {
-    /// A sink writing to `out_dir` (created on first write).
+    /// A sink writing to `out_dir` (created on first write). Temp files left by a writer that
+    /// was killed mid-write (older than ten minutes, so never a live writer's) are removed.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
-        FileSink { out_dir: out_dir.into() }
+        let sink = FileSink { out_dir: out_dir.into() };
+        sink.remove_stale_temp_files(std::time::Duration::from_secs(600));
+        sink
+    }
+
+    fn remove_stale_temp_files(&self, older_than: std::time::Duration) {
+        let Ok(entries) = fs::read_dir(&self.out_dir) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            if name.starts_with('.') && name.ends_with(".tmp") && age.is_some_and(|a| a > older_than) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// The directory written to.
