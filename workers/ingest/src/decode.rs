@@ -30,10 +30,14 @@ pub fn reject_binary(bytes: &[u8], file: &str) -> Result<(), IngestError> {
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(binary(format!("NUL byte at offset {pos}")));
     }
-    // Wire formats use SOH/STX/ETX/EOT, DC1-DC4, SYN, RS, US and DEL as framing; anything else is odd.
+    // ANPA and IPTC 7901 are framed with control characters (SOH, STX, ETX, EOT, DC1-DC4, SYN,
+    // US, TLI, TTS space band) by design.
+    if matches!(bytes.first(), Some(0x01 | 0x16)) {
+        return Ok(());
+    }
     let odd = bytes
         .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, 0x01..=0x04 | 0x09..=0x0d | 0x11..=0x14 | 0x16 | 0x1e | 0x1f))
+        .filter(|&&b| b < 0x20 && !matches!(b, 0x01..=0x04 | 0x08..=0x0d | 0x10..=0x14 | 0x16 | 0x1e | 0x1f))
         .count();
     if odd * 100 > bytes.len().max(1) {
         return Err(binary(format!("{odd} unexpected control bytes")));

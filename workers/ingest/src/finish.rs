@@ -58,6 +58,7 @@ fn tidy(s: &mut Story, whole_checksum: &str, cfg: &IngestConfig) {
         s.guid = format!("urn:copydesk:sha256:{}", &content_hash(s)[..32]);
     }
     s.version = s.version.max(1);
+    crate::lifecycle::apply_text_signals(s);
     s.language = s.language.as_deref().and_then(normalise_language);
     if s.language.is_none() && cfg.detect_language {
         s.language = detect_language(&s.text());

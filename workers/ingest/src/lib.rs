@@ -25,6 +25,7 @@ mod error;
 pub mod feeds;
 mod finish;
 mod formats;
+mod lifecycle;
 pub mod push;
 mod sink;
 mod stats;

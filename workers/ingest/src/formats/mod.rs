@@ -12,6 +12,7 @@ mod apmedia;
 mod dpa;
 mod feed;
 mod iptc7901;
+mod json_util;
 mod newsml12;
 mod newsml_g2;
 mod ninjs;
