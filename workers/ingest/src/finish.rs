@@ -59,10 +59,42 @@ fn tidy(s: &mut Story, whole_checksum: &str, cfg: &IngestConfig) {
     }
     s.version = s.version.max(1);
     crate::lifecycle::apply_text_signals(s);
+    drop_repeated_lead(&mut s.body);
+    if s.dateline.is_none() {
+        if let Some((dateline, place)) = s.body.first().and_then(|p| split_dateline(p)) {
+            s.dateline = Some(dateline);
+            s.located.get_or_insert(place);
+        }
+    }
     s.language = s.language.as_deref().and_then(normalise_language);
     if s.language.is_none() && cfg.detect_language {
         s.language = detect_language(&s.text());
     }
+}
+
+/// An abstract line repeated as the start of the next paragraph (AP ANPA headers) is dropped.
+fn drop_repeated_lead(body: &mut Vec<String>) {
+    if body.len() >= 2 && body[0].len() > 40 && body[1].contains(body[0].as_str()) {
+        body.remove(0);
+    }
+}
+
+/// "ATLANTA (AP) — Luol Deng..." -> ("ATLANTA (AP) —", "ATLANTA"); the agency tag in
+/// parentheses followed by a dash within the first 120 characters marks a dateline.
+pub fn split_dateline(first: &str) -> Option<(String, String)> {
+    let window: String = first.chars().take(120).collect();
+    let open = window.find('(')?;
+    let close = open + window[open..].find(')')?;
+    let agency = &window[open + 1..close];
+    let plausible_agency = (2..=16).contains(&agency.len()) && agency.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '/' || c == '-' || c == '.');
+    let after = window[close + 1..].trim_start();
+    let dash = after.chars().next().filter(|c| matches!(c, '—' | '–' | '-' | '_'))?;
+    let place = window[..open].trim().trim_end_matches(',').trim();
+    if !plausible_agency || place.is_empty() || place.split_whitespace().count() > 8 {
+        return None;
+    }
+    let end = close + 1 + (window[close + 1..].len() - after.len()) + dash.len_utf8();
+    Some((window[..end].trim().to_string(), place.to_string()))
 }
 
 /// Why the story cannot go downstream, if it cannot.
@@ -174,6 +206,14 @@ mod tests {
         assert!(a.guid.starts_with("urn:copydesk:sha256:"));
         assert_eq!(a.guid, b.guid);
         assert_eq!(a.checksum, checksum(b"payload"));
+    }
+
+    #[test]
+    fn datelines_are_found_in_the_first_paragraph() {
+        let (d, p) = split_dateline("KYIV, Ukraine (AP) — Russian forces...").expect("dateline");
+        assert_eq!((d.as_str(), p.as_str()), ("KYIV, Ukraine (AP) —", "KYIV, Ukraine"));
+        assert_eq!(split_dateline("Berlin (dpa) - Die Regierung").map(|x| x.1).as_deref(), Some("Berlin"));
+        assert_eq!(split_dateline("He said (quietly) that nothing - happened"), None);
     }
 
     #[test]

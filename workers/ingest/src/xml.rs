@@ -8,7 +8,7 @@ use roxmltree::{Document, Node, ParsingOptions};
 
 use crate::decode::{decode, xml_declared_encoding, Fallback};
 use crate::formats::Doc;
-use crate::text::{clean, is_block_tag, is_skipped_tag, ParaBuilder};
+use crate::text::{is_block_tag, is_skipped_tag, ParaBuilder};
 use crate::IngestError;
 
 /// Decode an XML document to text, honouring its declared encoding, and refuse entity tricks.
@@ -61,11 +61,6 @@ pub fn find<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
 /// All descendant elements with local name `name`.
 pub fn find_all<'a, 'i: 'a>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
     node.descendants().filter(move |n| n.is_element() && n.tag_name().name().eq_ignore_ascii_case(name))
-}
-
-/// Follow a path of child local names (`["head", "docdata", "doc-id"]`).
-pub fn path<'a, 'i>(node: Node<'a, 'i>, names: &[&str]) -> Option<Node<'a, 'i>> {
-    names.iter().try_fold(node, |n, name| child(n, name))
 }
 
 /// An attribute by local name, whatever its namespace (`xml:lang` is `lang`).
@@ -128,16 +123,6 @@ fn walk(node: Node<'_, '_>, b: &mut ParaBuilder) {
             b.block();
         }
     }
-}
-
-/// Parse an embedded HTML or XHTML string (feeds' escaped content) as paragraphs.
-pub fn html_paragraphs(html: &str) -> (Vec<String>, Vec<Link>) {
-    crate::text::any_to_paragraphs(html)
-}
-
-/// Clean text of `s`, for attributes.
-pub fn clean_attr(s: Option<&str>) -> Option<String> {
-    s.map(clean).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! (embargo and correction notes first) -> ednote; `version_created`, `content_created`;
 //! subject and keyword name lists -> keywords. dpa slugs are not carried in this format.
 
-use copydesk_types::{PubStatus, Story};
+use copydesk_types::PubStatus;
 use serde_json::Value;
 
 use super::json_util::{array, get, names, number, string};
