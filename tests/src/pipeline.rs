@@ -40,7 +40,23 @@ impl Pipeline {
         for w in WORKERS {
             p.spawn(w);
         }
+        p.await_consuming().await;
         p
+    }
+
+    /// Wait until every worker logs that it is consuming; a worker that exits first fails the
+    /// test at once with its log.
+    pub async fn await_consuming(&self) {
+        crate::wait::until("every worker to start consuming", std::time::Duration::from_secs(120), || async {
+            let mut procs = self.procs.lock().expect("procs");
+            for proc in procs.iter_mut() {
+                if let Some(status) = proc.exited() {
+                    panic!("{} exited at start ({status}):\n{}", proc.name, tail(&proc.log_text()));
+                }
+            }
+            procs.iter().all(|p| p.log_text().contains("consuming")).then_some(())
+        })
+        .await
     }
 
     /// Environment for a worker of this pipeline.

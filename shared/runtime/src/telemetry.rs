@@ -15,6 +15,8 @@ pub fn init_subscriber(settings: &TelemetrySettings) {
             .with(fmt::layer().json().with_current_span(true).with_writer(std::io::stderr))
             .try_init();
     } else {
-        let _ = registry.with(fmt::layer().with_target(false).with_writer(std::io::stderr)).try_init();
+        // Colours only on a terminal: log files and journald get plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let _ = registry.with(fmt::layer().with_target(false).with_ansi(ansi).with_writer(std::io::stderr)).try_init();
     }
 }

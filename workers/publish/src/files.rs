@@ -12,10 +12,15 @@ use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// Lock stripes: publishes and retractions of one story never interleave within a process (a
+/// kill racing an older version could otherwise leave that version published).
+const STRIPES: usize = 64;
+
 /// Writes articles to a directory.
 #[derive(Debug, Clone)]
 pub struct FileSink {
     out_dir: PathBuf,
+    stripes: std::sync::Arc<[std::sync::Mutex<()>; STRIPES]>,
 }
 
 /// What a retraction tombstone records.
@@ -47,9 +52,15 @@ impl FileSink {
     /// A sink writing to `out_dir` (created on first write). Temp files left by a writer that
     /// was killed mid-write (older than ten minutes, so never a live writer's) are removed.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
-        let sink = FileSink { out_dir: out_dir.into() };
+        let sink = FileSink { out_dir: out_dir.into(), stripes: std::sync::Arc::new(std::array::from_fn(|_| std::sync::Mutex::new(()))) };
         sink.remove_stale_temp_files(std::time::Duration::from_secs(600));
         sink
+    }
+
+    /// Hold the lock stripe of a story key (a poisoned lock still serialises: the files are the state).
+    fn lock(&self, key: &str) -> std::sync::MutexGuard<'_, ()> {
+        let stripe = key.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % STRIPES;
+        self.stripes[stripe].lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn remove_stale_temp_files(&self, older_than: std::time::Duration) {
@@ -73,6 +84,7 @@ impl FileSink {
     pub fn publish(&self, msg: &StorySummarized, summary: &Summary) -> Result<Delivered, PublishError> {
         let story = &msg.story;
         let key = story_key(&story.guid);
+        let _guard = self.lock(&key);
         if let Some(tomb) = self.tombstone(&key)? {
             if tomb.version >= story.version {
                 return Ok(Delivered::AlreadyRetracted);
@@ -114,6 +126,7 @@ impl FileSink {
     pub fn retract(&self, story: &Story) -> Result<Delivered, PublishError> {
         self.ensure_dir()?;
         let key = story_key(&story.guid);
+        let _guard = self.lock(&key);
         let marker = format!("--{key}.v");
         let mut removed = Vec::new();
         let entries = fs::read_dir(&self.out_dir).map_err(|source| PublishError::Io { path: self.out_dir.clone(), source })?;
