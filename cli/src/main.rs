@@ -1,1 +1,94 @@
-fn main() {}
+//! `copydesk`: the operator CLI.
+//!
+//! Layout: `main.rs` parses arguments and dispatches; `broker.rs` holds the commands that talk
+//! to RabbitMQ (topology, status, ingest, dead letters); `local.rs` runs stages in-process
+//! (`process`); `evals.rs` holds evaluation and benchmark commands.
+
+mod broker;
+mod evals;
+mod local;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Copydesk operator CLI. Configuration comes from config/default.toml, --config and
+/// COPYDESK__<SECTION>__<KEY> variables, exactly as for the workers.
+#[derive(Parser)]
+#[command(name = "copydesk", version, about)]
+struct Cli {
+    /// Configuration file layered over config/default.toml.
+    #[arg(long, global = true, env = "COPYDESK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Declare exchanges, queues and bindings (idempotent).
+    Topology {
+        #[command(subcommand)]
+        action: TopologyAction,
+    },
+    /// Per stage: messages ready, unacked, retrying, dead-lettered, and consumers.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Publish files into the pipeline (ingest-worker parses them).
+    Ingest {
+        /// Files in any supported wire format.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run all four stages on one file in this process, without a broker, and print the result.
+    Process {
+        /// A file in any supported wire format.
+        file: PathBuf,
+        /// Print the story, entities, summary and article as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect and replay dead-lettered messages.
+    Dlq {
+        #[command(subcommand)]
+        action: broker::DlqAction,
+    },
+    /// Quality evaluations of the built-in engines.
+    Eval {
+        #[command(subcommand)]
+        what: evals::EvalWhat,
+    },
+    /// Throughput and memory benchmarks.
+    Bench {
+        #[command(subcommand)]
+        what: evals::BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum TopologyAction {
+    /// Declare everything for the configured amqp.namespace.
+    Declare,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let layers = copydesk_runtime::config::Layers::load(cli.config.as_deref())?;
+    let settings = layers.settings()?;
+    copydesk_runtime::telemetry::init_subscriber(&copydesk_runtime::config::TelemetrySettings {
+        level: "warn".into(),
+        ..settings.telemetry.clone()
+    });
+    match cli.command {
+        Command::Topology { action: TopologyAction::Declare } => broker::topology_declare(&settings).await,
+        Command::Status { json } => broker::status(&settings, json).await,
+        Command::Ingest { files } => broker::ingest(&settings, &files).await,
+        Command::Process { file, json } => local::process(&layers, &file, json).await,
+        Command::Dlq { action } => broker::dlq(&settings, action).await,
+        Command::Eval { what } => evals::eval(what),
+        Command::Bench { what } => evals::bench(what),
+    }
+}

@@ -1,0 +1,124 @@
+//! Evaluation and benchmark commands. Each prints JSON with `--json`, else a readable report.
+
+use clap::Subcommand;
+use std::path::PathBuf;
+
+/// `copydesk eval ...`.
+#[derive(Subcommand)]
+pub enum EvalWhat {
+    /// Exact-span (conlleval) scores of the built-in entity model on a CoNLL IOB2 file.
+    Ner {
+        /// Token in column 1, IOB2 tag in the last column.
+        #[arg(long)]
+        gold: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// ROUGE-1/2/Lsum of the built-in summarizer and of LEAD-3 on a JSONL file of {id, article, reference}.
+    Summary {
+        /// The JSONL file.
+        #[arg(long)]
+        data: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Precision and recall of (quote, speaker) pairs against a PolNeAR folder of brat annotations.
+    Quotes {
+        /// The folder (e.g. ../shared/data/quotes/polnear/dev).
+        #[arg(long)]
+        data: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `copydesk bench ...`.
+#[derive(Subcommand)]
+pub enum BenchWhat {
+    /// Entity extraction over every text file in a folder, one thread.
+    Extract {
+        /// The folder.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Summaries and articles over every text file in a folder, one thread.
+    Summarize {
+        /// The folder.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Wire-format parsing over every file in a folder.
+    Ingest {
+        /// The folder.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print<R: serde::Serialize + std::fmt::Display>(report: &R, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+fn need(path: &std::path::Path, what: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(path.exists(), "{what} {} does not exist (the evaluation data lives in ../shared/data; see its README)", path.display());
+    Ok(())
+}
+
+/// Run an evaluation.
+pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
+    match what {
+        EvalWhat::Ner { gold, json } => {
+            need(&gold, "gold file")?;
+            print(&copydesk_extract::eval_ner(&gold)?, json)
+        }
+        EvalWhat::Summary { data, json } => {
+            need(&data, "data file")?;
+            print(&copydesk_summarize::eval_summary(&data)?, json)
+        }
+        EvalWhat::Quotes { data, json } => {
+            need(&data, "folder")?;
+            print(&copydesk_extract::eval_quotes(&data)?, json)
+        }
+    }
+}
+
+/// Run a benchmark.
+pub fn bench(what: BenchWhat) -> anyhow::Result<()> {
+    match what {
+        BenchWhat::Extract { corpus, json } => {
+            need(&corpus, "corpus")?;
+            print(&copydesk_extract::bench_extract(&corpus)?, json)
+        }
+        BenchWhat::Summarize { corpus, json } => {
+            need(&corpus, "corpus")?;
+            print(&copydesk_summarize::bench_summarize(&corpus)?, json)
+        }
+        BenchWhat::Ingest { corpus, json } => {
+            need(&corpus, "corpus")?;
+            let report = copydesk_ingest::bench_parse(&corpus)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            }
+            Ok(())
+        }
+    }
+}

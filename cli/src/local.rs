@@ -1,0 +1,52 @@
+//! `copydesk process FILE`: all four stages in this process, no broker, for trying Copydesk on
+//! one document.
+
+use anyhow::Context;
+use copydesk_extract::Extractor;
+use copydesk_ingest::{parse_document, IngestConfig, Parsed};
+use copydesk_runtime::config::Layers;
+use copydesk_summarize::Summarizer;
+use std::path::Path;
+
+/// Parse, extract, summarize and print every story in `file`.
+pub async fn process(layers: &Layers, file: &Path, json: bool) -> anyhow::Result<()> {
+    let ingest: IngestConfig = layers.section("ingest")?;
+    let extractor = copydesk_extract::build(&layers.section("extract")?).context("load the entity engine")?;
+    let summarizer = copydesk_summarize::build(&layers.section("summarize")?).context("load the summarizer")?;
+    let bytes = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let items = parse_document(&bytes, &name, &ingest).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut results = Vec::new();
+    for item in items {
+        let story = match item {
+            Parsed::Story(story) => story,
+            Parsed::Skipped { id, reason } => {
+                results.push(serde_json::json!({ "skipped": { "id": id, "reason": reason } }));
+                if !json {
+                    println!("skipped {}: {reason}", id.as_deref().unwrap_or("item"));
+                }
+                continue;
+            }
+        };
+        if story.is_kill() {
+            if !json {
+                println!("kill: {} v{} ({:?}) would be retracted by publish", story.guid, story.version, story.pub_status);
+            }
+            results.push(serde_json::json!({ "story": story, "action": "retract" }));
+            continue;
+        }
+        let entities = extractor.extract(&story).await.map_err(|e| anyhow::anyhow!("extract {}: {e}", story.guid))?;
+        let summary = summarizer.summarize(&story, &entities).await.map_err(|e| anyhow::anyhow!("summarize {}: {e}", story.guid))?;
+        let markdown = summary.article.to_markdown(&summary.headline);
+        if !json {
+            println!("{markdown}");
+            println!("---\nslug: {}\nmeta: {}\nkeywords: {}\nentities: {}\n", summary.slug, summary.meta_description, summary.keywords.join(", "),
+                entities.entities.iter().take(12).map(|e| format!("{} ({})", e.canonical, e.kind.label())).collect::<Vec<_>>().join(", "));
+        }
+        results.push(serde_json::json!({ "story": story, "entities": entities, "summary": summary, "article_markdown": markdown }));
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! summarize-worker: consumes `story.extracted`, writes the summary and SEO article, emits
+//! `story.summarized`.
+
+use clap::Parser;
+use copydesk_runtime::{HandlerError, Transform, TransformHandler};
+use copydesk_summarize::{SummarizeConfig, Summarizer};
+use copydesk_types::{Stage, StoryExtracted, StorySummarized};
+
+/// Copydesk summarize worker.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Configuration file layered over config/default.toml.
+    #[arg(long, env = "COPYDESK_CONFIG")]
+    config: Option<std::path::PathBuf>,
+}
+
+/// The summarize stage: a kill passes through with no summary (publish retracts it).
+struct SummarizeStage {
+    engine: copydesk_summarize::Engine,
+}
+
+impl Transform for SummarizeStage {
+    const STAGE: Stage = Stage::Summarize;
+    type In = StoryExtracted;
+    type Out = StorySummarized;
+
+    async fn apply(&self, input: StoryExtracted) -> Result<StorySummarized, HandlerError> {
+        let StoryExtracted { story, entities } = input;
+        if story.is_kill() {
+            return Ok(StorySummarized { story, entities, summary: None });
+        }
+        let summary = self.engine.summarize(&story, &entities).await.map_err(|e| {
+            if e.is_transient() { HandlerError::Transient(e.to_string()) } else { HandlerError::Permanent(e.to_string()) }
+        })?;
+        Ok(StorySummarized { story, entities, summary: Some(summary) })
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    copydesk_runtime::run_stage(args.config.as_deref(), |layers, rt| {
+        let config: SummarizeConfig = layers.section("summarize")?;
+        let engine = copydesk_summarize::build(&config)?;
+        Ok(TransformHandler { transform: SummarizeStage { engine }, exchange: rt.names.events_exchange() })
+    })
+    .await
+}
