@@ -86,7 +86,11 @@ fn start_sources(rt: &Runtime, config: &IngestConfig, sink: Arc<BrokerSink>, ded
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    copydesk_runtime::exit_code(run().await)
+}
+
+async fn run() -> anyhow::Result<()> {
     let args = Args::parse();
     copydesk_runtime::run_stage(args.config.as_deref(), |layers, rt| {
         let config: IngestConfig = layers.section("ingest")?;
