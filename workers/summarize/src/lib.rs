@@ -1,1 +1,108 @@
-//! placeholder
+//! The summarize stage's engine: turns an extracted story into what an editor can publish — a
+//! brief, an SEO article with plain subheadings, a headline, a meta description, a slug,
+//! keywords, schema.org `NewsArticle` JSON-LD and Open Graph fields.
+//!
+//! Two engines sit behind the [`Summarizer`] trait. The built-in one ([`BuiltinSummarizer`]) is
+//! offline and deterministic: extractive, with a strong position prior, so every sentence it
+//! prints comes from the story. The LLM one ([`LlmSummarizer`]) asks an OpenAI-compatible model
+//! (via `copydesk-llm`), validates every answer, retries once and falls back to the built-in
+//! engine. No broker code lives here; the worker binary wires [`Engine`] to the runtime.
+//!
+//! Layout:
+//! - [`config`]: [`SummarizeConfig`] and [`build`]ing an [`Engine`] from it.
+//! - `text`, `doc`: sentence splitting, wire-copy cleanup (datelines, agency tags, bylines).
+//! - `brief`: the brief (lead sentences fitted to a word budget).
+//! - `salience`, `article`, `headings`, `links`: the article and its subheadings and links.
+//! - `seo`, `markup`: headline, meta description, slug, keywords, JSON-LD, Open Graph.
+//! - [`builtin`]: the built-in engine. [`llm`], `validate`, `cache`: LLM mode.
+//! - [`rouge`], `porter`, [`eval`]: ROUGE as Google's rouge-score computes it, the
+//!   `copydesk eval summary` and `copydesk bench summarize` reports.
+//! - [`error`]: [`SummarizeError`].
+
+mod article;
+mod brief;
+pub mod builtin;
+mod cache;
+pub mod config;
+mod doc;
+pub mod error;
+pub mod eval;
+mod headings;
+mod links;
+pub mod llm;
+mod markup;
+mod porter;
+pub mod rouge;
+mod salience;
+mod seo;
+mod text;
+mod validate;
+
+pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
+pub use config::{EngineKind, SummarizeConfig};
+pub use error::SummarizeError;
+pub use eval::{bench_summarize, eval_summary, story_from_text, SummarizeBenchReport, SummaryEvalReport};
+pub use llm::{LlmSummarizer, LlmSummaryStats};
+pub use text::split_sentences;
+
+use copydesk_types::{Entities, Story, Summary};
+use std::future::Future;
+
+/// Turns a story and its entities into a [`Summary`].
+pub trait Summarizer: Send + Sync {
+    /// Summarises one story version.
+    fn summarize(&self, story: &Story, entities: &Entities) -> impl Future<Output = Result<Summary, SummarizeError>> + Send;
+}
+
+fn check_not_empty(story: &Story) -> Result<(), SummarizeError> {
+    if story.headline.trim().is_empty() && story.body.iter().all(|p| p.trim().is_empty()) {
+        return Err(SummarizeError::EmptyStory { guid: story.guid.clone(), version: story.version });
+    }
+    Ok(())
+}
+
+impl Summarizer for BuiltinSummarizer {
+    fn summarize(&self, story: &Story, entities: &Entities) -> impl Future<Output = Result<Summary, SummarizeError>> + Send {
+        let result = check_not_empty(story).map(|()| self.summarize_sync(story, entities));
+        std::future::ready(result)
+    }
+}
+
+/// The configured engine.
+#[derive(Debug)]
+pub enum Engine {
+    /// The offline extractive engine.
+    Builtin(BuiltinSummarizer),
+    /// The LLM engine with built-in fallback.
+    Llm(Box<LlmSummarizer>),
+}
+
+impl Summarizer for Engine {
+    fn summarize(&self, story: &Story, entities: &Entities) -> impl Future<Output = Result<Summary, SummarizeError>> + Send {
+        async move {
+            check_not_empty(story)?;
+            match self {
+                Engine::Builtin(b) => Ok(b.summarize_sync(story, entities)),
+                Engine::Llm(l) => l.summarize(story, entities).await,
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Prometheus text for the engine's counters (empty for the built-in engine).
+    pub fn render_prometheus(&self, prefix: &str) -> String {
+        match self {
+            Engine::Builtin(_) => String::new(),
+            Engine::Llm(l) => format!("{}{}", l.llm_metrics().render_prometheus(prefix, "summarize"), l.stats().render_prometheus(prefix)),
+        }
+    }
+}
+
+/// Builds the engine the configuration asks for.
+pub fn build(cfg: &SummarizeConfig) -> Result<Engine, SummarizeError> {
+    Ok(match cfg.engine {
+        EngineKind::Builtin => Engine::Builtin(BuiltinSummarizer::new()),
+        EngineKind::Llm => Engine::Llm(Box::new(LlmSummarizer::new(cfg)?)),
+    })
+}

@@ -1,0 +1,40 @@
+//! [`SummarizeConfig`]: which engine runs, and how LLM mode is set up.
+
+use copydesk_llm::LlmConfig;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Which engine writes summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// The offline, deterministic extractive engine.
+    #[default]
+    Builtin,
+    /// An OpenAI-compatible model, validated, with the built-in engine as fallback.
+    Llm,
+}
+
+/// Settings of the summarize stage (`[summarize]` in the config files).
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct SummarizeConfig {
+    /// "builtin" (default) or "llm".
+    pub engine: EngineKind,
+    /// The model endpoint for LLM mode.
+    pub llm: LlmConfig,
+    /// A prompt template file users can edit; the built-in default is used when unset.
+    pub prompt_template: Option<PathBuf>,
+    /// Where LLM answers are cached by (story version, model, prompt hash); no cache when unset.
+    pub cache_dir: Option<PathBuf>,
+    /// When the model fails twice, publish the built-in summary (true, default) instead of
+    /// failing the message so the broker retries it later.
+    pub fallback_on_error: Option<bool>,
+}
+
+impl SummarizeConfig {
+    /// Whether a failed LLM answer falls back to the built-in engine (default true).
+    pub fn falls_back(&self) -> bool {
+        self.fallback_on_error.unwrap_or(true)
+    }
+}

@@ -1,0 +1,125 @@
+//! A story prepared for selection: furniture removed, datelines cut, sentences split.
+
+use crate::text::{content_words, is_furniture, split_sentences, strip_dateline, strip_emphasis, word_count};
+use copydesk_types::Story;
+
+/// One sentence of the cleaned body.
+#[derive(Debug, Clone)]
+pub(crate) struct Sentence {
+    /// Clean text, emphasis removed, whitespace normalised.
+    pub text: String,
+    /// Index of the body paragraph it came from, to keep paragraphing in the article.
+    pub para: usize,
+    /// Whitespace word count.
+    pub words: usize,
+    /// Sorted, deduplicated topic words, for redundancy checks.
+    pub content: Vec<String>,
+}
+
+/// The cleaned story the engine works on.
+#[derive(Debug, Clone)]
+pub(crate) struct Doc {
+    /// The story's headline, whitespace normalised (may be empty).
+    pub headline: String,
+    /// Body sentences in story order.
+    pub sentences: Vec<Sentence>,
+    /// Words in the cleaned body.
+    pub words: usize,
+}
+
+fn normalise_space(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Doc {
+    /// Cleans and splits a story body.
+    pub fn from_story(story: &Story) -> Doc {
+        let mut sentences = Vec::new();
+        let mut seen_text = false;
+        for (para, raw) in story.body.iter().enumerate() {
+            let text = normalise_space(&strip_emphasis(raw));
+            if text.is_empty() || is_furniture(&text) {
+                continue;
+            }
+            // Datelines only open the first real paragraph.
+            let text = if seen_text { text } else { strip_dateline(&text, story.dateline.as_deref()) };
+            seen_text = true;
+            for s in split_sentences(&text) {
+                let words = word_count(&s);
+                let mut content = content_words(&s);
+                content.sort_unstable();
+                content.dedup();
+                sentences.push(Sentence { text: s, para, words, content });
+            }
+        }
+        let words = sentences.iter().map(|s| s.words).sum();
+        Doc { headline: normalise_space(&story.headline), sentences, words }
+    }
+
+    /// The body paragraphs of a plain text: blank-line separated, or one per line when the
+    /// text has no blank lines but many lines.
+    pub fn paragraphs_of(text: &str) -> Vec<String> {
+        let blocks: Vec<String> = text
+            .split("\n\n")
+            .map(normalise_space)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if blocks.len() > 1 {
+            return blocks;
+        }
+        text.lines().map(normalise_space).filter(|p| !p.is_empty()).collect()
+    }
+}
+
+/// Share of the smaller sentence's topic words that the other also has (0..1).
+pub(crate) fn overlap(a: &[String], b: &[String]) -> f32 {
+    let smaller = a.len().min(b.len());
+    if smaller == 0 {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared as f32 / smaller as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn furniture_is_dropped_and_the_dateline_cut_from_the_first_paragraph_only() {
+        let story = Story::new(
+            "g",
+            "Head",
+            vec![
+                "By Jane Doe".into(),
+                "PARIS (AFP) - The  museum reopened. Crowds queued.".into(),
+                "PARIS (AFP) - a phrase quoted later.".into(),
+            ],
+        );
+        let doc = Doc::from_story(&story);
+        let texts: Vec<&str> = doc.sentences.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts[0], "The museum reopened.");
+        assert_eq!(texts[1], "Crowds queued.");
+        assert!(texts[2].starts_with("PARIS (AFP)"));
+        assert_eq!(doc.sentences[0].para, 1);
+    }
+
+    #[test]
+    fn overlap_is_measured_against_the_smaller_sentence() {
+        let a = vec!["bank".to_string(), "rates".to_string()];
+        let b = vec!["bank".to_string(), "england".to_string(), "rates".to_string(), "rise".to_string()];
+        assert!((overlap(&a, &b) - 1.0).abs() < 1e-6);
+        assert_eq!(overlap(&a, &[]), 0.0);
+    }
+}

@@ -1,0 +1,197 @@
+//! `copydesk eval summary` (ROUGE of the built-in brief against LEAD-3) and
+//! `copydesk bench summarize` (throughput, memory and article quality rates).
+
+use crate::doc::Doc;
+use crate::rouge::{rouge_lsum, rouge_n};
+use crate::seo::{META_MAX, META_MIN};
+use crate::validate::has_emphasis;
+use crate::{BuiltinSummarizer, SummarizeError};
+use copydesk_types::{Entities, Story};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Mean ROUGE F1 scores, in percent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct RougeScores {
+    /// ROUGE-1 F1.
+    pub rouge1: f64,
+    /// ROUGE-2 F1.
+    pub rouge2: f64,
+    /// ROUGE-Lsum F1.
+    #[serde(rename = "rougeLsum")]
+    pub rouge_lsum: f64,
+}
+
+/// The `copydesk eval summary` report: `{"engine": {...}, "lead3": {...}, "articles": N}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryEvalReport {
+    /// The built-in engine's brief.
+    pub engine: RougeScores,
+    /// The first three sentences, scored in the same run.
+    pub lead3: RougeScores,
+    /// Articles scored.
+    pub articles: usize,
+}
+
+impl fmt::Display for SummaryEvalReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{:<8} {:>8} {:>8} {:>10}   ({} articles, F1 %)", "", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", self.articles)?;
+        for (name, s) in [("engine", self.engine), ("lead3", self.lead3)] {
+            writeln!(f, "{name:<8} {:>8.2} {:>8.2} {:>10.2}", s.rouge1, s.rouge2, s.rouge_lsum)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct EvalLine {
+    id: String,
+    article: String,
+    reference: String,
+}
+
+/// A story from plain text: the first non-empty line is the headline, the rest the body.
+pub fn story_from_text(guid: &str, text: &str) -> Story {
+    let text = text.trim_start();
+    let (headline, rest) = text.split_once('\n').unwrap_or((text, ""));
+    Story::new(guid, headline.trim(), Doc::paragraphs_of(rest))
+}
+
+/// Scores the built-in brief and LEAD-3 against the references of a `{id, article, reference}`
+/// JSONL file.
+pub fn eval_summary(data: &Path) -> Result<SummaryEvalReport, SummarizeError> {
+    let text = std::fs::read_to_string(data).map_err(SummarizeError::io("read", data))?;
+    let engine = BuiltinSummarizer::new();
+    let (mut sum_engine, mut sum_lead) = ([0.0f64; 3], [0.0f64; 3]);
+    let mut articles = 0;
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let row: EvalLine = serde_json::from_str(line)
+            .map_err(|e| SummarizeError::BadEvalLine { path: data.to_path_buf(), line: n + 1, reason: e.to_string() })?;
+        let story = Story::new(row.id, "", Doc::paragraphs_of(&row.article));
+        let brief = engine.brief_sentences(&story).join("\n");
+        let lead3: Vec<String> = story.body.iter().flat_map(|p| crate::text::split_sentences(p)).take(3).collect();
+        for (sum, candidate) in [(&mut sum_engine, brief), (&mut sum_lead, lead3.join("\n"))] {
+            sum[0] += rouge_n(&candidate, &row.reference, 1).f1;
+            sum[1] += rouge_n(&candidate, &row.reference, 2).f1;
+            sum[2] += rouge_lsum(&candidate, &row.reference).f1;
+        }
+        articles += 1;
+    }
+    if articles == 0 {
+        return Err(SummarizeError::NoInput { path: data.to_path_buf(), what: "articles" });
+    }
+    let mean = |s: [f64; 3]| RougeScores {
+        rouge1: 100.0 * s[0] / articles as f64,
+        rouge2: 100.0 * s[1] / articles as f64,
+        rouge_lsum: 100.0 * s[2] / articles as f64,
+    };
+    Ok(SummaryEvalReport { engine: mean(sum_engine), lead3: mean(sum_lead), articles })
+}
+
+/// The `copydesk bench summarize` report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummarizeBenchReport {
+    /// Files summarised.
+    pub docs: usize,
+    /// Wall time of the summarising alone (files are read first), one thread.
+    pub seconds: f64,
+    /// `docs / seconds`.
+    pub articles_per_sec: f64,
+    /// Peak resident memory of the process (VmHWM), in MiB; 0 where the OS does not say.
+    pub peak_rss_mb: f64,
+    /// Sources of 500 words or more.
+    pub long_docs: usize,
+    /// Share (0..1) of those whose article has 300+ words, 3+ subheadings and no emphasis.
+    pub long_article_ok_share: f64,
+    /// Share (0..1) of all meta descriptions within 120-160 characters.
+    pub meta_in_range_share: f64,
+    /// Share (0..1) of SEO headlines of at most 70 characters.
+    pub headline_ok_share: f64,
+}
+
+impl fmt::Display for SummarizeBenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "docs               {}", self.docs)?;
+        writeln!(f, "seconds            {:.3}", self.seconds)?;
+        writeln!(f, "articles/s         {:.0}", self.articles_per_sec)?;
+        writeln!(f, "peak RSS           {:.1} MiB", self.peak_rss_mb)?;
+        writeln!(f, "500+ word sources  {} (article 300+ words, 3+ subheadings, no bold: {:.1}%)", self.long_docs, 100.0 * self.long_article_ok_share)?;
+        writeln!(f, "meta 120-160 chars {:.1}%", 100.0 * self.meta_in_range_share)?;
+        writeln!(f, "headline <= 70     {:.1}%", 100.0 * self.headline_ok_share)
+    }
+}
+
+fn text_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SummarizeError> {
+    let entries = std::fs::read_dir(dir).map_err(SummarizeError::io("list", dir))?;
+    for entry in entries {
+        let path = entry.map_err(SummarizeError::io("list", dir))?.path();
+        if path.is_dir() {
+            text_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// UTF-8, or Latin-1 for older corpora that are not.
+fn decode(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| e.into_bytes().iter().map(|&b| b as char).collect())
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Summarises every `.txt` file under `corpus` (first line the headline) on one thread.
+pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeError> {
+    let mut files = Vec::new();
+    text_files(corpus, &mut files)?;
+    files.sort();
+    let mut stories = Vec::with_capacity(files.len());
+    for f in &files {
+        let bytes = std::fs::read(f).map_err(SummarizeError::io("read", f))?;
+        stories.push(story_from_text(&f.display().to_string(), &decode(bytes)));
+    }
+    if stories.is_empty() {
+        return Err(SummarizeError::NoInput { path: corpus.to_path_buf(), what: ".txt files" });
+    }
+    let engine = BuiltinSummarizer::new();
+    let none = Entities::default();
+    let start = Instant::now();
+    let summaries: Vec<_> = stories.iter().map(|s| engine.summarize_sync(s, &none)).collect();
+    let seconds = start.elapsed().as_secs_f64();
+    let (mut long_docs, mut long_ok, mut meta_ok, mut headline_ok) = (0, 0, 0, 0);
+    for (story, summary) in stories.iter().zip(&summaries) {
+        let a = &summary.article;
+        if story.word_count() >= 500 {
+            long_docs += 1;
+            let texts = std::iter::once(&a.lead).chain(a.sections.iter().flat_map(|s| std::iter::once(&s.heading).chain(&s.paragraphs)));
+            let no_bold = !texts.into_iter().any(|t| has_emphasis(t));
+            if a.word_count() >= 300 && a.sections.len() >= 3 && no_bold {
+                long_ok += 1;
+            }
+        }
+        meta_ok += usize::from((META_MIN..=META_MAX).contains(&summary.meta_description.chars().count()));
+        headline_ok += usize::from(summary.headline.chars().count() <= 70);
+    }
+    let docs = stories.len();
+    let share = |k: usize, n: usize| if n == 0 { 1.0 } else { k as f64 / n as f64 };
+    Ok(SummarizeBenchReport {
+        docs,
+        seconds,
+        articles_per_sec: docs as f64 / seconds.max(1e-9),
+        peak_rss_mb: peak_rss_mb(),
+        long_docs,
+        long_article_ok_share: share(long_ok, long_docs),
+        meta_in_range_share: share(meta_ok, docs),
+        headline_ok_share: share(headline_ok, docs),
+    })
+}

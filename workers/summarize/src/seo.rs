@@ -1,0 +1,226 @@
+//! Headline, meta description, slug and keywords.
+
+use crate::brief::lead_candidates;
+use crate::doc::Doc;
+use crate::salience::Term;
+use crate::text::{drop_dash_aside, is_stopword};
+use copydesk_types::Story;
+
+/// Longest SEO headline, in characters.
+pub(crate) const HEADLINE_MAX: usize = 70;
+/// Meta description bounds, in characters.
+pub(crate) const META_MIN: usize = 120;
+/// Meta description upper bound, in characters.
+pub(crate) const META_MAX: usize = 160;
+/// Words kept in a slug.
+const SLUG_WORDS: usize = 8;
+
+/// Wire update markers that must not reach a headline or a slug ("UPDATE 2-", "REFILE-").
+const MARKERS: &[&str] = &["UPDATE", "REFILE", "CORRECTED", "WRAPUP", "EXCLUSIVE", "RPT", "BREAKING", "URGENT", "FLASH", "CORRECTION", "UPDATED"];
+
+/// The headline without update markers: "UPDATE 2-Oil falls" becomes "Oil falls".
+pub(crate) fn clean_headline(headline: &str) -> String {
+    let mut h = headline.trim();
+    loop {
+        let upper = h.to_uppercase();
+        let Some(marker) = MARKERS.iter().find(|m| upper.starts_with(*m)) else { break };
+        let rest = h[marker.len()..].trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+        let Some(rest) = rest.strip_prefix(['-', ':', '–', '—']) else { break };
+        h = rest.trim_start();
+    }
+    h.to_string()
+}
+
+/// An SEO headline of at most [`HEADLINE_MAX`] characters, cut at a natural break.
+pub(crate) fn seo_headline(doc: &Doc, story: &Story, brief: &[String]) -> String {
+    let mut base = clean_headline(&story.headline);
+    if base.is_empty() {
+        base = brief.first().cloned().unwrap_or_else(|| doc.headline.clone());
+    }
+    let base = base.trim().trim_end_matches('.').to_string();
+    if base.chars().count() <= HEADLINE_MAX {
+        return base;
+    }
+    for sep in [": ", " - ", " – ", " — ", "; ", ", "] {
+        let cut = base.match_indices(sep).map(|(i, _)| i).filter(|&i| (25..=HEADLINE_MAX).contains(&base[..i].chars().count())).last();
+        if let Some(i) = cut {
+            return base[..i].to_string();
+        }
+    }
+    cut_at_word(&base, HEADLINE_MAX - 5)
+}
+
+/// The longest prefix of whole words within `max` characters, without trailing stopwords.
+fn cut_at_word(text: &str, max: usize) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    let mut len = 0;
+    for w in text.split_whitespace() {
+        let add = w.chars().count() + usize::from(!words.is_empty());
+        if len + add > max {
+            break;
+        }
+        words.push(w);
+        len += add;
+    }
+    while words.len() > 1 && words.last().is_some_and(|w| is_stopword(&w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric()).to_string())) {
+        words.pop();
+    }
+    words.join(" ").trim_end_matches([',', ';', ':', '-']).to_string()
+}
+
+fn in_range(s: &str) -> bool {
+    (META_MIN..=META_MAX).contains(&s.chars().count())
+}
+
+fn quotes_balanced(s: &str) -> bool {
+    s.matches('"').count() % 2 == 0 && s.matches('“').count() == s.matches('”').count()
+}
+
+/// Words at which a long sentence can end early and still read as a sentence.
+const CLAUSE_BREAKS: &[&str] = &[", ", " after ", " as ", " while ", " which ", " with ", " when ", " because ", " following ", " amid ", " but ", " and ", " before ", " despite "];
+
+/// The sentence cut at a clause break so that it fits the meta bounds, ending with a full stop.
+fn clause_cut(sentence: &str) -> Option<String> {
+    CLAUSE_BREAKS
+        .iter()
+        .flat_map(|b| sentence.match_indices(b).map(|(i, _)| i))
+        .filter(|&i| {
+            let n = sentence[..i].chars().count();
+            (META_MIN - 1..META_MAX).contains(&n)
+        })
+        .max()
+        .map(|i| format!("{}.", sentence[..i].trim_end_matches([',', ';', ':'])))
+        .filter(|s| quotes_balanced(s))
+}
+
+/// A meta description of 120-160 characters that reads as a complete sentence, taken from the
+/// leading sentences; a short story may get a shorter one rather than invented words.
+pub(crate) fn meta_description(doc: &Doc, brief: &[String]) -> String {
+    let leads: Vec<String> = lead_candidates(doc, 6).into_iter().map(|i| doc.sentences[i].text.clone()).collect();
+    for (k, s) in leads.iter().enumerate() {
+        let trimmed = drop_dash_aside(s);
+        let mut variants = vec![s.clone(), trimmed.clone()];
+        if let Some(next) = leads.get(k + 1) {
+            variants.push(format!("{s} {next}"));
+            variants.push(format!("{trimmed} {}", drop_dash_aside(next)));
+        }
+        variants.extend(clause_cut(s));
+        variants.extend(clause_cut(&trimmed));
+        if let Some(v) = variants.into_iter().find(|v| in_range(v) && quotes_balanced(v)) {
+            return v;
+        }
+    }
+    let first = brief.first().or(leads.first()).cloned().unwrap_or_else(|| doc.headline.clone());
+    if first.chars().count() > META_MAX {
+        let cut = cut_at_word(&first, META_MAX - 1);
+        return format!("{}.", cut.trim_end_matches(['.', ',']));
+    }
+    first
+}
+
+/// ASCII for the Latin letters news names use most; anything else becomes a separator.
+fn fold(c: char) -> &'static str {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => "a",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ı' => "i",
+        'ł' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ő' => "o",
+        'ř' => "r",
+        'ś' | 'š' | 'ş' => "s",
+        'ť' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ű' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        _ => " ",
+    }
+}
+
+/// Lowercase ASCII words of a text, accents folded.
+fn ascii_words(text: &str) -> Vec<String> {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            folded.push(c);
+        } else if c == '\'' || c == '’' {
+            // "Kilmarnock's" -> "kilmarnocks", not "kilmarnock-s".
+        } else {
+            folded.push_str(fold(c));
+        }
+    }
+    folded.split_whitespace().map(str::to_string).collect()
+}
+
+/// The URL slug: lowercase ASCII words of the marker-free headline, stopwords dropped.
+///
+/// It depends only on the headline (update markers removed), so versions of a story that keep
+/// their headline keep their slug; a story with no headline falls back to its guid.
+pub(crate) fn slug(story: &Story, brief: &[String]) -> String {
+    let mut source = clean_headline(&story.headline);
+    if source.is_empty() {
+        source = brief.first().cloned().unwrap_or_default();
+    }
+    let words: Vec<String> = ascii_words(&source)
+        .into_iter()
+        .filter(|w| !is_stopword(w) && !(w.len() == 1 && !w.chars().all(|c| c.is_ascii_digit())))
+        .take(SLUG_WORDS)
+        .collect();
+    if words.is_empty() {
+        let digest = crate::cache::sha256_hex(story.guid.as_bytes());
+        return format!("story-{}", &digest[..10]);
+    }
+    words.join("-")
+}
+
+/// Keywords: the most salient names, then the provider's own keywords, at most eight.
+pub(crate) fn keywords(terms: &[Term], story: &Story) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let candidates = terms.iter().map(|t| t.name.clone()).chain(story.keywords.iter().cloned());
+    for k in candidates {
+        let lower = k.to_lowercase();
+        if out.iter().any(|o| o.to_lowercase().contains(&lower) || lower.contains(&o.to_lowercase())) {
+            continue;
+        }
+        out.push(k);
+        if out.len() == 8 {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_markers_are_removed_from_headlines() {
+        assert_eq!(clean_headline("UPDATE 2-Oil falls on supply news"), "Oil falls on supply news");
+        assert_eq!(clean_headline("REFILE-UPDATE 1-Oil falls"), "Oil falls");
+        assert_eq!(clean_headline("Updates to the tax code"), "Updates to the tax code");
+    }
+
+    #[test]
+    fn slugs_are_ascii_without_stopwords_and_stable_across_update_markers() {
+        let mut a = Story::new("g", "Zürich's café owners protest the new rent rules", vec![]);
+        let s1 = slug(&a, &[]);
+        assert_eq!(s1, "zurichs-cafe-owners-protest-rent-rules");
+        a.headline = format!("UPDATE 1-{}", a.headline);
+        a.version = 2;
+        assert_eq!(slug(&a, &[]), s1);
+    }
+
+    #[test]
+    fn long_headlines_are_cut_at_a_natural_break() {
+        let story = Story::new("g", "Council approves harbour plan after three years of talks: residents divided over cost and noise", vec![]);
+        let h = seo_headline(&Doc::from_story(&story), &story, &[]);
+        assert_eq!(h, "Council approves harbour plan after three years of talks");
+    }
+}
