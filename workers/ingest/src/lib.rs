@@ -47,6 +47,7 @@ pub use copydesk_types::{SourceFormat, Story};
 
 /// One item found in a document: a story, or a non-story item skipped with a reason.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // Skipped is rare; boxing every story would cost more.
 pub enum Parsed {
     /// A usable (or killed, or withheld) story.
     Story(Story),

@@ -130,7 +130,7 @@ fn fill_docdata(d: Node<'_, '_>, s: &mut Story) {
     if let Some(key) = child(d, "du-key").and_then(|k| attr(k, "key")) {
         s.slugline.get_or_insert_with(|| key.to_string());
     }
-    let note = child(d, "ed-msg").and_then(|m| attr(m, "info")).and_then(|i| crate::text::clean_opt(i));
+    let note = child(d, "ed-msg").and_then(|m| attr(m, "info")).and_then(crate::text::clean_opt);
     s.ednote = note;
     let issue = child(d, "date.issue").and_then(|n| attr(n, "norm")).and_then(parse_date);
     let release = child(d, "date.release").and_then(|n| attr(n, "norm")).and_then(parse_date);
