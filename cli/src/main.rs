@@ -74,7 +74,11 @@ enum TopologyAction {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    copydesk_runtime::exit_code(run().await)
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let layers = copydesk_runtime::config::Layers::load(cli.config.as_deref())?;
     let settings = layers.settings()?;

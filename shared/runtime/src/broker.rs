@@ -23,6 +23,14 @@ pub enum BrokerError {
         /// The lapin error.
         source: lapin::Error,
     },
+    /// No connection within `amqp.connect_timeout_secs`.
+    #[error("cannot connect to RabbitMQ at {url}: no answer within {secs}s (amqp.connect_timeout_secs). Is it running? (`rabbitmq-server -detached` starts a local one; set amqp.url or COPYDESK__AMQP__URL otherwise)")]
+    ConnectTimeout {
+        /// Redacted URL.
+        url: String,
+        /// The limit.
+        secs: u64,
+    },
     /// A protocol operation failed.
     #[error("{what}: {source}")]
     Amqp {
@@ -50,10 +58,13 @@ pub async fn connect(amqp: &AmqpSettings, name: &str) -> Result<Connection, Brok
         .with_connection_name(name.to_string().into())
         .enable_auto_recover();
     let url = amqp.url.expose_secret();
-    Connection::connect(url, props).await.map_err(|source| BrokerError::Connect {
-        url: crate::config::redact_url(url),
-        source,
-    })
+    // With auto-recovery on, lapin keeps retrying a broker that is not there; a first
+    // connection gets a deadline so a wrong URL or a stopped broker is reported, not waited on.
+    let limit = std::time::Duration::from_secs(amqp.connect_timeout_secs.max(1));
+    match tokio::time::timeout(limit, Connection::connect(url, props)).await {
+        Ok(connected) => connected.map_err(|source| BrokerError::Connect { url: crate::config::redact_url(url), source }),
+        Err(_) => Err(BrokerError::ConnectTimeout { url: crate::config::redact_url(url), secs: limit.as_secs() }),
+    }
 }
 
 /// The stages that consume a queue: all four (ingest consumes raw documents).

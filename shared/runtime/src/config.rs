@@ -39,6 +39,9 @@ pub struct AmqpSettings {
     /// A worker whose connection has not recovered after this long exits non-zero so its
     /// supervisor restarts it (lapin's own recovery was seen to stall after broker restarts).
     pub recovery_timeout_secs: u64,
+    /// A first connection that has not succeeded after this long is an error (a wrong URL or a
+    /// stopped broker is reported instead of waited on).
+    pub connect_timeout_secs: u64,
     /// RabbitMQ management API, used by `copydesk status` for unacked counts when reachable.
     pub management_url: String,
 }
@@ -50,6 +53,7 @@ impl Default for AmqpSettings {
             namespace: "copydesk".into(),
             prefetch: 16,
             recovery_timeout_secs: 30,
+            connect_timeout_secs: 15,
             management_url: "http://guest:guest@127.0.0.1:15672".into(),
         }
     }

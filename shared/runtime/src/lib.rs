@@ -50,3 +50,17 @@ where
         None => Ok(()),
     }
 }
+
+/// Turn a binary's result into its exit status, printing an error as one readable chain
+/// (`error: what we did: why`) rather than a debug dump with a backtrace.
+pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            // Exit now: tearing down the async runtime while lapin's I/O thread still retries a
+            // connection makes that thread panic, burying the one line that matters.
+            std::process::exit(1)
+        }
+    }
+}

@@ -37,7 +37,11 @@ impl Transform for ExtractStage {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    copydesk_runtime::exit_code(run().await)
+}
+
+async fn run() -> anyhow::Result<()> {
     let args = Args::parse();
     copydesk_runtime::run_stage(args.config.as_deref(), |layers, rt| {
         let config: ExtractConfig = layers.section("extract")?;

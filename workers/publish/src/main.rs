@@ -14,7 +14,11 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    copydesk_runtime::exit_code(run().await)
+}
+
+async fn run() -> anyhow::Result<()> {
     let args = Args::parse();
     copydesk_runtime::run_stage(args.config.as_deref(), |layers, rt| {
         let config: PublishConfig = layers.section("publish")?;
