@@ -1,7 +1,6 @@
 //! ingest-worker: the pipeline's source. Turns files from the drop folder, raw documents sent
 //! with `copydesk ingest`, polled feeds and HTTP pushes into `story.ingested` events.
 
-use clap::Parser;
 use copydesk_ingest::deliver::{deliver, triage};
 use copydesk_ingest::{parse_document, DedupStore, IngestConfig, IngestStats, SharedDedup, SinkError, Story, StorySink};
 use copydesk_runtime::handler::{Handler, HandlerError, Incoming, Output};
@@ -9,15 +8,6 @@ use copydesk_runtime::{Outgoing, Publisher, Runtime};
 use copydesk_types::{names, Envelope, Stage, StoryIngested};
 use futures::future::{BoxFuture, FutureExt};
 use std::sync::{Arc, Mutex};
-
-/// Copydesk ingest worker.
-#[derive(Parser)]
-#[command(version, about)]
-struct Args {
-    /// Configuration file layered over config/default.toml.
-    #[arg(long, env = "COPYDESK_CONFIG")]
-    config: Option<std::path::PathBuf>,
-}
 
 /// Publishes stories as `story.ingested`, resolving only after the broker confirmed each.
 struct BrokerSink {
@@ -59,9 +49,7 @@ impl Handler for DocumentHandler {
     }
 
     async fn handle(&self, name: String, incoming: &Incoming) -> Result<Output, HandlerError> {
-        let items = parse_document(&incoming.body, &name, &self.config).map_err(|e| {
-            if e.is_transient() { HandlerError::Transient(e.to_string()) } else { HandlerError::Permanent(e.to_string()) }
-        })?;
+        let items = parse_document(&incoming.body, &name, &self.config).map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
         let triaged = triage(items, &self.dedup);
         let duplicates = triaged.duplicates.len() as u64;
         // The sink publishes with confirms before returning, so acking afterwards is safe.
@@ -87,12 +75,7 @@ fn start_sources(rt: &Runtime, config: &IngestConfig, sink: Arc<BrokerSink>, ded
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    copydesk_runtime::exit_code(run().await)
-}
-
-async fn run() -> anyhow::Result<()> {
-    let args = Args::parse();
-    copydesk_runtime::run_stage(args.config.as_deref(), |layers, rt| {
+    copydesk_runtime::worker_main(|layers, rt| {
         let config: IngestConfig = layers.section("ingest")?;
         let dedup_path = config.dedup_path();
         let store = DedupStore::open(&dedup_path, config.dedup_capacity)

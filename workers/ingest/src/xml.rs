@@ -93,7 +93,13 @@ pub fn paragraphs(node: Node<'_, '_>) -> (Vec<String>, Vec<Link>) {
 fn walk(node: Node<'_, '_>, b: &mut ParaBuilder) {
     for n in node.children() {
         if n.is_text() {
-            b.text(n.text().unwrap_or_default());
+            // Feeds often double-escape (`&amp;#39;`), leaving references in the parsed text.
+            let t = n.text().unwrap_or_default();
+            if t.contains('&') {
+                b.text(&crate::text::decode_entities(t));
+            } else {
+                b.text(t);
+            }
             continue;
         }
         if !n.is_element() {

@@ -201,3 +201,14 @@ fn bad_input_is_refused_with_the_file_named() {
         assert!(!err.is_transient());
     }
 }
+
+#[test]
+fn iptc_7901_byline_line_notebook_and_trailer_without_gmt() {
+    let s = one("iptc7901-byline.txt");
+    assert_eq!(s.headline, "Teams meet again? A rematch is likely");
+    assert_eq!(s.byline.as_deref(), Some("By Test Writer, The Example Times"));
+    assert_eq!(s.body, vec!["Springfield (tns/cw) - The teams met on Monday night.", "The home side won 54-51."]);
+    assert!(s.ednote.as_deref().is_some_and(|n| n.contains("Note to editors")));
+    assert_eq!(s.located.as_deref(), Some("Springfield"));
+    assert_eq!(s.version_created.map(|d| d.to_rfc3339()).as_deref(), Some("2018-11-21T12:59:00+00:00"));
+}

@@ -21,7 +21,15 @@ pub(super) fn parse(doc: &Doc<'_>) -> Result<Vec<Parsed>, IngestError> {
     let stx = text.find('\u{2}').ok_or_else(|| doc.invalid("has no STX (start of text) control character; send the complete message"))?;
     let (header, rest) = text.split_at(stx);
     let rest = &rest[1..];
-    let (body_part, trailer) = rest.split_once('\u{3}').unwrap_or((rest, ""));
+    let (mut body_part, mut trailer) = rest.split_once('\u{3}').unwrap_or((rest, ""));
+    if trailer.trim().is_empty() {
+        // No ETX: a last line like `211259 Nov 18` is still the trailer.
+        let trimmed = body_part.trim_end();
+        let last_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        if trailer_date(&trimmed[last_start..]).is_some() {
+            (body_part, trailer) = (&trimmed[..last_start], &trimmed[last_start..]);
+        }
+    }
     let mut s = doc.story();
 
     let mut header_lines = header.lines();
@@ -49,12 +57,18 @@ pub(super) fn parse(doc: &Doc<'_>) -> Result<Vec<Parsed>, IngestError> {
         }
     }
     let marker = ["The following information is not intended for publication", "The following information is not for publication"];
+    let (story_text, notebook) = match body.find("\n# Notebook") {
+        Some(at) => (&body[..at], Some(&body[at..])),
+        None => (body, None),
+    };
+    let body = story_text;
     let (story_text, note) = match marker.iter().find_map(|m| body.find(m).map(|at| (at, m.len()))) {
         Some((at, len)) => (&body[..at], Some(&body[at + len..])),
         None => (body, None),
     };
     s.body = plain_paragraphs(story_text);
-    s.ednote = note.map(clean).filter(|n| !n.is_empty());
+    let notes: Vec<String> = [notebook, note].into_iter().flatten().map(clean).filter(|n| !n.is_empty()).collect();
+    s.ednote = (!notes.is_empty()).then(|| notes.join(" / "));
     s.version_created = trailer_date(trailer);
     s.first_created = s.version_created;
     Ok(vec![Parsed::Story(s)])
@@ -96,7 +110,9 @@ fn trailer_date(trailer: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> 
     }
     let day: u32 = stamp[..2].parse().ok()?;
     let (h, m): (u32, u32) = (stamp[2..4].parse().ok()?, stamp[4..6].parse().ok()?);
-    let month = crate::dates::parse_date(&format!("1 {} 2000", t.get(2)?))?.month();
-    let year: i32 = 2000 + t.get(3)?.parse::<i32>().ok()?;
+    // `GMT` is optional: `211259 Nov 18` and `212322 GMT Nov 18` both occur.
+    let at = t.iter().position(|w| crate::dates::parse_date(&format!("1 {w} 2000")).is_some())?;
+    let month = crate::dates::parse_date(&format!("1 {} 2000", t[at]))?.month();
+    let year: i32 = 2000 + t.get(at + 1)?.parse::<i32>().ok()?;
     chrono::Utc.with_ymd_and_hms(year, month, day, h, m, 0).single().map(|d| d.fixed_offset())
 }

@@ -55,7 +55,23 @@ fn fill_item(item: Node<'_, '_>, s: &mut Story) {
         s.dateline = find_text(lines, "DateLine");
         s.slugline = find_text(lines, "SlugLine");
     }
-    s.source = find(item, "Provider").and_then(|p| child(p, "Party")).and_then(|p| formal(Some(p)));
+    s.source = ["Provider", "Source", "Creator"]
+        .iter()
+        .find_map(|n| find(item, n).and_then(|p| child(p, "Party")).and_then(|p| formal(Some(p))))
+        .or_else(|| find(item, "NewsLines").and_then(|l| find_text(l, "CreditLine")));
+    for topic in find_all(item, "Topic") {
+        let code = child(topic, "FormalName").and_then(xml::text);
+        let name = xml::children(topic, "Description")
+            .filter(|d| attr(*d, "Variant") == Some("Name"))
+            .find(|d| attr(*d, "lang").is_none_or(|l| l.starts_with("en")))
+            .and_then(xml::text);
+        if let Some(code) = code {
+            let code = format!("subj:{code}");
+            if !s.subjects.iter().any(|x| x.code == code) {
+                s.subjects.push(Subject { code, name });
+            }
+        }
+    }
     if let Some(d) = find(item, "DescriptiveMetadata") {
         fill_descriptive(d, s);
     }

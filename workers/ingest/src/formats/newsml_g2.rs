@@ -93,8 +93,13 @@ fn fill_item_meta(meta: Node<'_, '_>, s: &mut Story) {
         }
     }
     s.source = child(meta, "provider").and_then(party_name);
-    if let Some(link) = children(meta, "link").find(|l| attr(*l, "rel").is_some_and(|r| r.ends_with("previousVersion"))) {
-        s.signals.refers_to = attr(link, "residref").or_else(|| attr(link, "href")).map(str::to_string);
+    // A link to the previous version (STT: bare `guidref`; others: rel irel:previousVersion).
+    let previous = children(meta, "link").find(|l| {
+        let rel = attr(*l, "rel").unwrap_or_default().to_ascii_lowercase();
+        rel.contains("previous") || (rel.is_empty() && attr(*l, "guidref").is_some())
+    });
+    if let Some(link) = previous {
+        s.signals.refers_to = attr(link, "guidref").or_else(|| attr(link, "residref")).or_else(|| attr(link, "href")).map(str::to_string);
     }
 }
 
