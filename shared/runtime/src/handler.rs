@@ -27,6 +27,15 @@ pub enum HandlerError {
 }
 
 impl HandlerError {
+    /// Transient or permanent, as the engine's own error says.
+    pub fn classify(transient: bool, message: impl std::fmt::Display) -> Self {
+        if transient {
+            HandlerError::Transient(message.to_string())
+        } else {
+            HandlerError::Permanent(message.to_string())
+        }
+    }
+
     /// The class name written to the `x-copydesk-error-class` header.
     pub fn class(&self) -> &'static str {
         match self {

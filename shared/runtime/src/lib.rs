@@ -51,6 +51,26 @@ where
     }
 }
 
+/// The command line every worker binary accepts.
+#[derive(clap::Parser)]
+#[command(version, about = "A Copydesk pipeline worker. Configuration: config/default.toml, --config FILE, COPYDESK__<SECTION>__<KEY> variables.")]
+pub struct WorkerArgs {
+    /// Configuration file layered over config/default.toml.
+    #[arg(long, env = "COPYDESK_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+}
+
+/// The whole `main` of a worker binary: parse [`WorkerArgs`], run the stage with the handler
+/// `build` makes, and turn the outcome into the exit status.
+pub async fn worker_main<H, F>(build: F) -> std::process::ExitCode
+where
+    H: Handler,
+    F: FnOnce(&config::Layers, &Runtime) -> anyhow::Result<H>,
+{
+    let args = <WorkerArgs as clap::Parser>::parse();
+    exit_code(run_stage(args.config.as_deref(), build).await)
+}
+
 /// Turn a binary's result into its exit status, printing an error as one readable chain
 /// (`error: what we did: why`) rather than a debug dump with a backtrace.
 pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {

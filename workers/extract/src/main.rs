@@ -1,18 +1,8 @@
 //! extract-worker: consumes `story.ingested`, finds entities and quotes, emits `story.extracted`.
 
-use clap::Parser;
 use copydesk_extract::{ExtractConfig, Extractor};
 use copydesk_runtime::{HandlerError, Transform, TransformHandler};
 use copydesk_types::{Entities, Stage, StoryExtracted, StoryIngested};
-
-/// Copydesk extract worker.
-#[derive(Parser)]
-#[command(version, about)]
-struct Args {
-    /// Configuration file layered over config/default.toml.
-    #[arg(long, env = "COPYDESK_CONFIG")]
-    config: Option<std::path::PathBuf>,
-}
 
 /// The extract stage: a kill passes through with no entities (there is nothing to analyse).
 struct ExtractStage {
@@ -29,21 +19,14 @@ impl Transform for ExtractStage {
         if story.is_kill() {
             return Ok(StoryExtracted { story, entities: Entities { engine: "none (kill)".into(), ..Default::default() } });
         }
-        let entities = self.engine.extract(&story).await.map_err(|e| {
-            if e.is_transient() { HandlerError::Transient(e.to_string()) } else { HandlerError::Permanent(e.to_string()) }
-        })?;
+        let entities = self.engine.extract(&story).await.map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
         Ok(StoryExtracted { story, entities })
     }
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    copydesk_runtime::exit_code(run().await)
-}
-
-async fn run() -> anyhow::Result<()> {
-    let args = Args::parse();
-    copydesk_runtime::run_stage(args.config.as_deref(), |layers, rt| {
+    copydesk_runtime::worker_main(|layers, rt| {
         let config: ExtractConfig = layers.section("extract")?;
         let engine = copydesk_extract::build(&config)?;
         Ok(TransformHandler { transform: ExtractStage { engine }, exchange: rt.names.events_exchange() })

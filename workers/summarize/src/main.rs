@@ -1,19 +1,9 @@
 //! summarize-worker: consumes `story.extracted`, writes the summary and SEO article, emits
 //! `story.summarized`.
 
-use clap::Parser;
 use copydesk_runtime::{HandlerError, Transform, TransformHandler};
 use copydesk_summarize::{SummarizeConfig, Summarizer};
 use copydesk_types::{Stage, StoryExtracted, StorySummarized};
-
-/// Copydesk summarize worker.
-#[derive(Parser)]
-#[command(version, about)]
-struct Args {
-    /// Configuration file layered over config/default.toml.
-    #[arg(long, env = "COPYDESK_CONFIG")]
-    config: Option<std::path::PathBuf>,
-}
 
 /// The summarize stage: a kill passes through with no summary (publish retracts it).
 struct SummarizeStage {
@@ -30,21 +20,14 @@ impl Transform for SummarizeStage {
         if story.is_kill() {
             return Ok(StorySummarized { story, entities, summary: None });
         }
-        let summary = self.engine.summarize(&story, &entities).await.map_err(|e| {
-            if e.is_transient() { HandlerError::Transient(e.to_string()) } else { HandlerError::Permanent(e.to_string()) }
-        })?;
+        let summary = self.engine.summarize(&story, &entities).await.map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
         Ok(StorySummarized { story, entities, summary: Some(summary) })
     }
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    copydesk_runtime::exit_code(run().await)
-}
-
-async fn run() -> anyhow::Result<()> {
-    let args = Args::parse();
-    copydesk_runtime::run_stage(args.config.as_deref(), |layers, rt| {
+    copydesk_runtime::worker_main(|layers, rt| {
         let config: SummarizeConfig = layers.section("summarize")?;
         let engine = copydesk_summarize::build(&config)?;
         Ok(TransformHandler { transform: SummarizeStage { engine }, exchange: rt.names.events_exchange() })
