@@ -50,6 +50,9 @@ struct Entry {
     version: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     content: Option<ContentKey>,
+    /// Whether this record was a kill or withhold (a later kill of the same version must pass).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    kill: bool,
 }
 
 /// Remembers which stories were ingested, across restarts, in bounded space.
@@ -58,8 +61,8 @@ pub struct DedupStore {
     capacity: usize,
     file: File,
     lines_in_file: usize,
-    /// guid -> (latest version, number of entries in `order` for it).
-    latest: HashMap<String, (u64, usize)>,
+    /// guid -> (latest version, number of entries in `order` for it, latest record was a kill).
+    latest: HashMap<String, (u64, usize, bool)>,
     by_content: HashMap<ContentKey, String>,
     order: VecDeque<Entry>,
 }
@@ -97,8 +100,8 @@ impl DedupStore {
 
     /// Decide whether a story is new, an update, or a duplicate. Does not change the store.
     pub fn check(&self, s: &Story) -> Verdict {
-        if let Some(&(prev, _)) = self.latest.get(&s.guid) {
-            return version_verdict(s, prev);
+        if let Some(&(prev, _, killed)) = self.latest.get(&s.guid) {
+            return version_verdict(s, prev, killed);
         }
         match content_key(s).and_then(|k| self.by_content.get(&k).map(|g| (k, g))) {
             Some(((source, day, _), other)) => Verdict::Duplicate {
@@ -110,7 +113,7 @@ impl DedupStore {
 
     /// Record a story as ingested; call only after the downstream confirmed it.
     pub fn record(&mut self, s: &Story) -> Result<(), IngestError> {
-        let entry = Entry { guid: s.guid.clone(), version: s.version, content: content_key(s) };
+        let entry = Entry { guid: s.guid.clone(), version: s.version, content: content_key(s), kill: s.is_kill() };
         let mut line = serde_json::to_string(&entry).map_err(|e| IngestError::Config(e.to_string()))?;
         line.push('\n');
         self.file
@@ -133,7 +136,10 @@ impl DedupStore {
     }
 
     fn remember(&mut self, entry: Entry) {
-        let latest = self.latest.entry(entry.guid.clone()).or_insert((entry.version, 0));
+        let latest = self.latest.entry(entry.guid.clone()).or_insert((entry.version, 0, false));
+        if entry.version >= latest.0 {
+            latest.2 = entry.kill;
+        }
         latest.0 = latest.0.max(entry.version);
         latest.1 += 1;
         if let Some(k) = &entry.content {
@@ -179,8 +185,9 @@ fn open_append(path: &Path) -> Result<File, IngestError> {
     OpenOptions::new().create(true).append(true).open(path).map_err(|e| IngestError::io("open", path, e))
 }
 
-fn version_verdict(s: &Story, prev: u64) -> Verdict {
-    if s.version > prev {
+fn version_verdict(s: &Story, prev: u64, prev_killed: bool) -> Verdict {
+    // Some providers kill without bumping the version; a kill must never be lost as a duplicate.
+    if s.version > prev || (s.is_kill() && !prev_killed) {
         Verdict::Update { previous: prev }
     } else {
         Verdict::Duplicate { reason: format!("guid {} version {} already ingested (latest {prev})", s.guid, s.version) }
@@ -208,7 +215,7 @@ pub fn content_key(s: &Story) -> Option<ContentKey> {
 /// Checks a batch against the store and against itself (two copies inside one feed).
 #[derive(Default)]
 pub struct BatchCheck {
-    latest: HashMap<String, u64>,
+    latest: HashMap<String, (u64, bool)>,
     contents: HashMap<ContentKey, String>,
 }
 
@@ -219,13 +226,13 @@ impl BatchCheck {
         if verdict != Verdict::New && !matches!(verdict, Verdict::Update { .. }) {
             return verdict;
         }
-        if let Some(&prev) = self.latest.get(&s.guid) {
-            verdict = version_verdict(s, prev);
+        if let Some(&(prev, killed)) = self.latest.get(&s.guid) {
+            verdict = version_verdict(s, prev, killed);
         } else if let Some(other) = content_key(s).and_then(|k| self.contents.get(&k)) {
             verdict = Verdict::Duplicate { reason: format!("same body as {other} earlier in the same batch") };
         }
         if !matches!(verdict, Verdict::Duplicate { .. }) {
-            self.latest.insert(s.guid.clone(), s.version);
+            self.latest.insert(s.guid.clone(), (s.version, s.is_kill()));
             if let Some(k) = content_key(s) {
                 self.contents.insert(k, s.guid.clone());
             }
@@ -290,6 +297,18 @@ mod tests {
         assert!(lines <= 10, "file has {lines} lines");
         assert_eq!(store.check(&story("g0", 1, "body 0")), Verdict::New, "oldest is forgotten");
         assert!(matches!(store.check(&story("g39", 1, "z")), Verdict::Duplicate { .. }));
+    }
+
+    #[test]
+    fn a_kill_of_an_already_seen_version_still_passes_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = DedupStore::open(&dir.path().join("d.jsonl"), 10).expect("open");
+        store.record(&story("g", 4, "text")).expect("record");
+        let mut kill = story("g", 4, "text");
+        kill.pub_status = copydesk_types::PubStatus::Canceled;
+        assert_eq!(store.check(&kill), Verdict::Update { previous: 4 });
+        store.record(&kill).expect("record");
+        assert!(matches!(store.check(&kill), Verdict::Duplicate { .. }));
     }
 
     #[test]
