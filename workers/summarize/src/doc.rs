@@ -12,8 +12,8 @@ pub(crate) struct Sentence {
     pub para: usize,
     /// Whitespace word count.
     pub words: usize,
-    /// Sorted, deduplicated topic words, for redundancy checks.
-    pub content: Vec<String>,
+    /// Sorted, deduplicated hashes of the topic words, for fast redundancy checks.
+    pub content: Vec<u64>,
 }
 
 /// The cleaned story the engine works on.
@@ -46,7 +46,7 @@ impl Doc {
             seen_text = true;
             for s in split_sentences(&text) {
                 let words = word_count(&s);
-                let mut content = content_words(&s);
+                let mut content: Vec<u64> = content_words(&s).iter().map(|w| word_hash(w)).collect();
                 content.sort_unstable();
                 content.dedup();
                 sentences.push(Sentence { text: s, para, words, content });
@@ -71,8 +71,13 @@ impl Doc {
     }
 }
 
+/// FNV-1a: a cheap, stable hash so that overlap compares integers, not strings.
+fn word_hash(word: &str) -> u64 {
+    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Share of the smaller sentence's topic words that the other also has (0..1).
-pub(crate) fn overlap(a: &[String], b: &[String]) -> f32 {
+pub(crate) fn overlap(a: &[u64], b: &[u64]) -> f32 {
     let smaller = a.len().min(b.len());
     if smaller == 0 {
         return 0.0;
@@ -117,8 +122,10 @@ mod tests {
 
     #[test]
     fn overlap_is_measured_against_the_smaller_sentence() {
-        let a = vec!["bank".to_string(), "rates".to_string()];
-        let b = vec!["bank".to_string(), "england".to_string(), "rates".to_string(), "rise".to_string()];
+        let mut a: Vec<u64> = ["bank", "rates"].iter().map(|w| word_hash(w)).collect();
+        let mut b: Vec<u64> = ["bank", "england", "rates", "rise"].iter().map(|w| word_hash(w)).collect();
+        a.sort_unstable();
+        b.sort_unstable();
         assert!((overlap(&a, &b) - 1.0).abs() < 1e-6);
         assert_eq!(overlap(&a, &[]), 0.0);
     }

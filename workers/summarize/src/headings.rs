@@ -20,7 +20,9 @@ pub(crate) fn heading_for(sentences: &[String], terms: &[Term], used: &[String])
     let names = dominant_names(&text, terms);
     let phrase = key_phrase(sentences, &names);
     let mut candidates: Vec<String> = Vec::new();
-    let fresh: Vec<&String> = names.iter().filter(|n| !used.iter().any(|u| u.starts_with(n.as_str()))).collect();
+    // A name leads the heading only when the section is about it: named twice, or at its start.
+    let leading = |n: &&String| text.matches(n.as_str()).count() >= 2 || sentences.first().is_some_and(|s| s.contains(n.as_str()));
+    let fresh: Vec<&String> = names.iter().filter(leading).filter(|n| !used.iter().any(|u| u.starts_with(n.as_str()))).collect();
     if let (Some(name), Some(p)) = (fresh.first(), &phrase) {
         candidates.push(format!("{name}: {p}"));
     }
@@ -29,9 +31,6 @@ pub(crate) fn heading_for(sentences: &[String], terms: &[Term], used: &[String])
     }
     if let Some(p) = &phrase {
         candidates.push(capitalise(p));
-        if let Some(name) = names.first() {
-            candidates.push(format!("{name}: {p}"));
-        }
     }
     candidates.extend(fresh.iter().map(|n| n.to_string()));
     candidates.extend(FALLBACKS.iter().map(|s| s.to_string()));

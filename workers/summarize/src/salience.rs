@@ -77,9 +77,11 @@ fn capitalised_phrases(doc: &Doc) -> Vec<Term> {
             }
         }
     }
+    let last_words: std::collections::HashSet<String> =
+        counts.keys().filter_map(|k| k.rsplit_once(' ').map(|(_, last)| last.to_string())).collect();
     // A lone capitalised word opening a sentence counts only if the story names it elsewhere.
     for (word, weight) in initial {
-        let known = counts.contains_key(&word) || counts.keys().any(|k| k.ends_with(&format!(" {word}")));
+        let known = counts.contains_key(&word) || last_words.contains(&word);
         if known {
             *counts.entry(word).or_default() += weight;
         }
@@ -96,7 +98,7 @@ fn capitalised_phrases(doc: &Doc) -> Vec<Term> {
     let mut terms: Vec<Term> = counts
         .into_iter()
         .filter(|(name, score)| {
-            let covered = !name.contains(' ') && multi.iter().any(|m| m.ends_with(&format!(" {name}")));
+            let covered = !name.contains(' ') && last_words.contains(name);
             *score >= 2.0 && !covered
         })
         .map(|(name, score)| Term { name, kind: None, score })

@@ -22,9 +22,12 @@ const ABBREVIATIONS: &[&str] = &[
     "nov", "dec", "u.s", "u.k", "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept", "fig", "ft", "gov", "hon",
 ];
 
+static STOPWORD_SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
 /// True for a topic-free word (compared lowercase).
 pub(crate) fn is_stopword(word: &str) -> bool {
-    STOPWORDS.contains(&word)
+    STOPWORD_SET.contains(word)
 }
 
 /// Lowercase alphanumeric words of a text.

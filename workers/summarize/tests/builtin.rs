@@ -1,0 +1,124 @@
+//! The built-in engine end to end, on synthetic stories written for these tests.
+
+use copydesk_summarize::{build, BuiltinSummarizer, SummarizeConfig, SummarizeError, Summarizer};
+use copydesk_types::{Entities, Entity, EntityKind, Link, Story};
+
+/// A synthetic wire story of about 600 words about a harbour project.
+fn harbour_story() -> Story {
+    let mut paragraphs = vec![
+        "BERGEN, Norway (Reuters) - The Bergen Harbour Authority approved a 2.4 billion crown expansion of the container port on Tuesday, ending three years of talks with shipping lines and residents.".to_string(),
+        "The plan adds four deep-water berths and a rail link, and the authority said construction would start in March and take five years.".to_string(),
+        "By Kari Nordmann".to_string(),
+    ];
+    let paragraphs_text = [
+        "Shipping lines welcomed the decision. Larger vessels had been forced to unload at Stavanger instead of Bergen, adding a day to each voyage. One operator said its customers had waited years for deeper berths.",
+        "Residents of the Nordnes district opposed the night-time loading noise. They collected 3,000 signatures and asked for a sound wall along the quay. Their spokesman said families near the water could not sleep.",
+        "The authority promised the sound wall and a ban on loading between midnight and six in the morning. Inspectors will measure noise at twenty points around the harbour every month.",
+        "Environmental groups warned that dredging could harm the fjord. They demanded an independent study of the seabed before any digging starts, and said they would appeal if the study was skipped.",
+        "Mayor Ingrid Solberg said the port would create 800 jobs. She argued that the city must stay competitive with Rotterdam and Hamburg as cargo ships grow larger every decade.",
+        "The rail operator Vy will run twelve freight trains a day once the link opens. That should take hundreds of lorries off the city's roads, according to documents published with the decision.",
+        "Costs are shared between the state and the municipality. The finance committee expects tolls from shipping to repay the loans within twenty-five years, although critics call that estimate optimistic.",
+        "Construction firms may bid from June. Contracts will be split into three packages so that smaller local builders can compete, the procurement office said in a statement.",
+        "Fishermen who moor boats in the inner harbour will be moved to a new marina at Sandviken. The authority has offered them free berths for two seasons while the marina is finished.",
+        "Historians asked that the old customs house on the quay be preserved. The planners agreed to keep its facade and turn the building into a visitor centre with a small museum of the port.",
+        "Tourism officials expect cruise ships to use the new berths in summer. Bergen received more than three hundred cruise calls last year, and hotels say they need the visitors.",
+        "Opposition councillors voted against the plan. They said the money would be better spent on schools and care homes, and that the traffic forecasts were out of date.",
+    ];
+    paragraphs.extend(paragraphs_text.iter().map(|p| p.to_string()));
+    paragraphs.push("(Reporting by Kari Nordmann; Editing by Ola Hansen)".to_string());
+    let mut story = Story::new("urn:test:harbour", "UPDATE 1-Bergen approves 2.4 bln crown port expansion after three years of talks", paragraphs);
+    story.source = Some("Reuters".into());
+    story.uri = Some("https://example.org/harbour".into());
+    story.links = vec![Link { text: "documents published with the decision".into(), href: "https://example.org/decision.pdf".into() }];
+    story
+}
+
+#[test]
+fn a_long_story_gets_a_full_article_with_three_plain_sections() {
+    let summary = BuiltinSummarizer::new().summarize_sync(&harbour_story(), &Entities::default());
+    let a = &summary.article;
+    assert!(!a.short, "a 600-word source is long enough");
+    assert!(a.word_count() >= 300, "{} words", a.word_count());
+    assert!(a.sections.len() >= 3);
+    for s in &a.sections {
+        let lower = s.heading.to_lowercase();
+        assert!(lower != "introduction" && lower != "conclusion" && !s.heading.contains('*'), "{}", s.heading);
+    }
+    let md = a.to_markdown(&summary.headline);
+    assert!(!md.contains("**") && !md.contains("__"), "no emphasis");
+    assert!(a.lead.starts_with("The Bergen Harbour Authority approved"), "dateline and agency tag cut: {}", a.lead);
+    assert!(!md.contains("Kari Nordmann"), "byline and credits are not story text");
+    assert!(md.contains("[documents published with the decision](https://example.org/decision.pdf)"), "source link inline");
+}
+
+#[test]
+fn every_article_sentence_comes_from_the_story() {
+    let story = harbour_story();
+    let source = story.body.join(" ");
+    let summary = BuiltinSummarizer::new().summarize_sync(&story, &Entities::default());
+    let texts = std::iter::once(summary.article.lead.clone())
+        .chain(summary.article.sections.iter().flat_map(|s| s.paragraphs.clone()));
+    for paragraph in texts {
+        let plain = paragraph.replace("[documents published with the decision](https://example.org/decision.pdf)", "documents published with the decision");
+        for sentence in copydesk_summarize::split_sentences(&plain) {
+            assert!(source.contains(&sentence), "not in the source: {sentence}");
+        }
+    }
+}
+
+#[test]
+fn seo_fields_fit_their_limits_and_markup_is_ready_for_publish() {
+    let summary = BuiltinSummarizer::new().summarize_sync(&harbour_story(), &Entities::default());
+    assert!(summary.headline.chars().count() <= 70, "{}", summary.headline);
+    assert!(!summary.headline.starts_with("UPDATE"), "update markers are dropped");
+    let meta = summary.meta_description.chars().count();
+    assert!((120..=160).contains(&meta), "{meta}: {}", summary.meta_description);
+    assert!(summary.meta_description.ends_with('.'));
+    assert!(summary.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", summary.slug);
+    assert!(summary.keywords.iter().any(|k| k.contains("Bergen")), "{:?}", summary.keywords);
+    assert_eq!(summary.json_ld["@type"], "NewsArticle");
+    assert_eq!(summary.json_ld["headline"], summary.headline.as_str());
+    assert_eq!(summary.open_graph.get("og:url").map(String::as_str), Some("https://example.org/harbour"));
+    let sentences = summary.brief.matches(". ").count() + 1;
+    assert!((2..=4).contains(&sentences), "{}", summary.brief);
+}
+
+#[test]
+fn the_slug_survives_a_new_version_with_an_update_marker() {
+    let engine = BuiltinSummarizer::new();
+    let v1 = harbour_story();
+    let mut v2 = harbour_story();
+    v2.version = 2;
+    v2.headline = v2.headline.replace("UPDATE 1-", "UPDATE 2-");
+    v2.body.insert(1, "The vote was eight to three.".into());
+    assert_eq!(engine.summarize_sync(&v1, &Entities::default()).slug, engine.summarize_sync(&v2, &Entities::default()).slug);
+}
+
+#[test]
+fn a_short_story_is_marked_short_and_not_padded() {
+    let story = Story::new("g", "Ferry delayed", vec!["The morning ferry to Askøy was delayed by two hours on Friday because of fog. Passengers were offered coffee.".into()]);
+    let summary = BuiltinSummarizer::new().summarize_sync(&story, &Entities::default());
+    assert!(summary.article.short);
+    assert!(summary.article.word_count() <= story.word_count());
+}
+
+#[test]
+fn extract_entities_drive_keywords_when_given() {
+    let entities = Entities {
+        entities: vec![
+            Entity { canonical: "Ingrid Solberg".into(), kind: EntityKind::Person, mentions: 3, salience: 0.9, geonames_id: None, country_code: None },
+            Entity { canonical: "Bergen".into(), kind: EntityKind::Loc, mentions: 9, salience: 0.8, geonames_id: Some(3161732), country_code: Some("NO".into()) },
+        ],
+        ..Entities::default()
+    };
+    let summary = BuiltinSummarizer::new().summarize_sync(&harbour_story(), &entities);
+    assert_eq!(summary.keywords[..2], ["Ingrid Solberg".to_string(), "Bergen".to_string()]);
+    assert_eq!(summary.json_ld["about"][0]["@type"], "Person");
+}
+
+#[tokio::test]
+async fn an_empty_story_is_a_permanent_error() {
+    let engine = build(&SummarizeConfig::default()).expect("builtin engine");
+    let err = engine.summarize(&Story::new("g", " ", vec![]), &Entities::default()).await.expect_err("empty");
+    assert!(matches!(err, SummarizeError::EmptyStory { .. }) && !err.is_transient());
+}
