@@ -78,9 +78,18 @@ impl TestNamespace {
         self.publisher.publish_confirmed(&[Outgoing::to_queue(queue, body.to_vec())]).await.expect("publish raw");
     }
 
+    /// A channel on the test's connection, waiting for the connection to recover if the broker
+    /// just dropped it (as the broker-disconnect test makes it do).
+    pub async fn channel(&self) -> lapin::Channel {
+        crate::wait::until("the test's own connection to recover", Duration::from_secs(60), || async {
+            self.conn.create_channel().await.ok()
+        })
+        .await
+    }
+
     /// Messages in a queue right now.
     pub async fn depth(&self, queue: &str) -> u32 {
-        let channel = self.conn.create_channel().await.expect("channel");
+        let channel = self.channel().await;
         let q = channel
             .queue_declare(queue.into(), lapin::options::QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
             .await
@@ -92,7 +101,7 @@ impl TestNamespace {
     /// Collect `story.published` events until `n` distinct (guid, version) pairs are seen, or
     /// panic after `timeout`. Returns every event received (duplicates included).
     pub async fn await_published(&self, n: usize, timeout: Duration) -> Vec<Envelope<StoryPublished>> {
-        let channel = self.conn.create_channel().await.expect("channel");
+        let channel = self.channel().await;
         let mut consumer = channel
             .basic_consume(self.names.published_queue().into(), "test-watch".into(), BasicConsumeOptions::default(), FieldTable::default())
             .await

@@ -134,6 +134,10 @@ async fn broker_closing_every_connection_mid_batch_loses_nothing() {
     let distinct: HashSet<_> = events.iter().map(|e| (&e.payload.guid, e.payload.version)).collect();
     assert_eq!(distinct.len(), n);
     assert_eq!(p.article_files().len(), n, "restarts: {:?}\n{}", p.restarts.lock().expect("restarts"), p.logs());
+    // Recovery normally happens inside each worker; a supervisor restart is the fallback.
+    eprintln!("supervisor restarts during the disconnect: {:?}", p.restarts.lock().expect("restarts"));
+    let logs: String = p.procs.lock().expect("procs").iter().map(|w| w.log_text()).collect();
+    eprintln!("in-process recoveries logged: {}", logs.matches("connection recovered").count());
 }
 
 #[tokio::test]
