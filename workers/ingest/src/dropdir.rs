@@ -129,6 +129,11 @@ async fn handle_file(path: &Path, cfg: &IngestConfig, sink: &dyn StorySink, dedu
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let parsed = match read_and_parse(path, &name, cfg).await {
         Ok(items) => items,
+        Err(err) if err.is_transient() => {
+            // Vanished, locked or unreadable for now: not the document's fault, so try again.
+            tracing::warn!(file = %name, error = %err, "file could not be read; will retry");
+            return false;
+        }
         Err(err) => {
             tracing::warn!(file = %name, error.kind = err.kind(), error = %err, "file refused");
             IngestStats::add(&stats.files_failed, 1);
