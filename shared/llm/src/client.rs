@@ -137,9 +137,7 @@ impl LlmClient {
             }
             let body = self.request_body(system, user, schema, rung);
             match self.send(&body).await {
-                Err(LlmError::BadRequest { body, .. })
-                    if !pinned && index + 1 < LADDER.len() && rejects_format(&body) =>
-                {
+                Err(e) if !pinned && index + 1 < LADDER.len() && format_rejection(&e) => {
                     tracing::info!(llm.model = %self.cfg.model, rejected = ?rung, "LLM server rejected the response format; stepping down");
                     index += 1;
                     self.rung_floor.fetch_max(index, Ordering::Relaxed);
@@ -212,7 +210,17 @@ pub(crate) fn next_delay(err: &LlmError, backoff: Option<Duration>, cap: Duratio
     backoff.map(|d| err.retry_after().map_or(d, |ra| ra.min(cap)))
 }
 
-/// True when a 4xx body says the `response_format` was the problem.
+/// True when the server refused the `response_format` rather than the request: a 4xx naming
+/// it, or a 5xx that does (llama-cpp-python answers an unknown format type with a 500).
+fn format_rejection(err: &LlmError) -> bool {
+    match err {
+        LlmError::BadRequest { body, .. } => rejects_format(body),
+        LlmError::Server { body, .. } => body.contains("response_format"),
+        _ => false,
+    }
+}
+
+/// True when an error body says the `response_format` was the problem.
 fn rejects_format(body: &str) -> bool {
     let b = body.to_ascii_lowercase();
     ["response_format", "json_schema", "json_object", "schema", "grammar"]

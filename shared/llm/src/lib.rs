@@ -9,12 +9,14 @@
 //! - [`error`]: [`LlmError`], with [`LlmError::is_transient`] for callers that retry themselves.
 //! - [`reply`]: [`LlmReply`] and the cleanup of model output (code fences, `<think>` blocks).
 //! - [`metrics`]: [`LlmMetrics`], request and token counters the binaries render for Prometheus.
+//! - [`testing`]: a scripted local server for tests of code that calls a model.
 
 pub mod client;
 pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod reply;
+pub mod testing;
 
 pub use client::LlmClient;
 pub use config::{LlmConfig, ResponseFormatMode};

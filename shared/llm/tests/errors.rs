@@ -1,96 +1,8 @@
 //! Error handling of `LlmClient` against a scripted local HTTP server.
 
+use copydesk_llm::testing::{ok, serve, status};
 use copydesk_llm::{LlmClient, LlmConfig, LlmError};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-/// One canned answer: status line, extra headers, body, and an optional stall before answering.
-#[derive(Clone)]
-struct Canned {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: String,
-    stall: Option<Duration>,
-}
-
-fn ok(content: &str) -> Canned {
-    let body = serde_json::json!({
-        "choices": [{"message": {"role": "assistant", "content": content}}],
-        "usage": {"prompt_tokens": 11, "completion_tokens": 7},
-    });
-    Canned { status: 200, headers: vec![], body: body.to_string(), stall: None }
-}
-
-fn status(code: u16, body: &str) -> Canned {
-    Canned { status: code, headers: vec![], body: body.into(), stall: None }
-}
-
-/// A server that answers each request with the next canned response and records request bodies.
-struct Scripted {
-    base_url: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-async fn serve(script: Vec<Canned>) -> Scripted {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let script = Arc::new(Mutex::new(VecDeque::from(script)));
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let seen = requests.clone();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let body = read_request(&mut sock).await;
-            seen.lock().expect("lock").push(body);
-            let next = script.lock().expect("lock").pop_front().unwrap_or_else(|| status(500, "script exhausted"));
-            let script_stall = next.stall;
-            tokio::spawn(async move {
-                if let Some(d) = script_stall {
-                    tokio::time::sleep(d).await;
-                }
-                let mut head = format!(
-                    "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
-                    next.status,
-                    next.body.len()
-                );
-                for (k, v) in &next.headers {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
-                head.push_str("\r\n");
-                let _ = sock.write_all(head.as_bytes()).await;
-                let _ = sock.write_all(next.body.as_bytes()).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    Scripted { base_url: format!("http://{addr}/v1"), requests }
-}
-
-/// Reads one HTTP/1.1 request and returns its body.
-async fn read_request(sock: &mut tokio::net::TcpStream) -> String {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = sock.read(&mut chunk).await.unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&buf);
-        if let Some(end) = text.find("\r\n\r\n") {
-            let len = text[..end]
-                .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
-                .unwrap_or(0);
-            if buf.len() >= end + 4 + len {
-                return String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();
-            }
-        }
-    }
-    String::new()
-}
 
 fn client(base_url: &str, max_retries: u32) -> LlmClient {
     LlmClient::new(LlmConfig {
@@ -192,6 +104,17 @@ async fn a_rejected_json_schema_steps_down_the_format_ladder_and_remembers() {
     assert!(formats[1].get("schema").is_some());
     assert_eq!(formats[2], serde_json::json!({"type": "json_object"}));
     assert_eq!(formats[3], formats[2], "the step down is remembered");
+}
+
+#[tokio::test]
+async fn a_500_that_names_the_response_format_also_steps_down_the_ladder() {
+    // What llama-cpp-python's server answers to "json_schema".
+    let reject = status(500, r#"{"error":{"message":"1 validation error: ('body', 'response_format', 'type') Input should be 'text' or 'json_object'"}}"#);
+    let server = serve(vec![reject, ok("{\"c\":3}")]).await;
+    let schema = serde_json::json!({"type": "object"});
+    let reply = client(&server.base_url, 0).chat_json("s", "u", Some(&schema)).await.expect("second rung");
+    assert_eq!(reply.content, "{\"c\":3}");
+    assert_eq!(server.requests.lock().expect("lock").len(), 2);
 }
 
 #[tokio::test]
