@@ -25,7 +25,12 @@ enum Rung {
     Plain,
 }
 
-const LADDER: [Rung; 4] = [Rung::JsonSchema, Rung::JsonObjectWithSchema, Rung::JsonObject, Rung::Plain];
+const LADDER: [Rung; 4] = [
+    Rung::JsonSchema,
+    Rung::JsonObjectWithSchema,
+    Rung::JsonObject,
+    Rung::Plain,
+];
 
 /// Longest piece of a server's error body kept in an error message.
 const BODY_EXCERPT: usize = 300;
@@ -52,10 +57,14 @@ impl LlmClient {
             )));
         }
         if cfg.model.trim().is_empty() {
-            return Err(LlmError::Config("model is empty; name the model the server serves".into()));
+            return Err(LlmError::Config(
+                "model is empty; name the model the server serves".into(),
+            ));
         }
         if cfg.timeout_ms == 0 {
-            return Err(LlmError::Config("timeout_ms is 0; give a deadline in milliseconds".into()));
+            return Err(LlmError::Config(
+                "timeout_ms is 0; give a deadline in milliseconds".into(),
+            ));
         }
         let timeout = Duration::from_millis(cfg.timeout_ms);
         let http = reqwest::Client::builder()
@@ -126,7 +135,12 @@ impl LlmClient {
     }
 
     /// One attempt, walking down the format ladder while the server rejects the format.
-    async fn attempt(&self, system: &str, user: &str, schema: Option<&Value>) -> Result<LlmReply, LlmError> {
+    async fn attempt(
+        &self,
+        system: &str,
+        user: &str,
+        schema: Option<&Value>,
+    ) -> Result<LlmReply, LlmError> {
         let pinned = self.cfg.response_format != ResponseFormatMode::Auto;
         let mut index = self.rung_floor.load(Ordering::Relaxed);
         loop {
@@ -163,7 +177,9 @@ impl LlmClient {
             (Rung::JsonSchema, Some(s)) => {
                 Some(json!({"type": "json_schema", "json_schema": {"name": "answer", "schema": s}}))
             }
-            (Rung::JsonObjectWithSchema, Some(s)) => Some(json!({"type": "json_object", "schema": s})),
+            (Rung::JsonObjectWithSchema, Some(s)) => {
+                Some(json!({"type": "json_object", "schema": s}))
+            }
             (Rung::Plain, _) => None,
             _ => Some(json!({"type": "json_object"})),
         };
@@ -185,7 +201,12 @@ impl LlmClient {
         let headers = resp.headers().clone();
         let text = resp.text().await.map_err(|e| self.transport_error(e))?;
         if !status.is_success() {
-            return Err(classify_status(status, &headers, &text, &self.cfg.api_key_env));
+            return Err(classify_status(
+                status,
+                &headers,
+                &text,
+                &self.cfg.api_key_env,
+            ));
         }
         let reply = decode_reply(&text)?;
         LlmMetrics::add(&self.metrics.prompt_tokens, reply.prompt_tokens);
@@ -195,18 +216,30 @@ impl LlmClient {
 
     fn transport_error(&self, e: reqwest::Error) -> LlmError {
         if e.is_timeout() {
-            LlmError::Timeout { url: self.url.clone(), timeout_ms: self.cfg.timeout_ms }
+            LlmError::Timeout {
+                url: self.url.clone(),
+                timeout_ms: self.cfg.timeout_ms,
+            }
         } else if e.is_decode() || e.is_body() {
-            LlmError::BadResponse { reason: format!("reading the body failed: {e}") }
+            LlmError::BadResponse {
+                reason: format!("reading the body failed: {e}"),
+            }
         } else {
-            LlmError::Connect { url: self.url.clone(), source: e }
+            LlmError::Connect {
+                url: self.url.clone(),
+                source: e,
+            }
         }
     }
 }
 
 /// The delay before the next retry: the server's `Retry-After` (capped) when it sent one, else
 /// the backoff's own; `None` (no retries left) stays `None`.
-pub(crate) fn next_delay(err: &LlmError, backoff: Option<Duration>, cap: Duration) -> Option<Duration> {
+pub(crate) fn next_delay(
+    err: &LlmError,
+    backoff: Option<Duration>,
+    cap: Duration,
+) -> Option<Duration> {
     backoff.map(|d| err.retry_after().map_or(d, |ra| ra.min(cap)))
 }
 
@@ -223,9 +256,15 @@ fn format_rejection(err: &LlmError) -> bool {
 /// True when an error body says the `response_format` was the problem.
 fn rejects_format(body: &str) -> bool {
     let b = body.to_ascii_lowercase();
-    ["response_format", "json_schema", "json_object", "schema", "grammar"]
-        .iter()
-        .any(|needle| b.contains(needle))
+    [
+        "response_format",
+        "json_schema",
+        "json_object",
+        "schema",
+        "grammar",
+    ]
+    .iter()
+    .any(|needle| b.contains(needle))
 }
 
 fn excerpt(body: &str) -> String {
@@ -240,17 +279,39 @@ fn classify_status(status: StatusCode, headers: &HeaderMap, body: &str, key_env:
         .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
     let body_excerpt = excerpt(body);
     match status.as_u16() {
-        429 if body.contains("insufficient_quota") => LlmError::QuotaExceeded { body: body_excerpt },
-        429 => LlmError::RateLimited { retry_after, body: body_excerpt },
-        401 | 403 => LlmError::Unauthorized { status: status.as_u16(), key_env: key_env.to_string() },
-        408 => LlmError::Server { status: 408, retry_after, body: body_excerpt },
-        s if s >= 500 => LlmError::Server { status: s, retry_after, body: body_excerpt },
-        s => LlmError::BadRequest { status: s, body: body_excerpt },
+        429 if body.contains("insufficient_quota") => {
+            LlmError::QuotaExceeded { body: body_excerpt }
+        }
+        429 => LlmError::RateLimited {
+            retry_after,
+            body: body_excerpt,
+        },
+        401 | 403 => LlmError::Unauthorized {
+            status: status.as_u16(),
+            key_env: key_env.to_string(),
+        },
+        408 => LlmError::Server {
+            status: 408,
+            retry_after,
+            body: body_excerpt,
+        },
+        s if s >= 500 => LlmError::Server {
+            status: s,
+            retry_after,
+            body: body_excerpt,
+        },
+        s => LlmError::BadRequest {
+            status: s,
+            body: body_excerpt,
+        },
     }
 }
 
 /// Reads `Retry-After` as seconds or as an HTTP date.
-pub(crate) fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+pub(crate) fn parse_retry_after(
+    value: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
@@ -290,7 +351,10 @@ struct Usage {
 /// Decodes a chat-completions body into a cleaned reply.
 fn decode_reply(text: &str) -> Result<LlmReply, LlmError> {
     let parsed: ChatResponse = serde_json::from_str(text).map_err(|e| LlmError::BadResponse {
-        reason: format!("not a chat-completions JSON body ({e}); body starts: {}", excerpt(text)),
+        reason: format!(
+            "not a chat-completions JSON body ({e}); body starts: {}",
+            excerpt(text)
+        ),
     })?;
     let usage = parsed.usage.unwrap_or_default();
     let content = parsed
@@ -298,7 +362,9 @@ fn decode_reply(text: &str) -> Result<LlmReply, LlmError> {
         .into_iter()
         .next()
         .and_then(|c| c.message.content)
-        .ok_or_else(|| LlmError::BadResponse { reason: "the response has no choices[0].message.content".into() })?;
+        .ok_or_else(|| LlmError::BadResponse {
+            reason: "the response has no choices[0].message.content".into(),
+        })?;
     Ok(LlmReply {
         content: clean_content(&content),
         prompt_tokens: usage.prompt_tokens,
@@ -316,27 +382,61 @@ mod tests {
             .expect("date")
             .with_timezone(&chrono::Utc);
         assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now), Some(Duration::from_secs(5)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 
     #[test]
     fn the_servers_retry_after_replaces_the_backoff_but_is_capped() {
-        let limited = LlmError::RateLimited { retry_after: Some(Duration::from_secs(7)), body: String::new() };
+        let limited = LlmError::RateLimited {
+            retry_after: Some(Duration::from_secs(7)),
+            body: String::new(),
+        };
         let cap = Duration::from_secs(5);
-        assert_eq!(next_delay(&limited, Some(Duration::from_millis(100)), cap), Some(cap));
-        let short = LlmError::RateLimited { retry_after: Some(Duration::from_secs(2)), body: String::new() };
-        assert_eq!(next_delay(&short, Some(Duration::from_millis(100)), cap), Some(Duration::from_secs(2)));
-        let plain = LlmError::Server { status: 502, retry_after: None, body: String::new() };
-        assert_eq!(next_delay(&plain, Some(Duration::from_millis(100)), cap), Some(Duration::from_millis(100)));
-        assert_eq!(next_delay(&limited, None, cap), None, "no retries left stays no retries left");
+        assert_eq!(
+            next_delay(&limited, Some(Duration::from_millis(100)), cap),
+            Some(cap)
+        );
+        let short = LlmError::RateLimited {
+            retry_after: Some(Duration::from_secs(2)),
+            body: String::new(),
+        };
+        assert_eq!(
+            next_delay(&short, Some(Duration::from_millis(100)), cap),
+            Some(Duration::from_secs(2))
+        );
+        let plain = LlmError::Server {
+            status: 502,
+            retry_after: None,
+            body: String::new(),
+        };
+        assert_eq!(
+            next_delay(&plain, Some(Duration::from_millis(100)), cap),
+            Some(Duration::from_millis(100))
+        );
+        assert_eq!(
+            next_delay(&limited, None, cap),
+            None,
+            "no retries left stays no retries left"
+        );
     }
 
     #[test]
     fn quota_429_is_permanent_and_other_429s_are_transient() {
         let h = HeaderMap::new();
-        let quota = classify_status(StatusCode::TOO_MANY_REQUESTS, &h, r#"{"error":{"code":"insufficient_quota"}}"#, "K");
+        let quota = classify_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &h,
+            r#"{"error":{"code":"insufficient_quota"}}"#,
+            "K",
+        );
         assert!(matches!(quota, LlmError::QuotaExceeded { .. }) && !quota.is_transient());
         let busy = classify_status(StatusCode::TOO_MANY_REQUESTS, &h, "slow down", "K");
         assert!(busy.is_transient());
@@ -346,8 +446,11 @@ mod tests {
 
     #[test]
     fn a_schema_request_uses_the_richest_rung_and_plain_sends_no_format() {
-        let client = LlmClient::new(LlmConfig { base_url: "http://127.0.0.1:1/v1".into(), ..LlmConfig::default() })
-            .expect("client");
+        let client = LlmClient::new(LlmConfig {
+            base_url: "http://127.0.0.1:1/v1".into(),
+            ..LlmConfig::default()
+        })
+        .expect("client");
         let schema = json!({"type": "object"});
         let rich = client.request_body("s", "u", Some(&schema), Rung::JsonSchema);
         assert_eq!(rich["response_format"]["json_schema"]["schema"], schema);

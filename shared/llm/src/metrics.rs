@@ -56,11 +56,31 @@ impl LlmMetrics {
         let s = self.snapshot();
         let mut out = String::new();
         for (name, help, value) in [
-            ("requests", "HTTP requests sent to the LLM server, retries included", s.requests),
-            ("retries", "Retries after a transient LLM failure", s.retries),
-            ("errors", "LLM calls that failed after all retries", s.errors),
-            ("prompt_tokens", "Prompt tokens reported by the LLM server", s.prompt_tokens),
-            ("completion_tokens", "Completion tokens reported by the LLM server", s.completion_tokens),
+            (
+                "requests",
+                "HTTP requests sent to the LLM server, retries included",
+                s.requests,
+            ),
+            (
+                "retries",
+                "Retries after a transient LLM failure",
+                s.retries,
+            ),
+            (
+                "errors",
+                "LLM calls that failed after all retries",
+                s.errors,
+            ),
+            (
+                "prompt_tokens",
+                "Prompt tokens reported by the LLM server",
+                s.prompt_tokens,
+            ),
+            (
+                "completion_tokens",
+                "Completion tokens reported by the LLM server",
+                s.completion_tokens,
+            ),
         ] {
             let metric = format!("{prefix}_llm_{name}_total");
             // Writing to a String cannot fail.
@@ -82,7 +102,10 @@ mod tests {
         let m = LlmMetrics::default();
         LlmMetrics::add(&m.prompt_tokens, 42);
         let text = m.render_prometheus("copydesk", "summarize");
-        assert!(text.contains("copydesk_llm_prompt_tokens_total{stage=\"summarize\"} 42"), "{text}");
+        assert!(
+            text.contains("copydesk_llm_prompt_tokens_total{stage=\"summarize\"} 42"),
+            "{text}"
+        );
         assert_eq!(text.matches("# TYPE").count(), 5);
     }
 }

@@ -67,7 +67,10 @@ mod tests {
 
     #[test]
     fn a_closing_think_tag_without_an_opening_one_drops_the_reasoning() {
-        assert_eq!(clean_content("reasoning here</think> {\"b\":2}"), "{\"b\":2}");
+        assert_eq!(
+            clean_content("reasoning here</think> {\"b\":2}"),
+            "{\"b\":2}"
+        );
     }
 
     #[test]
@@ -82,7 +85,11 @@ mod tests {
 
     #[test]
     fn json_reports_where_the_answer_went_wrong() {
-        let reply = LlmReply { content: "not json".into(), prompt_tokens: 0, completion_tokens: 0 };
+        let reply = LlmReply {
+            content: "not json".into(),
+            prompt_tokens: 0,
+            completion_tokens: 0,
+        };
         let err = reply.json().expect_err("must fail");
         assert!(matches!(err, LlmError::InvalidJson { ref start, .. } if start == "not json"));
     }

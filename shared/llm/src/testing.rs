@@ -26,12 +26,22 @@ pub fn ok(content: &str) -> Canned {
         "choices": [{"message": {"role": "assistant", "content": content}}],
         "usage": {"prompt_tokens": 11, "completion_tokens": 7},
     });
-    Canned { status: 200, headers: vec![], body: body.to_string(), stall: None }
+    Canned {
+        status: 200,
+        headers: vec![],
+        body: body.to_string(),
+        stall: None,
+    }
 }
 
 /// A bare answer with a status and body.
 pub fn status(code: u16, body: &str) -> Canned {
-    Canned { status: code, headers: vec![], body: body.into(), stall: None }
+    Canned {
+        status: code,
+        headers: vec![],
+        body: body.into(),
+        stall: None,
+    }
 }
 
 /// A server that answers each request with the next canned response and records request bodies.
@@ -45,16 +55,26 @@ pub struct Scripted {
 /// Starts the server on a free loopback port; it answers each request with the next canned
 /// response (a 500 once the script runs out).
 pub async fn serve(script: Vec<Canned>) -> Scripted {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port for the test server");
-    let addr = listener.local_addr().expect("the test server has an address");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port for the test server");
+    let addr = listener
+        .local_addr()
+        .expect("the test server has an address");
     let script = Arc::new(Mutex::new(VecDeque::from(script)));
     let requests = Arc::new(Mutex::new(Vec::new()));
     let seen = requests.clone();
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
             let body = read_request(&mut sock).await;
-            seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(body);
-            let next = script.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front().unwrap_or_else(|| status(500, "script exhausted"));
+            seen.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(body);
+            let next = script
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .pop_front()
+                .unwrap_or_else(|| status(500, "script exhausted"));
             let script_stall = next.stall;
             tokio::spawn(async move {
                 if let Some(d) = script_stall {
@@ -75,7 +95,10 @@ pub async fn serve(script: Vec<Canned>) -> Scripted {
             });
         }
     });
-    Scripted { base_url: format!("http://{addr}/v1"), requests }
+    Scripted {
+        base_url: format!("http://{addr}/v1"),
+        requests,
+    }
 }
 
 /// Reads one HTTP/1.1 request and returns its body.
@@ -92,7 +115,11 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> String {
         if let Some(end) = text.find("\r\n\r\n") {
             let len = text[..end]
                 .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
                 .unwrap_or(0);
             if buf.len() >= end + 4 + len {
                 return String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();

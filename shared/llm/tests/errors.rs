@@ -24,11 +24,23 @@ async fn a_429_with_retry_after_is_retried_and_then_succeeds() {
     limited.headers.push(("retry-after", "0".into()));
     let server = serve(vec![limited, ok("{\"x\":1}")]).await;
     let c = client(&server.base_url, 2);
-    let reply = c.chat_json("sys", "user", None).await.expect("second attempt succeeds");
+    let reply = c
+        .chat_json("sys", "user", None)
+        .await
+        .expect("second attempt succeeds");
     assert_eq!(reply.content, "{\"x\":1}");
     assert_eq!(server.requests.lock().expect("lock").len(), 2);
     let m = c.metrics().snapshot();
-    assert_eq!((m.requests, m.retries, m.errors, m.prompt_tokens, m.completion_tokens), (2, 1, 0, 11, 7));
+    assert_eq!(
+        (
+            m.requests,
+            m.retries,
+            m.errors,
+            m.prompt_tokens,
+            m.completion_tokens
+        ),
+        (2, 1, 0, 11, 7)
+    );
 }
 
 #[tokio::test]
@@ -36,16 +48,27 @@ async fn a_429_reports_the_servers_retry_after_when_retries_run_out() {
     let mut limited = status(429, "busy");
     limited.headers.push(("retry-after", "12".into()));
     let server = serve(vec![limited]).await;
-    let err = client(&server.base_url, 0).chat_json("s", "u", None).await.expect_err("429");
+    let err = client(&server.base_url, 0)
+        .chat_json("s", "u", None)
+        .await
+        .expect_err("429");
     assert_eq!(err.retry_after(), Some(Duration::from_secs(12)));
     assert!(err.is_transient());
 }
 
 #[tokio::test]
 async fn server_errors_are_retried_until_the_retries_run_out() {
-    let server = serve(vec![status(502, "bad gateway"), status(503, "down"), status(500, "boom")]).await;
+    let server = serve(vec![
+        status(502, "bad gateway"),
+        status(503, "down"),
+        status(500, "boom"),
+    ])
+    .await;
     let c = client(&server.base_url, 2);
-    let err = c.chat_json("s", "u", None).await.expect_err("all attempts fail");
+    let err = c
+        .chat_json("s", "u", None)
+        .await
+        .expect_err("all attempts fail");
     assert!(matches!(err, LlmError::Server { status: 500, .. }), "{err}");
     assert_eq!(server.requests.lock().expect("lock").len(), 3);
     assert_eq!(c.metrics().snapshot().errors, 1);
@@ -53,9 +76,15 @@ async fn server_errors_are_retried_until_the_retries_run_out() {
 
 #[tokio::test]
 async fn quota_errors_are_not_retried() {
-    let quota = status(429, r#"{"error":{"code":"insufficient_quota","message":"You exceeded your current quota"}}"#);
+    let quota = status(
+        429,
+        r#"{"error":{"code":"insufficient_quota","message":"You exceeded your current quota"}}"#,
+    );
     let server = serve(vec![quota, ok("{}")]).await;
-    let err = client(&server.base_url, 3).chat_json("s", "u", None).await.expect_err("quota");
+    let err = client(&server.base_url, 3)
+        .chat_json("s", "u", None)
+        .await
+        .expect_err("quota");
     assert!(matches!(err, LlmError::QuotaExceeded { .. }), "{err}");
     assert_eq!(server.requests.lock().expect("lock").len(), 1);
 }
@@ -73,13 +102,26 @@ async fn a_server_that_stalls_past_the_deadline_is_a_transient_timeout() {
     })
     .expect("client");
     let err = c.chat_json("s", "u", None).await.expect_err("timeout");
-    assert!(matches!(err, LlmError::Timeout { timeout_ms: 200, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            LlmError::Timeout {
+                timeout_ms: 200,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.is_transient());
 }
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_retried_then_reported() {
-    let server = serve(vec![status(200, "<html>oops</html>"), status(200, "{\"choices\": [")]).await;
+    let server = serve(vec![
+        status(200, "<html>oops</html>"),
+        status(200, "{\"choices\": ["),
+    ])
+    .await;
     let c = client(&server.base_url, 1);
     let err = c.chat_json("s", "u", None).await.expect_err("garbage");
     assert!(matches!(err, LlmError::BadResponse { .. }), "{err}");
@@ -88,16 +130,40 @@ async fn a_body_that_is_not_json_is_retried_then_reported() {
 
 #[tokio::test]
 async fn a_rejected_json_schema_steps_down_the_format_ladder_and_remembers() {
-    let reject = status(400, r#"{"error":{"message":"response_format json_schema is not supported"}}"#);
-    let server = serve(vec![reject.clone(), reject, ok("{\"a\":1}"), ok("{\"b\":2}")]).await;
+    let reject = status(
+        400,
+        r#"{"error":{"message":"response_format json_schema is not supported"}}"#,
+    );
+    let server = serve(vec![
+        reject.clone(),
+        reject,
+        ok("{\"a\":1}"),
+        ok("{\"b\":2}"),
+    ])
+    .await;
     let c = client(&server.base_url, 0);
     let schema = serde_json::json!({"type": "object"});
-    assert_eq!(c.chat_json("s", "u", Some(&schema)).await.expect("third rung").content, "{\"a\":1}");
-    assert_eq!(c.chat_json("s", "u", Some(&schema)).await.expect("remembered").content, "{\"b\":2}");
+    assert_eq!(
+        c.chat_json("s", "u", Some(&schema))
+            .await
+            .expect("third rung")
+            .content,
+        "{\"a\":1}"
+    );
+    assert_eq!(
+        c.chat_json("s", "u", Some(&schema))
+            .await
+            .expect("remembered")
+            .content,
+        "{\"b\":2}"
+    );
     let bodies = server.requests.lock().expect("lock").clone();
     let formats: Vec<serde_json::Value> = bodies
         .iter()
-        .map(|b| serde_json::from_str::<serde_json::Value>(b).expect("json body")["response_format"].clone())
+        .map(|b| {
+            serde_json::from_str::<serde_json::Value>(b).expect("json body")["response_format"]
+                .clone()
+        })
         .collect();
     assert_eq!(formats[0]["type"], "json_schema");
     assert_eq!(formats[1]["type"], "json_object");
@@ -109,10 +175,16 @@ async fn a_rejected_json_schema_steps_down_the_format_ladder_and_remembers() {
 #[tokio::test]
 async fn a_500_that_names_the_response_format_also_steps_down_the_ladder() {
     // What llama-cpp-python's server answers to "json_schema".
-    let reject = status(500, r#"{"error":{"message":"1 validation error: ('body', 'response_format', 'type') Input should be 'text' or 'json_object'"}}"#);
+    let reject = status(
+        500,
+        r#"{"error":{"message":"1 validation error: ('body', 'response_format', 'type') Input should be 'text' or 'json_object'"}}"#,
+    );
     let server = serve(vec![reject, ok("{\"c\":3}")]).await;
     let schema = serde_json::json!({"type": "object"});
-    let reply = client(&server.base_url, 0).chat_json("s", "u", Some(&schema)).await.expect("second rung");
+    let reply = client(&server.base_url, 0)
+        .chat_json("s", "u", Some(&schema))
+        .await
+        .expect("second rung");
     assert_eq!(reply.content, "{\"c\":3}");
     assert_eq!(server.requests.lock().expect("lock").len(), 2);
 }
@@ -120,8 +192,14 @@ async fn a_500_that_names_the_response_format_also_steps_down_the_ladder() {
 #[tokio::test]
 async fn other_bad_requests_are_permanent_and_not_retried() {
     let server = serve(vec![status(400, "context length exceeded"), ok("{}")]).await;
-    let err = client(&server.base_url, 3).chat_json("s", "u", None).await.expect_err("400");
-    assert!(matches!(err, LlmError::BadRequest { status: 400, .. }) && !err.is_transient(), "{err}");
+    let err = client(&server.base_url, 3)
+        .chat_json("s", "u", None)
+        .await
+        .expect_err("400");
+    assert!(
+        matches!(err, LlmError::BadRequest { status: 400, .. }) && !err.is_transient(),
+        "{err}"
+    );
     assert_eq!(server.requests.lock().expect("lock").len(), 1);
 }
 
@@ -130,12 +208,22 @@ async fn a_refused_connection_is_a_transient_connect_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     drop(listener);
-    let err = client(&format!("http://{addr}/v1"), 0).chat_json("s", "u", None).await.expect_err("refused");
-    assert!(matches!(err, LlmError::Connect { .. }) && err.is_transient(), "{err}");
+    let err = client(&format!("http://{addr}/v1"), 0)
+        .chat_json("s", "u", None)
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(err, LlmError::Connect { .. }) && err.is_transient(),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_malformed_base_url_is_rejected_with_an_example() {
-    let err = LlmClient::new(LlmConfig { base_url: "localhost:8080".into(), ..LlmConfig::default() }).expect_err("bad url");
+    let err = LlmClient::new(LlmConfig {
+        base_url: "localhost:8080".into(),
+        ..LlmConfig::default()
+    })
+    .expect_err("bad url");
     assert!(err.to_string().contains("http://"), "{err}");
 }

@@ -20,13 +20,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         [cmd, path] if cmd == "show" => {
             let text = std::fs::read_to_string(path)?;
             let story = copydesk_summarize::story_from_text(path, &text);
-            let s = copydesk_summarize::BuiltinSummarizer::new().summarize_sync(&story, &Default::default());
+            let s = copydesk_summarize::BuiltinSummarizer::new()
+                .summarize_sync(&story, &Default::default());
             println!("{}\n", s.article.to_markdown(&s.headline));
             let fields = serde_json::json!({"brief": s.brief, "meta_description": s.meta_description, "slug": s.slug,
                 "keywords": s.keywords, "json_ld": s.json_ld, "open_graph": s.open_graph, "short": s.article.short});
             println!("{}", serde_json::to_string_pretty(&fields)?);
         }
-        _ => return Err("usage: summ_report (eval FILE.jsonl | bench DIR | rouge FILE.jsonl | show FILE.txt)".into()),
+        _ => return Err(
+            "usage: summ_report (eval FILE.jsonl | bench DIR | rouge FILE.jsonl | show FILE.txt)"
+                .into(),
+        ),
     }
     Ok(())
 }
@@ -35,7 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn rouge_lines(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     use copydesk_summarize::rouge::{rouge_lsum, rouge_n};
     let engine = copydesk_summarize::BuiltinSummarizer::new();
-    for line in std::fs::read_to_string(path)?.lines().filter(|l| !l.trim().is_empty()) {
+    for line in std::fs::read_to_string(path)?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
         let row: serde_json::Value = serde_json::from_str(line)?;
         let field = |k: &str| row[k].as_str().unwrap_or_default().to_string();
         let story = copydesk_types::Story::new(field("id"), "", vec![field("article")]);

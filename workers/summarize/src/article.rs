@@ -18,17 +18,32 @@ const SECTION_WORDS: usize = 110;
 const PARAGRAPH_SENTENCES: usize = 3;
 
 /// Openers that point back at a sentence the article may have dropped.
-const DANGLING: &[&str] = &["He ", "She ", "They ", "It ", "This ", "These ", "Those ", "His ", "Her ", "Their ", "Its "];
+const DANGLING: &[&str] = &[
+    "He ", "She ", "They ", "It ", "This ", "These ", "Those ", "His ", "Her ", "Their ", "Its ",
+];
 /// Connectives that can be dropped when the sentence they answer is not shown.
 const CONNECTIVES: &[&str] = &["And ", "But ", "So ", "Also, ", "However, ", "Meanwhile, "];
 
 /// Builds the article for a cleaned story.
-pub(crate) fn build_article(doc: &Doc, terms: &[Term], story: &Story, sources: &[String]) -> Article {
+pub(crate) fn build_article(
+    doc: &Doc,
+    terms: &[Term],
+    story: &Story,
+    sources: &[String],
+) -> Article {
     let lead_idx = lead_indices(doc);
     let Some(&first) = lead_idx.first() else {
-        return Article { lead: doc.headline.clone(), sections: Vec::new(), short: true };
+        return Article {
+            lead: doc.headline.clone(),
+            sections: Vec::new(),
+            short: true,
+        };
     };
-    let lead = lead_idx.iter().map(|&i| doc.sentences[i].text.as_str()).collect::<Vec<_>>().join(" ");
+    let lead = lead_idx
+        .iter()
+        .map(|&i| doc.sentences[i].text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     let body = select_body(doc, terms, &lead_idx, first);
     let groups = group_into_sections(doc, &body);
     let mut used_heads: Vec<String> = Vec::new();
@@ -37,9 +52,16 @@ pub(crate) fn build_article(doc: &Doc, terms: &[Term], story: &Story, sources: &
         let texts: Vec<String> = group.iter().map(|&i| edited(doc, &body, i)).collect();
         let heading = heading_for(&texts, terms, &used_heads);
         used_heads.push(heading.clone());
-        sections.push(Section { heading, paragraphs: paragraphs(doc, group, &texts) });
+        sections.push(Section {
+            heading,
+            paragraphs: paragraphs(doc, group, &texts),
+        });
     }
-    let mut article = Article { lead, sections, short: false };
+    let mut article = Article {
+        lead,
+        sections,
+        short: false,
+    };
     link_sources(&mut article, story, sources);
     article.short = article.word_count() < FULL_ARTICLE_WORDS || article.sections.len() < 3;
     article
@@ -94,7 +116,13 @@ fn select_body(doc: &Doc, terms: &[Term], lead: &[usize], first: usize) -> Vec<u
         chosen.push(i);
         words += doc.sentences[i].words;
         // A sentence that opens with "He" or "This" needs the one before it.
-        if DANGLING.iter().any(|d| doc.sentences[i].text.starts_with(d)) && i > 0 && pool.contains(&(i - 1)) && !chosen.contains(&(i - 1)) {
+        if DANGLING
+            .iter()
+            .any(|d| doc.sentences[i].text.starts_with(d))
+            && i > 0
+            && pool.contains(&(i - 1))
+            && !chosen.contains(&(i - 1))
+        {
             chosen.push(i - 1);
             words += doc.sentences[i - 1].words;
         }
@@ -125,7 +153,11 @@ fn group_into_sections(doc: &Doc, body: &[usize]) -> Vec<Vec<usize>> {
     let total: usize = body.iter().map(|&i| doc.sentences[i].words).sum();
     let n = (total / SECTION_WORDS).clamp(3, 6).min(body.len());
     if n <= 1 {
-        return if body.is_empty() { Vec::new() } else { vec![body.to_vec()] };
+        return if body.is_empty() {
+            Vec::new()
+        } else {
+            vec![body.to_vec()]
+        };
     }
     let mut prefix = vec![0usize];
     for &i in body {

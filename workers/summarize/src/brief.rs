@@ -27,7 +27,10 @@ pub(crate) fn lead_candidates(doc: &Doc, max: usize) -> Vec<usize> {
         if s.words < MIN_WORDS {
             continue;
         }
-        if chosen.iter().any(|&c| overlap(&doc.sentences[c].content, &s.content) > REDUNDANT) {
+        if chosen
+            .iter()
+            .any(|&c| overlap(&doc.sentences[c].content, &s.content) > REDUNDANT)
+        {
             continue;
         }
         chosen.push(i);
@@ -66,7 +69,11 @@ mod tests {
     use copydesk_types::Story;
 
     fn doc(body: &[&str]) -> Doc {
-        Doc::from_story(&Story::new("g", "h", body.iter().map(|s| s.to_string()).collect()))
+        Doc::from_story(&Story::new(
+            "g",
+            "h",
+            body.iter().map(|s| s.to_string()).collect(),
+        ))
     }
 
     #[test]
@@ -88,7 +95,11 @@ mod tests {
     #[test]
     fn long_sentences_leave_room_for_fewer_of_them() {
         let long = "word ".repeat(45) + "end.";
-        let d = doc(&[&format!("Alpha {long}"), &format!("Beta {long}"), &format!("Gamma {long}")]);
+        let d = doc(&[
+            &format!("Alpha {long}"),
+            &format!("Beta {long}"),
+            &format!("Gamma {long}"),
+        ]);
         // Each sentence repeats the others' words, so only distinct openings could survive; make
         // them distinct to test the budget alone.
         let d2 = doc(&[
@@ -96,7 +107,11 @@ mod tests {
             &format!("Beta {}", "banana ".repeat(44) + "end."),
             &format!("Gamma {}", "cherry ".repeat(44) + "end."),
         ]);
-        assert_eq!(brief_sentences(&d2).len(), 2, "two 46-word sentences are nearest 80 words");
+        assert_eq!(
+            brief_sentences(&d2).len(),
+            2,
+            "two 46-word sentences are nearest 80 words"
+        );
         assert!(!brief_sentences(&d).is_empty());
     }
 }

@@ -32,10 +32,19 @@ impl BuiltinSummarizer {
         let headline = seo_headline(&doc, story, &brief);
         let meta = meta_description(&doc, &brief);
         let keywords = keywords(&terms, story);
-        let seo = Seo { headline: &headline, description: &meta, keywords: &keywords, word_count: article.word_count() };
+        let seo = Seo {
+            headline: &headline,
+            description: &meta,
+            keywords: &keywords,
+            word_count: article.word_count(),
+        };
         let json_ld = json_ld(story, &seo, &terms);
         let open_graph = open_graph(story, &seo);
-        let brief_text = if brief.is_empty() { doc.headline.clone() } else { brief.join(" ") };
+        let brief_text = if brief.is_empty() {
+            doc.headline.clone()
+        } else {
+            brief.join(" ")
+        };
         Summary {
             brief: brief_text,
             slug: slug(story, &brief),

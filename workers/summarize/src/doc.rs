@@ -1,6 +1,8 @@
 //! A story prepared for selection: furniture removed, datelines cut, sentences split.
 
-use crate::text::{content_words, is_furniture, split_sentences, strip_dateline, strip_emphasis, word_count};
+use crate::text::{
+    content_words, is_furniture, split_sentences, strip_dateline, strip_emphasis, word_count,
+};
 use copydesk_types::Story;
 
 /// One sentence of the cleaned body.
@@ -42,18 +44,32 @@ impl Doc {
                 continue;
             }
             // Datelines only open the first real paragraph.
-            let text = if seen_text { text } else { strip_dateline(&text, story.dateline.as_deref()) };
+            let text = if seen_text {
+                text
+            } else {
+                strip_dateline(&text, story.dateline.as_deref())
+            };
             seen_text = true;
             for s in split_sentences(&text) {
                 let words = word_count(&s);
-                let mut content: Vec<u64> = content_words(&s).iter().map(|w| word_hash(w)).collect();
+                let mut content: Vec<u64> =
+                    content_words(&s).iter().map(|w| word_hash(w)).collect();
                 content.sort_unstable();
                 content.dedup();
-                sentences.push(Sentence { text: s, para, words, content });
+                sentences.push(Sentence {
+                    text: s,
+                    para,
+                    words,
+                    content,
+                });
             }
         }
         let words = sentences.iter().map(|s| s.words).sum();
-        Doc { headline: normalise_space(&story.headline), sentences, words }
+        Doc {
+            headline: normalise_space(&story.headline),
+            sentences,
+            words,
+        }
     }
 
     /// The body paragraphs of a plain text: blank-line separated, or one per line when the
@@ -67,13 +83,18 @@ impl Doc {
         if blocks.len() > 1 {
             return blocks;
         }
-        text.lines().map(normalise_space).filter(|p| !p.is_empty()).collect()
+        text.lines()
+            .map(normalise_space)
+            .filter(|p| !p.is_empty())
+            .collect()
     }
 }
 
 /// FNV-1a: a cheap, stable hash so that overlap compares integers, not strings.
 fn word_hash(word: &str) -> u64 {
-    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Share of the smaller sentence's topic words that the other also has (0..1).
@@ -123,7 +144,10 @@ mod tests {
     #[test]
     fn overlap_is_measured_against_the_smaller_sentence() {
         let mut a: Vec<u64> = ["bank", "rates"].iter().map(|w| word_hash(w)).collect();
-        let mut b: Vec<u64> = ["bank", "england", "rates", "rise"].iter().map(|w| word_hash(w)).collect();
+        let mut b: Vec<u64> = ["bank", "england", "rates", "rise"]
+            .iter()
+            .map(|w| word_hash(w))
+            .collect();
         a.sort_unstable();
         b.sort_unstable();
         assert!((overlap(&a, &b) - 1.0).abs() < 1e-6);

@@ -66,8 +66,15 @@ impl SummarizeError {
         }
     }
 
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
-        move |source| SummarizeError::Io { action, path, source }
+        move |source| SummarizeError::Io {
+            action,
+            path,
+            source,
+        }
     }
 }

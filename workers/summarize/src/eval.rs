@@ -37,9 +37,17 @@ pub struct SummaryEvalReport {
 
 impl fmt::Display for SummaryEvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<8} {:>8} {:>8} {:>10}   ({} articles, F1 %)", "", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", self.articles)?;
+        writeln!(
+            f,
+            "{:<8} {:>8} {:>8} {:>10}   ({} articles, F1 %)",
+            "", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", self.articles
+        )?;
         for (name, s) in [("engine", self.engine), ("lead3", self.lead3)] {
-            writeln!(f, "{name:<8} {:>8.2} {:>8.2} {:>10.2}", s.rouge1, s.rouge2, s.rouge_lsum)?;
+            writeln!(
+                f,
+                "{name:<8} {:>8.2} {:>8.2} {:>10.2}",
+                s.rouge1, s.rouge2, s.rouge_lsum
+            )?;
         }
         Ok(())
     }
@@ -66,12 +74,25 @@ pub fn eval_summary(data: &Path) -> Result<SummaryEvalReport, SummarizeError> {
     let engine = BuiltinSummarizer::new();
     let (mut sum_engine, mut sum_lead) = ([0.0f64; 3], [0.0f64; 3]);
     let mut articles = 0;
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let row: EvalLine = serde_json::from_str(line)
-            .map_err(|e| SummarizeError::BadEvalLine { path: data.to_path_buf(), line: n + 1, reason: e.to_string() })?;
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let row: EvalLine =
+            serde_json::from_str(line).map_err(|e| SummarizeError::BadEvalLine {
+                path: data.to_path_buf(),
+                line: n + 1,
+                reason: e.to_string(),
+            })?;
         let story = Story::new(row.id, "", Doc::paragraphs_of(&row.article));
         let brief = engine.brief_sentences(&story).join("\n");
-        let lead3: Vec<String> = story.body.iter().flat_map(|p| crate::text::split_sentences(p)).take(3).collect();
+        let lead3: Vec<String> = story
+            .body
+            .iter()
+            .flat_map(|p| crate::text::split_sentences(p))
+            .take(3)
+            .collect();
         for (sum, candidate) in [(&mut sum_engine, brief), (&mut sum_lead, lead3.join("\n"))] {
             sum[0] += rouge_n(&candidate, &row.reference, 1).f1;
             sum[1] += rouge_n(&candidate, &row.reference, 2).f1;
@@ -80,14 +101,21 @@ pub fn eval_summary(data: &Path) -> Result<SummaryEvalReport, SummarizeError> {
         articles += 1;
     }
     if articles == 0 {
-        return Err(SummarizeError::NoInput { path: data.to_path_buf(), what: "articles" });
+        return Err(SummarizeError::NoInput {
+            path: data.to_path_buf(),
+            what: "articles",
+        });
     }
     let mean = |s: [f64; 3]| RougeScores {
         rouge1: 100.0 * s[0] / articles as f64,
         rouge2: 100.0 * s[1] / articles as f64,
         rouge_lsum: 100.0 * s[2] / articles as f64,
     };
-    Ok(SummaryEvalReport { engine: mean(sum_engine), lead3: mean(sum_lead), articles })
+    Ok(SummaryEvalReport {
+        engine: mean(sum_engine),
+        lead3: mean(sum_lead),
+        articles,
+    })
 }
 
 /// The `copydesk bench summarize` report.
@@ -120,11 +148,28 @@ impl fmt::Display for SummarizeBenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "docs               {}", self.docs)?;
         writeln!(f, "seconds            {:.3}", self.seconds)?;
-        writeln!(f, "articles/s         {:.0} (wall), {:.0} per CPU second ({:.3} s CPU)", self.articles_per_sec, self.articles_per_cpu_sec, self.cpu_seconds)?;
+        writeln!(
+            f,
+            "articles/s         {:.0} (wall), {:.0} per CPU second ({:.3} s CPU)",
+            self.articles_per_sec, self.articles_per_cpu_sec, self.cpu_seconds
+        )?;
         writeln!(f, "peak RSS           {:.1} MiB", self.peak_rss_mb)?;
-        writeln!(f, "500+ word sources  {} (article 300+ words, 3+ subheadings, no bold: {:.1}%)", self.long_docs, 100.0 * self.long_article_ok_share)?;
-        writeln!(f, "meta 120-160 chars {:.1}%", 100.0 * self.meta_in_range_share)?;
-        writeln!(f, "headline <= 70     {:.1}%", 100.0 * self.headline_ok_share)
+        writeln!(
+            f,
+            "500+ word sources  {} (article 300+ words, 3+ subheadings, no bold: {:.1}%)",
+            self.long_docs,
+            100.0 * self.long_article_ok_share
+        )?;
+        writeln!(
+            f,
+            "meta 120-160 chars {:.1}%",
+            100.0 * self.meta_in_range_share
+        )?;
+        writeln!(
+            f,
+            "headline <= 70     {:.1}%",
+            100.0 * self.headline_ok_share
+        )
     }
 }
 
@@ -152,7 +197,12 @@ fn thread_cpu_seconds() -> f64 {
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
@@ -176,12 +226,18 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         stories.push(story_from_text(&f.display().to_string(), &decode(bytes)));
     }
     if stories.is_empty() {
-        return Err(SummarizeError::NoInput { path: corpus.to_path_buf(), what: ".txt files" });
+        return Err(SummarizeError::NoInput {
+            path: corpus.to_path_buf(),
+            what: ".txt files",
+        });
     }
     let engine = BuiltinSummarizer::new();
     let none = Entities::default();
     let (start, cpu_start) = (Instant::now(), thread_cpu_seconds());
-    let summaries: Vec<_> = stories.iter().map(|s| engine.summarize_sync(s, &none)).collect();
+    let summaries: Vec<_> = stories
+        .iter()
+        .map(|s| engine.summarize_sync(s, &none))
+        .collect();
     let seconds = start.elapsed().as_secs_f64();
     let cpu_seconds = thread_cpu_seconds() - cpu_start;
     let (mut long_docs, mut long_ok, mut meta_ok, mut headline_ok) = (0, 0, 0, 0);
@@ -189,13 +245,18 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         let a = &summary.article;
         if story.word_count() >= 500 {
             long_docs += 1;
-            let texts = std::iter::once(&a.lead).chain(a.sections.iter().flat_map(|s| std::iter::once(&s.heading).chain(&s.paragraphs)));
+            let texts = std::iter::once(&a.lead).chain(
+                a.sections
+                    .iter()
+                    .flat_map(|s| std::iter::once(&s.heading).chain(&s.paragraphs)),
+            );
             let no_bold = !texts.into_iter().any(|t| has_emphasis(t));
             if a.word_count() >= 300 && a.sections.len() >= 3 && no_bold {
                 long_ok += 1;
             }
         }
-        meta_ok += usize::from((META_MIN..=META_MAX).contains(&summary.meta_description.chars().count()));
+        meta_ok +=
+            usize::from((META_MIN..=META_MAX).contains(&summary.meta_description.chars().count()));
         headline_ok += usize::from(summary.headline.chars().count() <= 70);
     }
     let docs = stories.len();
@@ -205,7 +266,11 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         seconds,
         articles_per_sec: docs as f64 / seconds.max(1e-9),
         cpu_seconds,
-        articles_per_cpu_sec: if cpu_seconds > 0.0 { docs as f64 / cpu_seconds } else { 0.0 },
+        articles_per_cpu_sec: if cpu_seconds > 0.0 {
+            docs as f64 / cpu_seconds
+        } else {
+            0.0
+        },
         peak_rss_mb: peak_rss_mb(),
         long_docs,
         long_article_ok_share: share(long_ok, long_docs),

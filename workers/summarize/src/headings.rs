@@ -7,7 +7,14 @@ use std::collections::HashMap;
 /// Headings an editor would strike: they say nothing about the section.
 const EMPTY_HEADINGS: &[&str] = &["introduction", "conclusion", "summary", "overview"];
 /// Fallbacks when a section has neither a name nor a repeated phrase.
-const FALLBACKS: &[&str] = &["Further details", "Other details", "More details", "Additional details", "Remaining details", "Final details"];
+const FALLBACKS: &[&str] = &[
+    "Further details",
+    "Other details",
+    "More details",
+    "Additional details",
+    "Remaining details",
+    "Final details",
+];
 
 /// True for a subheading that says nothing about its section ("Introduction", "Conclusion").
 pub(crate) fn is_empty_heading(heading: &str) -> bool {
@@ -21,8 +28,15 @@ pub(crate) fn heading_for(sentences: &[String], terms: &[Term], used: &[String])
     let phrase = key_phrase(sentences, &names);
     let mut candidates: Vec<String> = Vec::new();
     // A name leads the heading only when the section is about it: named twice, or at its start.
-    let leading = |n: &&String| text.matches(n.as_str()).count() >= 2 || sentences.first().is_some_and(|s| s.contains(n.as_str()));
-    let fresh: Vec<&String> = names.iter().filter(leading).filter(|n| !used.iter().any(|u| u.starts_with(n.as_str()))).collect();
+    let leading = |n: &&String| {
+        text.matches(n.as_str()).count() >= 2
+            || sentences.first().is_some_and(|s| s.contains(n.as_str()))
+    };
+    let fresh: Vec<&String> = names
+        .iter()
+        .filter(leading)
+        .filter(|n| !used.iter().any(|u| u.starts_with(n.as_str())))
+        .collect();
     if let (Some(name), Some(p)) = (fresh.first(), &phrase) {
         candidates.push(format!("{name}: {p}"));
     }
@@ -42,7 +56,11 @@ pub(crate) fn heading_for(sentences: &[String], terms: &[Term], used: &[String])
 
 /// Salient names that occur in the section, most frequent (weighted by salience) first.
 fn dominant_names(text: &str, terms: &[Term]) -> Vec<String> {
-    let max = terms.iter().map(|t| t.score).fold(0.0f32, f32::max).max(1e-6);
+    let max = terms
+        .iter()
+        .map(|t| t.score)
+        .fold(0.0f32, f32::max)
+        .max(1e-6);
     let mut scored: Vec<(f32, &Term)> = terms
         .iter()
         .take(25)
@@ -57,12 +75,17 @@ fn dominant_names(text: &str, terms: &[Term]) -> Vec<String> {
 
 fn bare(token: &str) -> &str {
     let t = token.trim_matches(|c: char| !c.is_alphanumeric());
-    t.strip_suffix("'s").or_else(|| t.strip_suffix("’s")).unwrap_or(t)
+    t.strip_suffix("'s")
+        .or_else(|| t.strip_suffix("’s"))
+        .unwrap_or(t)
 }
 
 /// The most repeated two- or three-word run of topic words in the section, as written.
 fn key_phrase(sentences: &[String], names: &[String]) -> Option<String> {
-    let name_words: Vec<String> = names.iter().flat_map(|n| n.split(' ').map(str::to_lowercase)).collect();
+    let name_words: Vec<String> = names
+        .iter()
+        .flat_map(|n| n.split(' ').map(str::to_lowercase))
+        .collect();
     let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
     for (order, sentence) in sentences.iter().enumerate() {
         let mut run: Vec<&str> = Vec::new();
@@ -90,13 +113,21 @@ fn key_phrase(sentences: &[String], names: &[String]) -> Option<String> {
     }
     counts
         .into_iter()
-        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)).then(b.0.cmp(&a.0)))
+        .max_by(|a, b| {
+            a.1 .0
+                .cmp(&b.1 .0)
+                .then(b.1 .1.cmp(&a.1 .1))
+                .then(b.0.cmp(&a.0))
+        })
         .map(|(phrase, _)| phrase)
 }
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|f| f.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -104,7 +135,11 @@ mod tests {
     use super::*;
 
     fn term(name: &str, score: f32) -> Term {
-        Term { name: name.into(), kind: None, score }
+        Term {
+            name: name.into(),
+            kind: None,
+            score,
+        }
     }
 
     #[test]
@@ -113,7 +148,11 @@ mod tests {
             "The Harbour Authority approved the ferry timetable on Monday.".to_string(),
             "Under the ferry timetable, boats leave every hour.".to_string(),
         ];
-        let h = heading_for(&s, &[term("Harbour Authority", 3.0), term("Oslo", 5.0)], &[]);
+        let h = heading_for(
+            &s,
+            &[term("Harbour Authority", 3.0), term("Oslo", 5.0)],
+            &[],
+        );
         assert_eq!(h, "Harbour Authority: ferry timetable");
     }
 

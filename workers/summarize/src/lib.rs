@@ -17,7 +17,7 @@
 //! - [`builtin`]: the built-in engine. [`llm`], `validate`, `cache`: LLM mode.
 //! - [`rouge`], `porter`, [`eval`]: ROUGE as Google's rouge-score computes it, the
 //!   `copydesk eval summary` and `copydesk bench summarize` reports.
-//! - [`error`]: [`SummarizeError`].
+//! - [`error`]: the crate's one error type, [`SummarizeError`], with `is_transient()`.
 
 mod article;
 mod brief;
@@ -41,7 +41,9 @@ mod validate;
 pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
 pub use config::{EngineKind, SummarizeConfig};
 pub use error::SummarizeError;
-pub use eval::{bench_summarize, eval_summary, story_from_text, SummarizeBenchReport, SummaryEvalReport};
+pub use eval::{
+    bench_summarize, eval_summary, story_from_text, SummarizeBenchReport, SummaryEvalReport,
+};
 pub use llm::{LlmSummarizer, LlmSummaryStats};
 pub use text::split_sentences;
 
@@ -51,18 +53,29 @@ use std::future::Future;
 /// Turns a story and its entities into a [`Summary`].
 pub trait Summarizer: Send + Sync {
     /// Summarises one story version.
-    fn summarize(&self, story: &Story, entities: &Entities) -> impl Future<Output = Result<Summary, SummarizeError>> + Send;
+    fn summarize(
+        &self,
+        story: &Story,
+        entities: &Entities,
+    ) -> impl Future<Output = Result<Summary, SummarizeError>> + Send;
 }
 
 fn check_not_empty(story: &Story) -> Result<(), SummarizeError> {
     if story.headline.trim().is_empty() && story.body.iter().all(|p| p.trim().is_empty()) {
-        return Err(SummarizeError::EmptyStory { guid: story.guid.clone(), version: story.version });
+        return Err(SummarizeError::EmptyStory {
+            guid: story.guid.clone(),
+            version: story.version,
+        });
     }
     Ok(())
 }
 
 impl Summarizer for BuiltinSummarizer {
-    fn summarize(&self, story: &Story, entities: &Entities) -> impl Future<Output = Result<Summary, SummarizeError>> + Send {
+    fn summarize(
+        &self,
+        story: &Story,
+        entities: &Entities,
+    ) -> impl Future<Output = Result<Summary, SummarizeError>> + Send {
         let result = check_not_empty(story).map(|()| self.summarize_sync(story, entities));
         std::future::ready(result)
     }
@@ -78,13 +91,15 @@ pub enum Engine {
 }
 
 impl Summarizer for Engine {
-    fn summarize(&self, story: &Story, entities: &Entities) -> impl Future<Output = Result<Summary, SummarizeError>> + Send {
-        async move {
-            check_not_empty(story)?;
-            match self {
-                Engine::Builtin(b) => Ok(b.summarize_sync(story, entities)),
-                Engine::Llm(l) => l.summarize(story, entities).await,
-            }
+    async fn summarize(
+        &self,
+        story: &Story,
+        entities: &Entities,
+    ) -> Result<Summary, SummarizeError> {
+        check_not_empty(story)?;
+        match self {
+            Engine::Builtin(b) => Ok(b.summarize_sync(story, entities)),
+            Engine::Llm(l) => l.summarize(story, entities).await,
         }
     }
 }
@@ -94,7 +109,11 @@ impl Engine {
     pub fn render_prometheus(&self, prefix: &str) -> String {
         match self {
             Engine::Builtin(_) => String::new(),
-            Engine::Llm(l) => format!("{}{}", l.llm_metrics().render_prometheus(prefix, "summarize"), l.stats().render_prometheus(prefix)),
+            Engine::Llm(l) => format!(
+                "{}{}",
+                l.llm_metrics().render_prometheus(prefix, "summarize"),
+                l.stats().render_prometheus(prefix)
+            ),
         }
     }
 }

@@ -17,7 +17,8 @@ use std::sync::Arc;
 pub const DEFAULT_PROMPT: &str = include_str!("../prompts/summarize.txt");
 /// Engine name for summaries that fell back to the built-in engine.
 pub const FALLBACK_ENGINE: &str = "builtin (llm fallback)";
-const SYSTEM: &str = "You are a careful news editor. You answer with a single JSON object and nothing else.";
+const SYSTEM: &str =
+    "You are a careful news editor. You answer with a single JSON object and nothing else.";
 /// Words asked for; also the validation floor when the source is long enough.
 const MIN_WORDS: usize = 300;
 
@@ -38,15 +39,30 @@ impl LlmSummaryStats {
     /// The counters in Prometheus text format, named `<prefix>_summarize_llm_*_total`.
     pub fn render_prometheus(&self, prefix: &str) -> String {
         [
-            ("cache_hits", &self.cache_hits, "LLM summaries served from the cache"),
-            ("rejected_answers", &self.rejected_answers, "LLM answers rejected by validation"),
-            ("fallbacks", &self.fallbacks, "Stories that fell back to the built-in engine"),
+            (
+                "cache_hits",
+                &self.cache_hits,
+                "LLM summaries served from the cache",
+            ),
+            (
+                "rejected_answers",
+                &self.rejected_answers,
+                "LLM answers rejected by validation",
+            ),
+            (
+                "fallbacks",
+                &self.fallbacks,
+                "Stories that fell back to the built-in engine",
+            ),
             ("accepted", &self.accepted, "LLM summaries accepted"),
         ]
         .iter()
         .map(|(name, c, help)| {
             let m = format!("{prefix}_summarize_llm_{name}_total");
-            format!("# HELP {m} {help}\n# TYPE {m} counter\n{m} {}\n", c.load(Ordering::Relaxed))
+            format!(
+                "# HELP {m} {help}\n# TYPE {m} counter\n{m} {}\n",
+                c.load(Ordering::Relaxed)
+            )
         })
         .collect()
     }
@@ -74,7 +90,8 @@ impl LlmSummarizer {
     /// Builds the client and loads the prompt template.
     pub fn new(cfg: &SummarizeConfig) -> Result<Self, SummarizeError> {
         let template = match &cfg.prompt_template {
-            Some(path) => std::fs::read_to_string(path).map_err(SummarizeError::io("read the prompt template", path))?,
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(SummarizeError::io("read the prompt template", path))?,
             None => DEFAULT_PROMPT.to_string(),
         };
         if !template.contains("{{body}}") {
@@ -121,7 +138,11 @@ impl LlmSummarizer {
     }
 
     /// Summarises a story with the model, falling back to the built-in engine.
-    pub async fn summarize(&self, story: &Story, entities: &Entities) -> Result<Summary, SummarizeError> {
+    pub async fn summarize(
+        &self,
+        story: &Story,
+        entities: &Entities,
+    ) -> Result<Summary, SummarizeError> {
         let model = self.client.config().model.clone();
         if let Some(cache) = &self.cache {
             if let Some(hit) = cache.get(story, &model, &self.prompt_hash).await {
@@ -160,10 +181,15 @@ impl LlmSummarizer {
         }
         match last {
             Some(Failure::Call(e)) if !self.fallback => Err(SummarizeError::Llm(e)),
-            Some(Failure::Rejected(reasons)) if !self.fallback => Err(SummarizeError::LlmRejected { reasons }),
+            Some(Failure::Rejected(reasons)) if !self.fallback => {
+                Err(SummarizeError::LlmRejected { reasons })
+            }
             failure => {
                 self.stats.fallbacks.fetch_add(1, Ordering::Relaxed);
-                let summary = Summary { engine: FALLBACK_ENGINE.to_string(), ..builtin };
+                let summary = Summary {
+                    engine: FALLBACK_ENGINE.to_string(),
+                    ..builtin
+                };
                 // The same model and prompt would answer the same way: remember the fallback,
                 // but not when the call itself failed (the server may be back next time).
                 if matches!(failure, Some(Failure::Rejected(_))) {
@@ -174,12 +200,25 @@ impl LlmSummarizer {
         }
     }
 
-    async fn attempt(&self, story: &Story, source: &SourceIndex, words: usize, feedback: &[String]) -> Result<Draft, Failure> {
+    async fn attempt(
+        &self,
+        story: &Story,
+        source: &SourceIndex,
+        words: usize,
+        feedback: &[String],
+    ) -> Result<Draft, Failure> {
         let schema = draft_schema();
-        let reply = self.client.chat_json(SYSTEM, &self.prompt(story, feedback), Some(&schema)).await.map_err(Failure::Call)?;
-        let value = reply.json().map_err(|e| Failure::Rejected(vec![e.to_string()]))?;
-        let draft: Draft = serde_json::from_value(value)
-            .map_err(|e| Failure::Rejected(vec![format!("answer does not have the asked fields: {e}")]))?;
+        let reply = self
+            .client
+            .chat_json(SYSTEM, &self.prompt(story, feedback), Some(&schema))
+            .await
+            .map_err(Failure::Call)?;
+        let value = reply
+            .json()
+            .map_err(|e| Failure::Rejected(vec![e.to_string()]))?;
+        let draft: Draft = serde_json::from_value(value).map_err(|e| {
+            Failure::Rejected(vec![format!("answer does not have the asked fields: {e}")])
+        })?;
         let found = problems(&draft, source, words, MIN_WORDS);
         if found.is_empty() {
             Ok(draft)
@@ -197,15 +236,39 @@ impl LlmSummarizer {
     }
 
     /// The accepted draft, with the built-in SEO fields where the draft's do not fit.
-    fn assemble(&self, story: &Story, entities: &Entities, draft: Draft, builtin: &Summary, model: &str) -> Summary {
+    fn assemble(
+        &self,
+        story: &Story,
+        entities: &Entities,
+        draft: Draft,
+        builtin: &Summary,
+        model: &str,
+    ) -> Summary {
         let headline_len = draft.headline.trim().chars().count();
-        let headline = if (10..=HEADLINE_MAX).contains(&headline_len) { draft.headline.trim().to_string() } else { builtin.headline.clone() };
+        let headline = if (10..=HEADLINE_MAX).contains(&headline_len) {
+            draft.headline.trim().to_string()
+        } else {
+            builtin.headline.clone()
+        };
         let meta_len = draft.meta_description.trim().chars().count();
-        let meta = if (META_MIN..=META_MAX).contains(&meta_len) { draft.meta_description.trim().to_string() } else { builtin.meta_description.clone() };
-        let mut article = Article { lead: draft.lead, sections: draft.sections, short: false };
+        let meta = if (META_MIN..=META_MAX).contains(&meta_len) {
+            draft.meta_description.trim().to_string()
+        } else {
+            builtin.meta_description.clone()
+        };
+        let mut article = Article {
+            lead: draft.lead,
+            sections: draft.sections,
+            short: false,
+        };
         article.short = article.word_count() < MIN_WORDS;
         let terms = salient_terms(&Doc::from_story(story), entities);
-        let seo = Seo { headline: &headline, description: &meta, keywords: &builtin.keywords, word_count: article.word_count() };
+        let seo = Seo {
+            headline: &headline,
+            description: &meta,
+            keywords: &builtin.keywords,
+            word_count: article.word_count(),
+        };
         Summary {
             brief: draft.brief,
             json_ld: json_ld(story, &seo, &terms),

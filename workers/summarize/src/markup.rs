@@ -19,7 +19,10 @@ pub(crate) struct Seo<'a> {
 
 fn author_name(story: &Story) -> Option<String> {
     let byline = story.byline.as_deref()?.trim();
-    let name = byline.strip_prefix("By ").or_else(|| byline.strip_prefix("by ")).unwrap_or(byline);
+    let name = byline
+        .strip_prefix("By ")
+        .or_else(|| byline.strip_prefix("by "))
+        .unwrap_or(byline);
     let name = name.split([',', ';']).next().unwrap_or(name).trim();
     (!name.is_empty()).then(|| name.to_string())
 }
@@ -40,14 +43,20 @@ pub(crate) fn json_ld(story: &Story, seo: &Seo<'_>, terms: &[Term]) -> Value {
     ld.insert("@type".into(), json!("NewsArticle"));
     ld.insert("headline".into(), json!(seo.headline));
     ld.insert("description".into(), json!(seo.description));
-    ld.insert("identifier".into(), json!(format!("{}#v{}", story.guid, story.version)));
+    ld.insert(
+        "identifier".into(),
+        json!(format!("{}#v{}", story.guid, story.version)),
+    );
     ld.insert("wordCount".into(), json!(seo.word_count));
     if !seo.keywords.is_empty() {
         ld.insert("keywords".into(), json!(seo.keywords.join(", ")));
     }
     if let Some(uri) = &story.uri {
         ld.insert("url".into(), json!(uri));
-        ld.insert("mainEntityOfPage".into(), json!({"@type": "WebPage", "@id": uri}));
+        ld.insert(
+            "mainEntityOfPage".into(),
+            json!({"@type": "WebPage", "@id": uri}),
+        );
     }
     if let Some(t) = story.first_created.or(story.version_created) {
         ld.insert("datePublished".into(), json!(t.to_rfc3339()));
@@ -62,8 +71,14 @@ pub(crate) fn json_ld(story: &Story, seo: &Seo<'_>, terms: &[Term]) -> Value {
         ld.insert("author".into(), json!({"@type": "Person", "name": name}));
     }
     if let Some(source) = &story.source {
-        ld.insert("publisher".into(), json!({"@type": "Organization", "name": source}));
-        ld.insert("sourceOrganization".into(), json!({"@type": "Organization", "name": source}));
+        ld.insert(
+            "publisher".into(),
+            json!({"@type": "Organization", "name": source}),
+        );
+        ld.insert(
+            "sourceOrganization".into(),
+            json!({"@type": "Organization", "name": source}),
+        );
     }
     let about: Vec<Value> = terms
         .iter()

@@ -18,10 +18,26 @@ pub struct Score {
 
 impl Score {
     fn new(hits: usize, candidate: usize, reference: usize) -> Score {
-        let precision = if candidate == 0 { 0.0 } else { hits as f64 / candidate as f64 };
-        let recall = if reference == 0 { 0.0 } else { hits as f64 / reference as f64 };
-        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-        Score { precision, recall, f1 }
+        let precision = if candidate == 0 {
+            0.0
+        } else {
+            hits as f64 / candidate as f64
+        };
+        let recall = if reference == 0 {
+            0.0
+        } else {
+            hits as f64 / reference as f64
+        };
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        Score {
+            precision,
+            recall,
+            f1,
+        }
     }
 }
 
@@ -30,7 +46,13 @@ pub fn tokenize(text: &str) -> Vec<String> {
     let lowered: String = text
         .chars()
         .flat_map(char::to_lowercase)
-        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { ' ' })
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     lowered
         .split_whitespace()
@@ -53,7 +75,10 @@ fn ngrams(tokens: &[String], n: usize) -> HashMap<&[String], usize> {
 pub fn rouge_n(candidate: &str, reference: &str, n: usize) -> Score {
     let (c, r) = (tokenize(candidate), tokenize(reference));
     let (cn, rn) = (ngrams(&c, n), ngrams(&r, n));
-    let hits: usize = rn.iter().map(|(g, &k)| k.min(cn.get(g).copied().unwrap_or(0))).sum();
+    let hits: usize = rn
+        .iter()
+        .map(|(g, &k)| k.min(cn.get(g).copied().unwrap_or(0)))
+        .sum();
     Score::new(hits, cn.values().sum(), rn.values().sum())
 }
 
@@ -63,7 +88,11 @@ fn lcs_indices(a: &[String], b: &[String]) -> Vec<usize> {
     let mut table = vec![vec![0u32; m + 1]; n + 1];
     for i in 1..=n {
         for j in 1..=m {
-            table[i][j] = if a[i - 1] == b[j - 1] { table[i - 1][j - 1] + 1 } else { table[i - 1][j].max(table[i][j - 1]) };
+            table[i][j] = if a[i - 1] == b[j - 1] {
+                table[i - 1][j - 1] + 1
+            } else {
+                table[i - 1][j].max(table[i][j - 1])
+            };
         }
     }
     let (mut i, mut j) = (n, m);
@@ -84,7 +113,10 @@ fn lcs_indices(a: &[String], b: &[String]) -> Vec<usize> {
 }
 
 fn sentences(text: &str) -> Vec<Vec<String>> {
-    text.split('\n').filter(|s| !s.is_empty()).map(tokenize).collect()
+    text.split('\n')
+        .filter(|s| !s.is_empty())
+        .map(tokenize)
+        .collect()
 }
 
 /// ROUGE-Lsum: union LCS of each reference sentence against all candidate sentences, with
@@ -111,7 +143,10 @@ pub fn rouge_lsum(candidate: &str, reference: &str) -> Score {
         union.dedup();
         for i in union {
             let t = r[i].as_str();
-            let (cr, cc) = (left_r.get(t).copied().unwrap_or(0), left_c.get(t).copied().unwrap_or(0));
+            let (cr, cc) = (
+                left_r.get(t).copied().unwrap_or(0),
+                left_c.get(t).copied().unwrap_or(0),
+            );
             if cr > 0 && cc > 0 {
                 hits += 1;
                 left_r.insert(t, cr - 1);
@@ -128,7 +163,10 @@ mod tests {
 
     #[test]
     fn tokenizer_lowercases_drops_punctuation_and_stems_long_tokens() {
-        assert_eq!(tokenize("The Cats' running, fast-ish! 3.5%"), ["the", "cat", "run", "fast", "ish", "3", "5"]);
+        assert_eq!(
+            tokenize("The Cats' running, fast-ish! 3.5%"),
+            ["the", "cat", "run", "fast", "ish", "3", "5"]
+        );
     }
 
     #[test]

@@ -19,11 +19,47 @@ pub(crate) struct Term {
 
 /// Capitalised words that open sentences or name days and months, not topics.
 const NOT_NAMES: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "april", "june", "july", "august", "september", "october", "november",
-    "december", "mr", "mrs", "ms", "dr", "sir", "however", "meanwhile", "although", "according",
-    "speaking", "today", "yesterday", "asked", "last", "next", "since", "despite", "now", "earlier",
-    "later", "while", "instead", "even",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "however",
+    "meanwhile",
+    "although",
+    "according",
+    "speaking",
+    "today",
+    "yesterday",
+    "asked",
+    "last",
+    "next",
+    "since",
+    "despite",
+    "now",
+    "earlier",
+    "later",
+    "while",
+    "instead",
+    "even",
 ];
 
 /// The story's salient names, most salient first.
@@ -35,7 +71,11 @@ pub(crate) fn salient_terms(doc: &Doc, entities: &Entities) -> Vec<Term> {
         .map(|e| Term {
             name: e.canonical.trim().to_string(),
             kind: Some(e.kind),
-            score: if e.salience > 0.0 { e.salience } else { e.mentions as f32 / 10.0 },
+            score: if e.salience > 0.0 {
+                e.salience
+            } else {
+                e.mentions as f32 / 10.0
+            },
         })
         .collect();
     if !named.is_empty() {
@@ -49,7 +89,9 @@ pub(crate) fn salient_terms(doc: &Doc, entities: &Entities) -> Vec<Term> {
 /// Strips surrounding punctuation and a possessive from a token.
 fn bare(token: &str) -> &str {
     let t = token.trim_matches(|c: char| !c.is_alphanumeric());
-    t.strip_suffix("'s").or_else(|| t.strip_suffix("’s")).unwrap_or(t)
+    t.strip_suffix("'s")
+        .or_else(|| t.strip_suffix("’s"))
+        .unwrap_or(t)
 }
 
 fn is_capitalised(token: &str) -> bool {
@@ -65,8 +107,12 @@ fn is_name_word(word: &str) -> bool {
 /// Runs of capitalised words ("Bank of England", "Gary Locke"), counted over headline and body.
 fn capitalised_phrases(doc: &Doc) -> Vec<Term> {
     let mut counts: HashMap<String, f32> = HashMap::new();
-    let lines = std::iter::once((doc.headline.as_str(), 3.0f32))
-        .chain(doc.sentences.iter().enumerate().map(|(i, s)| (s.text.as_str(), if i < 3 { 1.5 } else { 1.0 })));
+    let lines = std::iter::once((doc.headline.as_str(), 3.0f32)).chain(
+        doc.sentences
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.text.as_str(), if i < 3 { 1.5 } else { 1.0 })),
+    );
     let mut initial: Vec<(String, f32)> = Vec::new();
     for (line, weight) in lines {
         for (phrase, at_start) in phrases_in(line) {
@@ -77,8 +123,10 @@ fn capitalised_phrases(doc: &Doc) -> Vec<Term> {
             }
         }
     }
-    let last_words: std::collections::HashSet<String> =
-        counts.keys().filter_map(|k| k.rsplit_once(' ').map(|(_, last)| last.to_string())).collect();
+    let last_words: std::collections::HashSet<String> = counts
+        .keys()
+        .filter_map(|k| k.rsplit_once(' ').map(|(_, last)| last.to_string()))
+        .collect();
     // A lone capitalised word opening a sentence counts only if the story names it elsewhere.
     for (word, weight) in initial {
         let known = counts.contains_key(&word) || last_words.contains(&word);
@@ -101,9 +149,17 @@ fn capitalised_phrases(doc: &Doc) -> Vec<Term> {
             let covered = !name.contains(' ') && last_words.contains(name);
             *score >= 2.0 && !covered
         })
-        .map(|(name, score)| Term { name, kind: None, score })
+        .map(|(name, score)| Term {
+            name,
+            kind: None,
+            score,
+        })
         .collect();
-    terms.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.name.cmp(&b.name)));
+    terms.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     terms
 }
 
@@ -131,7 +187,9 @@ fn phrases_in(line: &str) -> Vec<(String, bool)> {
                 run_start = i;
             }
             run.push(word);
-            let ends_clause = raw.ends_with([',', '.', ';', ':', '?', '!']) || raw.ends_with("'s") || raw.ends_with("’s");
+            let ends_clause = raw.ends_with([',', '.', ';', ':', '?', '!'])
+                || raw.ends_with("'s")
+                || raw.ends_with("’s");
             if ends_clause {
                 flush(&mut run, run_start, &mut out);
             }
@@ -160,8 +218,13 @@ mod tests {
         );
         let terms = salient_terms(&Doc::from_story(&story), &Entities::default());
         assert_eq!(terms[0].name, "Bank of England");
-        assert!(terms.iter().any(|t| t.name.ends_with("Andrew Bailey")), "{terms:?}");
-        assert!(!terms.iter().any(|t| t.name == "Thursday" || t.name == "The"));
+        assert!(
+            terms.iter().any(|t| t.name.ends_with("Andrew Bailey")),
+            "{terms:?}"
+        );
+        assert!(!terms
+            .iter()
+            .any(|t| t.name == "Thursday" || t.name == "The"));
     }
 
     #[test]
@@ -169,9 +232,30 @@ mod tests {
         let story = Story::new("g", "h", vec!["Acme Corp grew.".into()]);
         let entities = Entities {
             entities: vec![
-                Entity { canonical: "Acme Corp".into(), kind: EntityKind::Org, mentions: 3, salience: 0.4, geonames_id: None, country_code: None },
-                Entity { canonical: "Oslo".into(), kind: EntityKind::Loc, mentions: 1, salience: 0.9, geonames_id: None, country_code: None },
-                Entity { canonical: "Monday".into(), kind: EntityKind::Date, mentions: 1, salience: 1.0, geonames_id: None, country_code: None },
+                Entity {
+                    canonical: "Acme Corp".into(),
+                    kind: EntityKind::Org,
+                    mentions: 3,
+                    salience: 0.4,
+                    geonames_id: None,
+                    country_code: None,
+                },
+                Entity {
+                    canonical: "Oslo".into(),
+                    kind: EntityKind::Loc,
+                    mentions: 1,
+                    salience: 0.9,
+                    geonames_id: None,
+                    country_code: None,
+                },
+                Entity {
+                    canonical: "Monday".into(),
+                    kind: EntityKind::Date,
+                    mentions: 1,
+                    salience: 1.0,
+                    geonames_id: None,
+                    country_code: None,
+                },
             ],
             ..Entities::default()
         };

@@ -16,16 +16,32 @@ pub(crate) const META_MAX: usize = 160;
 const SLUG_WORDS: usize = 8;
 
 /// Wire update markers that must not reach a headline or a slug ("UPDATE 2-", "REFILE-").
-const MARKERS: &[&str] = &["UPDATE", "REFILE", "CORRECTED", "WRAPUP", "EXCLUSIVE", "RPT", "BREAKING", "URGENT", "FLASH", "CORRECTION", "UPDATED"];
+const MARKERS: &[&str] = &[
+    "UPDATE",
+    "REFILE",
+    "CORRECTED",
+    "WRAPUP",
+    "EXCLUSIVE",
+    "RPT",
+    "BREAKING",
+    "URGENT",
+    "FLASH",
+    "CORRECTION",
+    "UPDATED",
+];
 
 /// The headline without update markers: "UPDATE 2-Oil falls" becomes "Oil falls".
 pub(crate) fn clean_headline(headline: &str) -> String {
     let mut h = headline.trim();
     loop {
         let upper = h.to_uppercase();
-        let Some(marker) = MARKERS.iter().find(|m| upper.starts_with(*m)) else { break };
+        let Some(marker) = MARKERS.iter().find(|m| upper.starts_with(*m)) else {
+            break;
+        };
         let rest = h[marker.len()..].trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
-        let Some(rest) = rest.strip_prefix(['-', ':', '–', '—']) else { break };
+        let Some(rest) = rest.strip_prefix(['-', ':', '–', '—']) else {
+            break;
+        };
         h = rest.trim_start();
     }
     h.to_string()
@@ -35,14 +51,21 @@ pub(crate) fn clean_headline(headline: &str) -> String {
 pub(crate) fn seo_headline(doc: &Doc, story: &Story, brief: &[String]) -> String {
     let mut base = clean_headline(&story.headline);
     if base.is_empty() {
-        base = brief.first().cloned().unwrap_or_else(|| doc.headline.clone());
+        base = brief
+            .first()
+            .cloned()
+            .unwrap_or_else(|| doc.headline.clone());
     }
     let base = base.trim().trim_end_matches('.').to_string();
     if base.chars().count() <= HEADLINE_MAX {
         return base;
     }
     for sep in [": ", " - ", " – ", " — ", "; ", ", "] {
-        let cut = base.match_indices(sep).map(|(i, _)| i).filter(|&i| (25..=HEADLINE_MAX).contains(&base[..i].chars().count())).last();
+        let cut = base
+            .match_indices(sep)
+            .map(|(i, _)| i)
+            .filter(|&i| (25..=HEADLINE_MAX).contains(&base[..i].chars().count()))
+            .last();
         if let Some(i) = cut {
             return base[..i].to_string();
         }
@@ -62,10 +85,20 @@ fn cut_at_word(text: &str, max: usize) -> String {
         words.push(w);
         len += add;
     }
-    while words.len() > 1 && words.last().is_some_and(|w| is_stopword(&w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric()).to_string())) {
+    while words.len() > 1
+        && words.last().is_some_and(|w| {
+            is_stopword(
+                w.to_lowercase()
+                    .trim_matches(|c: char| !c.is_alphanumeric()),
+            )
+        })
+    {
         words.pop();
     }
-    words.join(" ").trim_end_matches([',', ';', ':', '-']).to_string()
+    words
+        .join(" ")
+        .trim_end_matches([',', ';', ':', '-'])
+        .to_string()
 }
 
 fn in_range(s: &str) -> bool {
@@ -73,11 +106,26 @@ fn in_range(s: &str) -> bool {
 }
 
 fn quotes_balanced(s: &str) -> bool {
-    s.matches('"').count() % 2 == 0 && s.matches('“').count() == s.matches('”').count()
+    s.matches('"').count().is_multiple_of(2) && s.matches('“').count() == s.matches('”').count()
 }
 
 /// Words at which a long sentence can end early and still read as a sentence.
-const CLAUSE_BREAKS: &[&str] = &[", ", " after ", " as ", " while ", " which ", " with ", " when ", " because ", " following ", " amid ", " but ", " and ", " before ", " despite "];
+const CLAUSE_BREAKS: &[&str] = &[
+    ", ",
+    " after ",
+    " as ",
+    " while ",
+    " which ",
+    " with ",
+    " when ",
+    " because ",
+    " following ",
+    " amid ",
+    " but ",
+    " and ",
+    " before ",
+    " despite ",
+];
 
 /// The sentence cut at a clause break so that it fits the meta bounds, ending with a full stop.
 fn clause_cut(sentence: &str) -> Option<String> {
@@ -96,7 +144,10 @@ fn clause_cut(sentence: &str) -> Option<String> {
 /// A meta description of 120-160 characters that reads as a complete sentence, taken from the
 /// leading sentences; a short story may get a shorter one rather than invented words.
 pub(crate) fn meta_description(doc: &Doc, brief: &[String]) -> String {
-    let leads: Vec<String> = lead_candidates(doc, 6).into_iter().map(|i| doc.sentences[i].text.clone()).collect();
+    let leads: Vec<String> = lead_candidates(doc, 6)
+        .into_iter()
+        .map(|i| doc.sentences[i].text.clone())
+        .collect();
     for (k, s) in leads.iter().enumerate() {
         let trimmed = drop_dash_aside(s);
         let mut variants = vec![s.clone(), trimmed.clone()];
@@ -106,11 +157,18 @@ pub(crate) fn meta_description(doc: &Doc, brief: &[String]) -> String {
         }
         variants.extend(clause_cut(s));
         variants.extend(clause_cut(&trimmed));
-        if let Some(v) = variants.into_iter().find(|v| in_range(v) && quotes_balanced(v)) {
+        if let Some(v) = variants
+            .into_iter()
+            .find(|v| in_range(v) && quotes_balanced(v))
+        {
             return v;
         }
     }
-    let first = brief.first().or(leads.first()).cloned().unwrap_or_else(|| doc.headline.clone());
+    let first = brief
+        .first()
+        .or(leads.first())
+        .cloned()
+        .unwrap_or_else(|| doc.headline.clone());
     if first.chars().count() > META_MAX {
         let cut = cut_at_word(&first, META_MAX - 1);
         return format!("{}.", cut.trim_end_matches(['.', ',']));
@@ -169,7 +227,7 @@ pub(crate) fn slug(story: &Story, brief: &[String]) -> String {
     }
     let words: Vec<String> = ascii_words(&source)
         .into_iter()
-        .filter(|w| !is_stopword(w) && !(w.len() == 1 && !w.chars().all(|c| c.is_ascii_digit())))
+        .filter(|w| !is_stopword(w) && (w.len() != 1 || w.chars().all(|c| c.is_ascii_digit())))
         .take(SLUG_WORDS)
         .collect();
     if words.is_empty() {
@@ -182,10 +240,16 @@ pub(crate) fn slug(story: &Story, brief: &[String]) -> String {
 /// Keywords: the most salient names, then the provider's own keywords, at most eight.
 pub(crate) fn keywords(terms: &[Term], story: &Story) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let candidates = terms.iter().map(|t| t.name.clone()).chain(story.keywords.iter().cloned());
+    let candidates = terms
+        .iter()
+        .map(|t| t.name.clone())
+        .chain(story.keywords.iter().cloned());
     for k in candidates {
         let lower = k.to_lowercase();
-        if out.iter().any(|o| o.to_lowercase().contains(&lower) || lower.contains(&o.to_lowercase())) {
+        if out
+            .iter()
+            .any(|o| o.to_lowercase().contains(&lower) || lower.contains(&o.to_lowercase()))
+        {
             continue;
         }
         out.push(k);
@@ -202,14 +266,24 @@ mod tests {
 
     #[test]
     fn update_markers_are_removed_from_headlines() {
-        assert_eq!(clean_headline("UPDATE 2-Oil falls on supply news"), "Oil falls on supply news");
+        assert_eq!(
+            clean_headline("UPDATE 2-Oil falls on supply news"),
+            "Oil falls on supply news"
+        );
         assert_eq!(clean_headline("REFILE-UPDATE 1-Oil falls"), "Oil falls");
-        assert_eq!(clean_headline("Updates to the tax code"), "Updates to the tax code");
+        assert_eq!(
+            clean_headline("Updates to the tax code"),
+            "Updates to the tax code"
+        );
     }
 
     #[test]
     fn slugs_are_ascii_without_stopwords_and_stable_across_update_markers() {
-        let mut a = Story::new("g", "Zürich's café owners protest the new rent rules", vec![]);
+        let mut a = Story::new(
+            "g",
+            "Zürich's café owners protest the new rent rules",
+            vec![],
+        );
         let s1 = slug(&a, &[]);
         assert_eq!(s1, "zurichs-cafe-owners-protest-rent-rules");
         a.headline = format!("UPDATE 1-{}", a.headline);
@@ -221,6 +295,9 @@ mod tests {
     fn long_headlines_are_cut_at_a_natural_break() {
         let story = Story::new("g", "Council approves harbour plan after three years of talks: residents divided over cost and noise", vec![]);
         let h = seo_headline(&Doc::from_story(&story), &story, &[]);
-        assert_eq!(h, "Council approves harbour plan after three years of talks");
+        assert_eq!(
+            h,
+            "Council approves harbour plan after three years of talks"
+        );
     }
 }

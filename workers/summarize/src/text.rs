@@ -2,24 +2,26 @@
 
 /// Words that carry no topic; ignored by overlap, salience and slugs.
 pub(crate) const STOPWORDS: &[&str] = &[
-    "a", "about", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as",
-    "at", "be", "because", "been", "before", "being", "between", "both", "but", "by", "can", "could",
-    "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had",
-    "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into",
-    "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of",
-    "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "said", "same", "says",
-    "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
-    "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was",
-    "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
-    "would", "you", "your", "new", "one", "two", "year", "years", "told", "like", "get", "got", "may",
-    "might", "must", "us", "yet", "still", "even", "many", "much", "made", "make", "last", "first",
+    "a", "about", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are",
+    "as", "at", "be", "because", "been", "before", "being", "between", "both", "but", "by", "can",
+    "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from",
+    "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how",
+    "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no",
+    "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over",
+    "own", "said", "same", "says", "she", "should", "so", "some", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+    "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while",
+    "who", "whom", "why", "will", "with", "would", "you", "your", "new", "one", "two", "year",
+    "years", "told", "like", "get", "got", "may", "might", "must", "us", "yet", "still", "even",
+    "many", "much", "made", "make", "last", "first",
 ];
 
 /// Abbreviations after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "co", "corp", "ltd", "gen", "gov", "sen", "rep",
-    "lt", "col", "sgt", "capt", "no", "vs", "prof", "rev", "mt", "jan", "feb", "aug", "sept", "oct",
-    "nov", "dec", "u.s", "u.k", "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept", "fig", "ft", "gov", "hon",
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "co", "corp", "ltd", "gen", "gov", "sen",
+    "rep", "lt", "col", "sgt", "capt", "no", "vs", "prof", "rev", "mt", "jan", "feb", "aug",
+    "sept", "oct", "nov", "dec", "u.s", "u.k", "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept",
+    "fig", "ft", "gov", "hon",
 ];
 
 static STOPWORD_SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
@@ -39,7 +41,9 @@ pub(crate) fn words_lower(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// The topic words of a text: lowercase, no stopwords, at least three characters.
 pub(crate) fn content_words(text: &str) -> Vec<String> {
-    words_lower(text).filter(|w| w.chars().count() > 2 && !is_stopword(w)).collect()
+    words_lower(text)
+        .filter(|w| w.chars().count() > 2 && !is_stopword(w))
+        .collect()
 }
 
 /// Whitespace-separated word count, as editors count words.
@@ -103,14 +107,30 @@ fn push_trimmed(out: &mut Vec<String>, s: &str) {
 }
 
 fn ends_with_abbreviation(before: &str) -> bool {
-    let last = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    let last = before
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("");
     let last = last.trim_end_matches('.').to_lowercase();
     let single_initial = last.chars().count() == 1 && last.chars().all(char::is_alphabetic);
     single_initial || ABBREVIATIONS.contains(&last.as_str())
 }
 
 /// Agency tags that open a wire lead: "(Reuters) -", "(AP) —", "(CNN) --".
-const AGENCY_TAGS: &[&str] = &["Reuters", "AP", "AFP", "CNN", "dpa", "UPI", "Bloomberg", "PA", "ANSA", "EFE", "Xinhua", "BBC"];
+const AGENCY_TAGS: &[&str] = &[
+    "Reuters",
+    "AP",
+    "AFP",
+    "CNN",
+    "dpa",
+    "UPI",
+    "Bloomberg",
+    "PA",
+    "ANSA",
+    "EFE",
+    "Xinhua",
+    "BBC",
+];
 
 /// Removes a dateline and agency tag from the start of a paragraph:
 /// "KYIV, Ukraine (AP) — Text" and "LONDON (Reuters) - Text" become "Text".
@@ -118,7 +138,9 @@ pub(crate) fn strip_dateline(paragraph: &str, dateline: Option<&str>) -> String 
     let mut p = paragraph.trim();
     if let Some(d) = dateline.map(str::trim).filter(|d| !d.is_empty()) {
         if let Some(rest) = p.strip_prefix(d) {
-            p = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':'));
+            p = rest.trim_start_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':')
+            });
         }
     }
     // Look for "(TAG)" followed by a dash within the first 80 bytes.
@@ -128,7 +150,10 @@ pub(crate) fn strip_dateline(paragraph: &str, dateline: Option<&str>) -> String 
             let head = &p[..pos];
             let rest = p[pos + needle.len()..].trim_start();
             let dash = rest.starts_with('-') || rest.starts_with('–') || rest.starts_with('—');
-            let head_is_place = head.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase())
+            let head_is_place = head
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(|c| c.is_uppercase())
                 || head.split_whitespace().count() <= 4;
             if dash && head_is_place {
                 return rest
@@ -177,16 +202,25 @@ pub(crate) fn is_furniture(paragraph: &str) -> bool {
 
 /// Removes emphasis markup a wire may carry, so no bold or italics reach the article.
 pub(crate) fn strip_emphasis(s: &str) -> String {
-    s.replace("**", "").replace("__", "").replace("<b>", "").replace("</b>", "")
-        .replace("<strong>", "").replace("</strong>", "").replace("<em>", "").replace("</em>", "")
-        .replace("<i>", "").replace("</i>", "")
+    s.replace("**", "")
+        .replace("__", "")
+        .replace("<b>", "")
+        .replace("</b>", "")
+        .replace("<strong>", "")
+        .replace("</strong>", "")
+        .replace("<em>", "")
+        .replace("</em>", "")
+        .replace("<i>", "")
+        .replace("</i>", "")
 }
 
 /// Drops a dash-delimited aside: "on Friday - eight weeks after he took over." becomes
 /// "on Friday." Only paired dashes or an aside that runs to the end of the sentence are cut.
 pub(crate) fn drop_dash_aside(sentence: &str) -> String {
     for dash in [" - ", " – ", " — "] {
-        let Some(open) = sentence.find(dash) else { continue };
+        let Some(open) = sentence.find(dash) else {
+            continue;
+        };
         let after = &sentence[open + dash.len()..];
         if let Some(close) = after.find(dash).filter(|c| *c <= 200) {
             return format!("{} {}", &sentence[..open], &after[close + dash.len()..]);
@@ -217,12 +251,30 @@ mod tests {
 
     #[test]
     fn datelines_and_agency_tags_are_stripped() {
-        assert_eq!(strip_dateline("LONDON (Reuters) - Shares fell.", None), "Shares fell.");
-        assert_eq!(strip_dateline("KYIV, Ukraine (AP) — Sirens sounded.", None), "Sirens sounded.");
-        assert_eq!(strip_dateline("(CNN) -- A storm hit.", None), "A storm hit.");
-        assert_eq!(strip_dateline("WASHINGTON — Lawmakers met.", None), "Lawmakers met.");
-        assert_eq!(strip_dateline("Oslo, May 3: Rain fell.", Some("Oslo, May 3:")), "Rain fell.");
-        assert_eq!(strip_dateline("The Fed - cautious as ever - held.", None), "The Fed - cautious as ever - held.");
+        assert_eq!(
+            strip_dateline("LONDON (Reuters) - Shares fell.", None),
+            "Shares fell."
+        );
+        assert_eq!(
+            strip_dateline("KYIV, Ukraine (AP) — Sirens sounded.", None),
+            "Sirens sounded."
+        );
+        assert_eq!(
+            strip_dateline("(CNN) -- A storm hit.", None),
+            "A storm hit."
+        );
+        assert_eq!(
+            strip_dateline("WASHINGTON — Lawmakers met.", None),
+            "Lawmakers met."
+        );
+        assert_eq!(
+            strip_dateline("Oslo, May 3: Rain fell.", Some("Oslo, May 3:")),
+            "Rain fell."
+        );
+        assert_eq!(
+            strip_dateline("The Fed - cautious as ever - held.", None),
+            "The Fed - cautious as ever - held."
+        );
     }
 
     #[test]
@@ -234,7 +286,13 @@ mod tests {
 
     #[test]
     fn dash_asides_are_dropped_only_when_closed_or_final() {
-        assert_eq!(drop_dash_aside("He starts on Friday - eight weeks after arriving."), "He starts on Friday.");
-        assert_eq!(drop_dash_aside("The bank - a lender since 1850 - failed."), "The bank failed.");
+        assert_eq!(
+            drop_dash_aside("He starts on Friday - eight weeks after arriving."),
+            "He starts on Friday."
+        );
+        assert_eq!(
+            drop_dash_aside("The bank - a lender since 1850 - failed."),
+            "The bank failed."
+        );
     }
 }

@@ -37,19 +37,31 @@ pub(crate) fn draft_schema() -> serde_json::Value {
 
 /// True when a text carries emphasis markup.
 pub(crate) fn has_emphasis(text: &str) -> bool {
-    text.contains("**") || text.contains("__") || text.contains("<b>") || text.contains("<strong>")
-        || text.contains("<em>") || text.contains("<i>")
-        || text.split_whitespace().any(|w| w.len() > 2 && w.starts_with('*') && w.trim_end_matches(['.', ',']).ends_with('*'))
+    text.contains("**")
+        || text.contains("__")
+        || text.contains("<b>")
+        || text.contains("<strong>")
+        || text.contains("<em>")
+        || text.contains("<i>")
+        || text.split_whitespace().any(|w| {
+            w.len() > 2 && w.starts_with('*') && w.trim_end_matches(['.', ',']).ends_with('*')
+        })
 }
 
 fn bare(token: &str) -> &str {
     let t = token.trim_matches(|c: char| !c.is_alphanumeric());
-    t.strip_suffix("'s").or_else(|| t.strip_suffix("’s")).unwrap_or(t)
+    t.strip_suffix("'s")
+        .or_else(|| t.strip_suffix("’s"))
+        .unwrap_or(t)
 }
 
 fn number_key(token: &str) -> Option<String> {
     let t = bare(token);
-    t.chars().any(|c| c.is_ascii_digit()).then(|| t.chars().filter(|c| c.is_alphanumeric() || *c == '.').collect())
+    t.chars().any(|c| c.is_ascii_digit()).then(|| {
+        t.chars()
+            .filter(|c| c.is_alphanumeric() || *c == '.')
+            .collect()
+    })
 }
 
 /// The source's words (lowercase) and numbers (digits without separators).
@@ -84,35 +96,61 @@ impl SourceIndex {
                     out.push(word.to_string());
                 }
             } else if !sentence_start && word.chars().next().is_some_and(char::is_uppercase) {
-                let known = word.split(['-', '/', '–']).all(|p| self.words.contains(&p.to_lowercase()));
+                let known = word
+                    .split(['-', '/', '–'])
+                    .all(|p| self.words.contains(&p.to_lowercase()));
                 if !known {
                     out.push(word.to_string());
                 }
             }
-            sentence_start = token.ends_with(['.', '!', '?', ':']) || token.ends_with(".\"") || token.ends_with(".”");
+            sentence_start = token.ends_with(['.', '!', '?', ':'])
+                || token.ends_with(".\"")
+                || token.ends_with(".”");
         }
         out
     }
 }
 
 /// Everything wrong with a draft; empty when it may be used.
-pub(crate) fn problems(draft: &Draft, source: &SourceIndex, source_words: usize, min_words: usize) -> Vec<String> {
+pub(crate) fn problems(
+    draft: &Draft,
+    source: &SourceIndex,
+    source_words: usize,
+    min_words: usize,
+) -> Vec<String> {
     let mut out = Vec::new();
     let long_source = source_words >= min_words + min_words / 2;
     let body_words = draft.lead.split_whitespace().count()
-        + draft.sections.iter().flat_map(|s| &s.paragraphs).map(|p| p.split_whitespace().count()).sum::<usize>();
-    if draft.brief.trim().is_empty() || draft.lead.trim().is_empty() || draft.headline.trim().is_empty() {
+        + draft
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.split_whitespace().count())
+            .sum::<usize>();
+    if draft.brief.trim().is_empty()
+        || draft.lead.trim().is_empty()
+        || draft.headline.trim().is_empty()
+    {
         out.push("brief, lead and headline must not be empty".to_string());
     }
     if long_source && draft.sections.len() < 3 {
-        out.push(format!("needs at least 3 sections, got {}", draft.sections.len()));
+        out.push(format!(
+            "needs at least 3 sections, got {}",
+            draft.sections.len()
+        ));
     }
     if long_source && body_words < min_words {
-        out.push(format!("needs at least {min_words} words, got {body_words}"));
+        out.push(format!(
+            "needs at least {min_words} words, got {body_words}"
+        ));
     }
     for s in &draft.sections {
-        if s.heading.trim().is_empty() || is_empty_heading(&s.heading) || s.heading.starts_with('#') {
-            out.push(format!("subheading {:?} is not a plain, descriptive subheading", s.heading));
+        if s.heading.trim().is_empty() || is_empty_heading(&s.heading) || s.heading.starts_with('#')
+        {
+            out.push(format!(
+                "subheading {:?} is not a plain, descriptive subheading",
+                s.heading
+            ));
         }
         if s.paragraphs.iter().all(|p| p.trim().is_empty()) {
             out.push(format!("section {:?} has no text", s.heading));
@@ -132,7 +170,10 @@ pub(crate) fn problems(draft: &Draft, source: &SourceIndex, source_words: usize,
     unsupported.sort();
     unsupported.dedup();
     if !unsupported.is_empty() {
-        out.push(format!("names or numbers not in the source: {}", unsupported.join(", ")));
+        out.push(format!(
+            "names or numbers not in the source: {}",
+            unsupported.join(", ")
+        ));
     }
     out.dedup();
     out
@@ -149,7 +190,10 @@ mod tests {
             meta_description: String::new(),
             lead: text.into(),
             sections: (0..sections)
-                .map(|i| Section { heading: format!("Harbour detail {i}"), paragraphs: vec![text.into()] })
+                .map(|i| Section {
+                    heading: format!("Harbour detail {i}"),
+                    paragraphs: vec![text.into()],
+                })
                 .collect(),
         }
     }
@@ -157,8 +201,13 @@ mod tests {
     #[test]
     fn invented_names_and_numbers_are_caught() {
         let src = SourceIndex::new("The Harbour Board approved 3,500 berths in Bergen on Monday.");
-        assert!(src.unsupported("The Harbour Board approved 3500 berths in Bergen.").is_empty());
-        assert_eq!(src.unsupported("Officials in Oslo approved 4,000 berths."), ["Oslo", "4,000"]);
+        assert!(src
+            .unsupported("The Harbour Board approved 3500 berths in Bergen.")
+            .is_empty());
+        assert_eq!(
+            src.unsupported("Officials in Oslo approved 4,000 berths."),
+            ["Oslo", "4,000"]
+        );
     }
 
     #[test]
@@ -171,6 +220,9 @@ mod tests {
         let few = problems(&draft("The harbour plan.", 2), &src, 1000, 300);
         assert!(few.iter().any(|x| x.contains("3 sections")), "{few:?}");
         let short_source = problems(&draft("The harbour plan.", 1), &src, 120, 300);
-        assert!(short_source.is_empty(), "a short source may give a short article: {short_source:?}");
+        assert!(
+            short_source.is_empty(),
+            "a short source may give a short article: {short_source:?}"
+        );
     }
 }

@@ -3,7 +3,9 @@
 use copydesk_llm::testing::{ok, serve, status};
 use copydesk_llm::LlmConfig;
 use copydesk_summarize::llm::FALLBACK_ENGINE;
-use copydesk_summarize::{BuiltinSummarizer, EngineKind, LlmSummarizer, SummarizeConfig, SummarizeError};
+use copydesk_summarize::{
+    BuiltinSummarizer, EngineKind, LlmSummarizer, SummarizeConfig, SummarizeError,
+};
 use copydesk_types::{Entities, Story};
 use std::sync::atomic::Ordering;
 
@@ -54,11 +56,21 @@ async fn a_faithful_answer_is_used_and_a_replay_is_served_from_the_cache() {
     let server = serve(vec![ok(&faithful_answer(&story))]).await;
     let cache = tempfile::tempdir().expect("tempdir");
     let engine = LlmSummarizer::new(&config(&server.base_url, Some(cache.path()))).expect("engine");
-    let first = engine.summarize(&story, &Entities::default()).await.expect("summary");
+    let first = engine
+        .summarize(&story, &Entities::default())
+        .await
+        .expect("summary");
     assert_eq!(first.engine, "llm:test-model");
-    let again = engine.summarize(&story, &Entities::default()).await.expect("replay");
+    let again = engine
+        .summarize(&story, &Entities::default())
+        .await
+        .expect("replay");
     assert_eq!(again, first);
-    assert_eq!(server.requests.lock().expect("lock").len(), 1, "the replay paid nothing");
+    assert_eq!(
+        server.requests.lock().expect("lock").len(),
+        1,
+        "the replay paid nothing"
+    );
     assert_eq!(engine.stats().cache_hits.load(Ordering::Relaxed), 1);
     let usage = engine.llm_metrics().snapshot();
     assert_eq!((usage.prompt_tokens, usage.completion_tokens), (11, 7));
@@ -69,11 +81,18 @@ async fn a_rejected_answer_is_retried_once_with_the_reasons() {
     let story = common::harbour_story();
     let server = serve(vec![ok(&unfaithful_answer()), ok(&faithful_answer(&story))]).await;
     let engine = LlmSummarizer::new(&config(&server.base_url, None)).expect("engine");
-    let summary = engine.summarize(&story, &Entities::default()).await.expect("summary");
+    let summary = engine
+        .summarize(&story, &Entities::default())
+        .await
+        .expect("summary");
     assert_eq!(summary.engine, "llm:test-model");
     assert_eq!(engine.stats().rejected_answers.load(Ordering::Relaxed), 1);
     let second_prompt = server.requests.lock().expect("lock")[1].clone();
-    assert!(second_prompt.contains("previous answer was rejected") && second_prompt.contains("Trondheim"), "{second_prompt}");
+    assert!(
+        second_prompt.contains("previous answer was rejected")
+            && second_prompt.contains("Trondheim"),
+        "{second_prompt}"
+    );
 }
 
 #[tokio::test]
@@ -81,14 +100,20 @@ async fn two_bad_answers_fall_back_to_the_builtin_engine_and_count_it() {
     let story = common::harbour_story();
     let server = serve(vec![ok(&unfaithful_answer()), ok("not json at all")]).await;
     let engine = LlmSummarizer::new(&config(&server.base_url, None)).expect("engine");
-    let summary = engine.summarize(&story, &Entities::default()).await.expect("fallback summary");
+    let summary = engine
+        .summarize(&story, &Entities::default())
+        .await
+        .expect("fallback summary");
     assert_eq!(summary.engine, FALLBACK_ENGINE);
     let builtin = BuiltinSummarizer::new().summarize_sync(&story, &Entities::default());
     assert_eq!(summary.article, builtin.article);
     assert_eq!(engine.stats().fallbacks.load(Ordering::Relaxed), 1);
     assert_eq!(engine.stats().rejected_answers.load(Ordering::Relaxed), 2);
     let metrics = copydesk_summarize::Engine::Llm(Box::new(engine)).render_prometheus("copydesk");
-    assert!(metrics.contains("copydesk_summarize_llm_fallbacks_total 1"), "{metrics}");
+    assert!(
+        metrics.contains("copydesk_summarize_llm_fallbacks_total 1"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -97,8 +122,14 @@ async fn with_fallback_off_a_server_outage_is_a_transient_error() {
     let mut cfg = config(&server.base_url, None);
     cfg.fallback_on_error = Some(false);
     let engine = LlmSummarizer::new(&cfg).expect("engine");
-    let err = engine.summarize(&common::harbour_story(), &Entities::default()).await.expect_err("outage");
-    assert!(matches!(err, SummarizeError::Llm(_)) && err.is_transient(), "{err}");
+    let err = engine
+        .summarize(&common::harbour_story(), &Entities::default())
+        .await
+        .expect_err("outage");
+    assert!(
+        matches!(err, SummarizeError::Llm(_)) && err.is_transient(),
+        "{err}"
+    );
 }
 
 #[test]

@@ -25,9 +25,16 @@ pub fn harbour_story() -> Story {
     ];
     paragraphs.extend(paragraphs_text.iter().map(|p| p.to_string()));
     paragraphs.push("(Reporting by Kari Nordmann; Editing by Ola Hansen)".to_string());
-    let mut story = Story::new("urn:test:harbour", "UPDATE 1-Bergen approves 2.4 bln crown port expansion after three years of talks", paragraphs);
+    let mut story = Story::new(
+        "urn:test:harbour",
+        "UPDATE 1-Bergen approves 2.4 bln crown port expansion after three years of talks",
+        paragraphs,
+    );
     story.source = Some("Reuters".into());
     story.uri = Some("https://example.org/harbour".into());
-    story.links = vec![Link { text: "documents published with the decision".into(), href: "https://example.org/decision.pdf".into() }];
+    story.links = vec![Link {
+        text: "documents published with the decision".into(),
+        href: "https://example.org/decision.pdf".into(),
+    }];
     story
 }
