@@ -204,16 +204,21 @@ pub enum SourceFormat {
     /// IPTC NewsML-G2 (newsItem or packageItem).
     NewsmlG2,
     /// IPTC NewsML 1.2.
+    #[serde(rename = "newsml-1.2")]
     Newsml12,
     /// IPTC ninjs 1.x to 3.x.
     Ninjs,
     /// ANPA-1312 (AP's legacy wire).
+    #[serde(rename = "anpa-1312")]
     Anpa1312,
     /// IPTC 7901.
+    #[serde(rename = "iptc-7901")]
     Iptc7901,
     /// RSS 2.0 feed item.
+    #[serde(rename = "rss2")]
     Rss2,
     /// RSS 1.0 (RDF) feed item.
+    #[serde(rename = "rss1")]
     Rss1,
     /// Atom entry.
     Atom,
@@ -268,6 +273,13 @@ mod tests {
         let back: Story = serde_json::from_str(&json).expect("parse");
         assert_eq!(back, s);
         assert!(!json.contains("embargo"), "empty options are left out: {json}");
+    }
+
+    #[test]
+    fn format_json_names_match_their_metric_names() {
+        for f in [SourceFormat::Nitf, SourceFormat::NewsmlG2, SourceFormat::Newsml12, SourceFormat::Anpa1312, SourceFormat::Iptc7901, SourceFormat::Rss1, SourceFormat::ApMediaJson] {
+            assert_eq!(serde_json::to_value(f).expect("json"), serde_json::Value::String(f.as_str().into()));
+        }
     }
 
     #[test]

@@ -65,6 +65,20 @@ fn start_sources(rt: &Runtime, config: &IngestConfig, sink: Arc<BrokerSink>, ded
     rt.spawn_task("drop folder", async move {
         copydesk_ingest::run_drop_folder(&cfg, s, d, cancel, st).await.map_err(anyhow::Error::from)
     });
+    if config.push.enabled {
+        let push = config.push.clone();
+        let app = copydesk_ingest::push::router(push.clone(), sink.clone(), dedup.clone(), stats.clone());
+        let cancel = rt.cancel.clone();
+        rt.spawn_task("push endpoint", async move {
+            let addr = format!("{}:{}", push.bind, push.port);
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot bind the push endpoint to {addr}: {e}; set ingest.push.port"))?;
+            tracing::info!(push.addr = %addr, "push endpoint listening: POST /v1/documents");
+            axum::serve(listener, app).with_graceful_shutdown(async move { cancel.cancelled().await }).await?;
+            Ok(())
+        });
+    }
     if !config.feeds.is_empty() {
         let (cfg, cancel) = (config.clone(), rt.cancel.clone());
         rt.spawn_task("feed poller", async move {

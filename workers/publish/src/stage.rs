@@ -22,6 +22,13 @@ impl PublishStage {
     pub fn deliver(&self, msg: &StorySummarized) -> Result<StoryPublished, HandlerError> {
         let story = &msg.story;
         let (delivered, slug) = if story.is_kill() {
+            // Some agencies kill under a new id that points back at the killed story (NITF
+            // management-doc-idref): retract that story too.
+            if let Some(target) = story.signals.refers_to.as_deref().filter(|t| *t != story.guid) {
+                let mut killed = story.clone();
+                killed.guid = target.to_string();
+                self.sink.retract(&killed).map_err(to_handler)?;
+            }
             (self.sink.retract(story).map_err(to_handler)?, String::new())
         } else {
             let summary = msg.summary.as_ref().ok_or_else(|| {
@@ -138,6 +145,20 @@ mod tests {
         let late = s.deliver(&summarized("g1", 2)).expect("late v2");
         assert!(late.retracted && late.locations.is_empty());
         assert_eq!(files_in(dir.path()).len(), 1);
+    }
+
+    #[test]
+    fn a_kill_under_a_new_id_retracts_the_story_it_refers_to() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let s = stage(dir.path());
+        s.deliver(&summarized("original", 1)).expect("original");
+        let mut kill = summarized("kill-notice", 1);
+        kill.story.pub_status = PubStatus::Canceled;
+        kill.story.signals.refers_to = Some("original".into());
+        kill.summary = None;
+        s.deliver(&kill).expect("kill");
+        assert!(s.deliver(&summarized("original", 1)).expect("late copy").retracted, "the original stays retracted");
+        assert!(files_in(dir.path()).iter().all(|n| n.ends_with(".retracted.json")), "{:?}", files_in(dir.path()));
     }
 
     #[test]
