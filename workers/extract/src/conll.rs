@@ -1,0 +1,183 @@
+//! CoNLL-2003 files (token in the first column, IOB2 tag in the last) and conlleval-style
+//! exact-span scoring: [`eval_ner`] and its [`NerReport`].
+
+use crate::error::ExtractError;
+use crate::gazetteer::Gazetteer;
+use crate::model::{tag_index, Model, TYPES};
+use crate::tagger::{spans, tag_sentence, Scratch};
+use crate::BuiltinExtractor;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// One sentence of a CoNLL file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    /// The tokens.
+    pub words: Vec<String>,
+    /// IOB2 tag index per token (see [`crate::model::TAGS`]).
+    pub tags: Vec<usize>,
+}
+
+/// Read a CoNLL file; `-DOCSTART-` lines and blank lines separate sentences.
+pub fn read_conll(path: &Path) -> Result<Vec<Sentence>, ExtractError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ExtractError::io(path, e))?;
+    parse_conll(&text).map_err(|reason| ExtractError::BadData { path: path.to_path_buf(), reason })
+}
+
+/// Parse CoNLL text; the error names the offending line.
+pub fn parse_conll(text: &str) -> Result<Vec<Sentence>, String> {
+    let mut out = Vec::new();
+    let mut cur = Sentence { words: Vec::new(), tags: Vec::new() };
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with("-DOCSTART-") {
+            if !cur.words.is_empty() {
+                out.push(std::mem::replace(&mut cur, Sentence { words: Vec::new(), tags: Vec::new() }));
+            }
+            continue;
+        }
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let (Some(word), Some(tag)) = (cols.first(), cols.last()) else { continue };
+        if cols.len() < 2 {
+            return Err(format!("line {}: expected 'token ... TAG', found '{line}'", n + 1));
+        }
+        let Some(t) = tag_index(tag) else {
+            return Err(format!(
+                "line {}: unknown tag '{tag}'; expected IOB2 tags over PER, ORG, LOC, MISC",
+                n + 1
+            ));
+        };
+        cur.words.push((*word).to_string());
+        cur.tags.push(t);
+    }
+    if !cur.words.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// Precision, recall and F1 for one entity type, in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Prf {
+    /// Correct spans / predicted spans.
+    pub precision: f64,
+    /// Correct spans / gold spans.
+    pub recall: f64,
+    /// Harmonic mean.
+    pub f1: f64,
+}
+
+impl Prf {
+    /// From counts, as percentages; 0 where undefined.
+    pub fn from_counts(correct: usize, predicted: usize, gold: usize) -> Prf {
+        let p = if predicted == 0 { 0.0 } else { 100.0 * correct as f64 / predicted as f64 };
+        let r = if gold == 0 { 0.0 } else { 100.0 * correct as f64 / gold as f64 };
+        let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+        Prf { precision: round2(p), recall: round2(r), f1: round2(f) }
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The result of [`eval_ner`]: overall and per-type exact-span scores, as conlleval computes them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NerReport {
+    /// Overall precision, percent.
+    pub precision: f64,
+    /// Overall recall, percent.
+    pub recall: f64,
+    /// Overall F1, percent.
+    pub f1: f64,
+    /// Per type: PER, ORG, LOC, MISC.
+    pub by_type: BTreeMap<String, Prf>,
+}
+
+impl std::fmt::Display for NerReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "type   precision  recall     F1")?;
+        for (ty, s) in &self.by_type {
+            writeln!(f, "{ty:<6} {:>9.2} {:>7.2} {:>6.2}", s.precision, s.recall, s.f1)?;
+        }
+        write!(f, "all    {:>9.2} {:>7.2} {:>6.2}", self.precision, self.recall, self.f1)
+    }
+}
+
+/// Score predicted tag sequences against gold ones, sentence by sentence.
+pub fn score(pairs: impl IntoIterator<Item = (Vec<usize>, Vec<usize>)>) -> NerReport {
+    let mut counts = [[0usize; 3]; 4]; // per type: correct, predicted, gold
+    for (gold, pred) in pairs {
+        let g: HashSet<_> = spans(&gold).into_iter().collect();
+        let p = spans(&pred);
+        for s in &p {
+            counts[s.2][1] += 1;
+            if g.contains(s) {
+                counts[s.2][0] += 1;
+            }
+        }
+        g.iter().for_each(|s| counts[s.2][2] += 1);
+    }
+    let total = counts.iter().fold([0; 3], |a, c| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
+    let all = Prf::from_counts(total[0], total[1], total[2]);
+    let by_type = TYPES
+        .iter()
+        .zip(counts)
+        .map(|(t, c)| (t.to_string(), Prf::from_counts(c[0], c[1], c[2])))
+        .collect();
+    NerReport { precision: all.precision, recall: all.recall, f1: all.f1, by_type }
+}
+
+/// Run the built-in tagger on every sentence of a CoNLL file and score it against the file's tags.
+pub fn eval_ner(gold: &Path) -> Result<NerReport, ExtractError> {
+    let sentences = read_conll(gold)?;
+    if sentences.is_empty() {
+        return Err(ExtractError::BadData { path: gold.to_path_buf(), reason: "no sentences found".into() });
+    }
+    let engine = BuiltinExtractor::load_default()?;
+    Ok(eval_sentences(&engine, &sentences))
+}
+
+/// Score an engine on parsed sentences.
+pub fn eval_sentences(engine: &BuiltinExtractor, sentences: &[Sentence]) -> NerReport {
+    eval_model(engine.model(), engine.gazetteer(), sentences)
+}
+
+/// Score a model on parsed sentences, each tagged on its own.
+pub fn eval_model(model: &Model, gaz: &Gazetteer, sentences: &[Sentence]) -> NerReport {
+    let mut scratch = Scratch::default();
+    let mut pred = Vec::new();
+    score(sentences.iter().map(|s| {
+        let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+        tag_sentence(model, gaz, &words, &mut scratch, &mut pred);
+        (s.tags.clone(), pred.clone())
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conll_parsing_skips_docstart_and_names_bad_tags() {
+        let text = "-DOCSTART- -X- O O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n";
+        let s = parse_conll(text).expect("parse");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].words, ["EU", "rejects"]);
+        let err = parse_conll("x NN B-FOO\n").expect_err("bad tag");
+        assert!(err.contains("line 1") && err.contains("B-FOO"), "{err}");
+    }
+
+    #[test]
+    fn scoring_counts_exact_spans_only() {
+        // gold: PER(0..2) LOC(3..4); predicted: PER(0..1) LOC(3..4)
+        let r = score([(vec![1, 2, 0, 5], vec![1, 0, 0, 5])]);
+        assert_eq!(r.precision, 50.0);
+        assert_eq!(r.recall, 50.0);
+        assert_eq!(r.by_type["LOC"].f1, 100.0);
+        assert_eq!(r.by_type["PER"].f1, 0.0);
+        let json = serde_json::to_value(&r).expect("json");
+        assert!(json["by_type"]["MISC"]["f1"].is_number());
+    }
+}

@@ -1,0 +1,176 @@
+//! Feature extraction for the tagger. Each token gets a few dozen features (word, lowercase,
+//! shapes, affixes, a two-token window, gazetteer membership, sentence position, an ALL-CAPS
+//! sentence flag), each a 64-bit hash of (template, values): nothing is stored as a string, so
+//! training and tagging share one code path and tagging allocates almost nothing.
+
+use crate::gazetteer::push_lower;
+use crate::hash::{feature, Hasher};
+
+/// Longest prefix and suffix used, in chars.
+const AFFIX: usize = 4;
+
+/// Per-token values the templates combine.
+#[derive(Clone, Copy, Default)]
+struct Tok {
+    word: u64,
+    lower: u64,
+    shape: u64,
+    short: u64,
+    pre: [u64; AFFIX],
+    suf: [u64; AFFIX],
+    affixes: usize,
+    len_bucket: u64,
+}
+
+/// Reusable buffers, so a long run of sentences allocates once.
+#[derive(Default)]
+pub struct Featurizer {
+    toks: Vec<Tok>,
+    lower: String,
+    chars: Vec<char>,
+}
+
+/// Sentinel value hashes for positions before the start and after the end of a sentence.
+const BOS: u64 = 0x1111_2222_3333_4444;
+const EOS: u64 = 0x5555_6666_7777_8888;
+
+impl Featurizer {
+    /// Features of every token of one sentence, appended to `out`; `starts[i]..starts[i + 1]`
+    /// are token i's. `gaz` is the per-token gazetteer mark from [`crate::gazetteer::Gazetteer::mark`].
+    pub fn sentence(&mut self, words: &[&str], gaz: &[u8], out: &mut Vec<u64>, starts: &mut Vec<u32>) {
+        out.clear();
+        starts.clear();
+        self.toks.clear();
+        for w in words {
+            let t = self.token(w);
+            self.toks.push(t);
+        }
+        let letters = words.iter().filter(|w| w.chars().any(char::is_alphabetic)).count();
+        let caps = words
+            .iter()
+            .filter(|w| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase))
+            .count();
+        let all_caps = letters >= 2 && caps * 10 >= letters * 8;
+        let n = words.len();
+        let get = |i: isize| -> Option<&Tok> { if i < 0 { None } else { self.toks.get(i as usize) } };
+        let lower_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| t.lower);
+        let short_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| t.short);
+        let gaz_at = |i: isize| if i < 0 || i as usize >= n { 99 } else { gaz[i as usize] as u64 };
+        for (i, t) in self.toks.iter().enumerate() {
+            starts.push(out.len() as u32);
+            let j = i as isize;
+            let mut f = |tpl: u64, a: u64, b: u64| out.push(feature(tpl, a, b));
+            f(0, 0, 0);
+            f(1, t.word, 0);
+            f(2, t.lower, 0);
+            f(3, t.shape, 0);
+            f(4, t.short, 0);
+            for k in 0..t.affixes {
+                f(5 + k as u64, t.pre[k], 0);
+                f(9 + k as u64, t.suf[k], 0);
+            }
+            f(13, lower_at(j - 1), 0);
+            f(14, lower_at(j + 1), 0);
+            f(15, lower_at(j - 2), 0);
+            f(16, lower_at(j + 2), 0);
+            f(17, short_at(j - 1), 0);
+            f(18, short_at(j + 1), 0);
+            f(19, lower_at(j - 1), t.lower);
+            f(20, t.lower, lower_at(j + 1));
+            f(21, short_at(j - 1), t.short ^ short_at(j + 1).rotate_left(23));
+            f(22, gaz_at(j), 0);
+            f(23, gaz_at(j - 1), gaz_at(j));
+            f(24, gaz_at(j), gaz_at(j + 1));
+            if i == 0 {
+                f(25, t.short, 0);
+            }
+            if all_caps {
+                f(26, 0, 0);
+                f(27, t.lower, 0);
+            }
+            f(28, lower_at(j - 1), t.short);
+            f(29, t.short, lower_at(j + 1));
+            f(30, t.len_bucket, t.short);
+            f(31, short_at(j - 2), short_at(j - 1) ^ t.short.rotate_left(7));
+        }
+        starts.push(out.len() as u32);
+    }
+
+    fn token(&mut self, w: &str) -> Tok {
+        self.lower.clear();
+        push_lower(&mut self.lower, w);
+        self.chars.clear();
+        self.chars.extend(self.lower.chars());
+        let mut t = Tok { word: hash(1, w), lower: hash(2, &self.lower), ..Tok::default() };
+        let mut shape = Hasher::new(3);
+        let mut short = Hasher::new(4);
+        let mut last = ' ';
+        for (k, c) in w.chars().enumerate() {
+            let s = if c.is_uppercase() {
+                'X'
+            } else if c.is_lowercase() {
+                'x'
+            } else if c.is_numeric() {
+                'd'
+            } else {
+                c
+            };
+            if k < 8 {
+                shape.char(s);
+            }
+            if s != last {
+                short.char(s);
+                last = s;
+            }
+        }
+        t.shape = shape.finish();
+        t.short = short.finish();
+        let n = self.chars.len();
+        t.len_bucket = match n {
+            0..=2 => n as u64,
+            3..=4 => 3,
+            5..=7 => 4,
+            _ => 5,
+        };
+        t.affixes = AFFIX.min(n.saturating_sub(1));
+        for k in 0..t.affixes {
+            let mut p = Hasher::new(10 + k as u64);
+            self.chars[..=k].iter().for_each(|&c| p.char(c));
+            t.pre[k] = p.finish();
+            let mut s = Hasher::new(20 + k as u64);
+            self.chars[n - 1 - k..].iter().for_each(|&c| s.char(c));
+            t.suf[k] = s.finish();
+        }
+        t
+    }
+}
+
+fn hash(seed: u64, s: &str) -> u64 {
+    crate::hash::hash_str(seed, s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_deterministic_and_per_token() {
+        let mut fz = Featurizer::default();
+        let (mut a, mut sa, mut b, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        fz.sentence(&["Angela", "Merkel", "spoke"], &[0, 0, 0], &mut a, &mut sa);
+        fz.sentence(&["Angela", "Merkel", "spoke"], &[0, 0, 0], &mut b, &mut sb);
+        assert_eq!(a, b);
+        assert_eq!(sa.len(), 4);
+        assert!(sa.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn all_caps_headlines_share_lowercase_features_with_prose() {
+        let mut fz = Featurizer::default();
+        let (mut a, mut sa, mut b, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        fz.sentence(&["LONDON", "TALKS"], &[0, 0], &mut a, &mut sb);
+        fz.sentence(&["London", "talks"], &[0, 0], &mut b, &mut sa);
+        let shared = a[..sb[1] as usize].iter().filter(|f| b[..sa[1] as usize].contains(f)).count();
+        assert!(shared >= 8, "only {shared} shared features");
+    }
+}

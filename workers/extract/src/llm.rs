@@ -1,0 +1,313 @@
+//! The LLM engine: ask an OpenAI-compatible chat endpoint for entities, quotes and sources as
+//! JSON (with a JSON schema), then keep only what is really in the text. Every entity must be
+//! found verbatim (or case-insensitively, and then repaired to the text's spelling); when too
+//! much of the answer is invented, or the call fails, the built-in engine answers instead.
+
+use crate::assemble::CharOffsets;
+use crate::engine::ExtractConfig;
+use crate::error::ExtractError;
+use crate::group::{headline_and_lead_end, salience_score};
+use crate::BuiltinExtractor;
+use copydesk_llm::LlmClient;
+use copydesk_types::{Entities, Entity, EntityKind, Mention, Quote, Story};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Share of answered entities that may be missing from the text before the answer is rejected.
+const MAX_INVENTED_SHARE: f32 = 0.3;
+
+const SYSTEM: &str = "You extract named entities from a news story. Return JSON only. \
+For every entity give `text` exactly as it appears in the story (copy it character for character), \
+its `type` (PERSON, ORG, LOC, MISC, DATE, TIME, MONEY or PERCENT) and a `canonical` name: the fullest \
+name the story uses for it, so that \"Trump\" and \"Mr. Trump\" share the canonical \"Donald Trump\". \
+List each distinct surface form once. List direct quotations (`quote`, the words inside the quotation \
+marks, copied exactly) with the `speaker` as the story names them, or null. List in `sources_cited` \
+the news outlets the story cites as its sources. Never add anything that is not in the story.";
+
+/// Counters the worker renders into `/metrics`.
+#[derive(Debug, Default)]
+pub struct LlmUsage {
+    /// LLM requests made by this engine.
+    pub requests: AtomicU64,
+    /// Prompt tokens reported by the server.
+    pub prompt_tokens: AtomicU64,
+    /// Completion tokens reported by the server.
+    pub completion_tokens: AtomicU64,
+    /// Stories the built-in engine answered instead (failed call, unusable or invented answer).
+    pub fallbacks: AtomicU64,
+    /// Entities dropped because they were not found in the text.
+    pub invented_entities: AtomicU64,
+}
+
+/// A plain copy of [`LlmUsage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LlmUsageSnapshot {
+    /// See [`LlmUsage::requests`].
+    pub requests: u64,
+    /// See [`LlmUsage::prompt_tokens`].
+    pub prompt_tokens: u64,
+    /// See [`LlmUsage::completion_tokens`].
+    pub completion_tokens: u64,
+    /// See [`LlmUsage::fallbacks`].
+    pub fallbacks: u64,
+    /// See [`LlmUsage::invented_entities`].
+    pub invented_entities: u64,
+}
+
+impl LlmUsage {
+    /// Read all counters.
+    pub fn snapshot(&self) -> LlmUsageSnapshot {
+        let r = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        LlmUsageSnapshot {
+            requests: r(&self.requests),
+            prompt_tokens: r(&self.prompt_tokens),
+            completion_tokens: r(&self.completion_tokens),
+            fallbacks: r(&self.fallbacks),
+            invented_entities: r(&self.invented_entities),
+        }
+    }
+}
+
+static USAGE: LlmUsage = LlmUsage {
+    requests: AtomicU64::new(0),
+    prompt_tokens: AtomicU64::new(0),
+    completion_tokens: AtomicU64::new(0),
+    fallbacks: AtomicU64::new(0),
+    invented_entities: AtomicU64::new(0),
+};
+
+/// The process-wide LLM usage counters of the extract engine.
+pub fn llm_usage() -> &'static LlmUsage {
+    &USAGE
+}
+
+/// The LLM engine, holding the built-in engine as its fallback.
+pub struct LlmExtractor {
+    client: LlmClient,
+    fallback: BuiltinExtractor,
+    fallback_on_error: bool,
+    max_chars: usize,
+}
+
+impl LlmExtractor {
+    /// Build from the extract config.
+    pub fn new(cfg: &ExtractConfig, fallback: BuiltinExtractor) -> Result<Self, ExtractError> {
+        Ok(LlmExtractor {
+            client: LlmClient::new(cfg.llm.clone())?,
+            fallback,
+            fallback_on_error: cfg.llm_fallback_on_error,
+            max_chars: cfg.llm_max_chars,
+        })
+    }
+
+    /// The built-in engine used as fallback.
+    pub fn fallback(&self) -> &BuiltinExtractor {
+        &self.fallback
+    }
+
+    /// The HTTP client (its own metrics count retries and errors).
+    pub fn client(&self) -> &LlmClient {
+        &self.client
+    }
+
+    /// Extract via the LLM, falling back to the built-in engine as configured.
+    pub async fn extract(&self, story: &Story) -> Result<Entities, ExtractError> {
+        let text = story.text();
+        if text.chars().count() > self.max_chars {
+            return Ok(self.fall_back(story));
+        }
+        USAGE.requests.fetch_add(1, Ordering::Relaxed);
+        let reply = match self.client.chat_json(SYSTEM, &text, Some(&schema())).await {
+            Ok(r) => r,
+            Err(e) if self.fallback_on_error => {
+                tracing_free_note(&e.to_string());
+                return Ok(self.fall_back(story));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        USAGE.prompt_tokens.fetch_add(reply.prompt_tokens, Ordering::Relaxed);
+        USAGE.completion_tokens.fetch_add(reply.completion_tokens, Ordering::Relaxed);
+        match from_reply(&text, &reply.content, &format!("llm:{}", self.client.config().model)) {
+            Ok(e) => Ok(e),
+            Err(_) => Ok(self.fall_back(story)),
+        }
+    }
+
+    fn fall_back(&self, story: &Story) -> Entities {
+        USAGE.fallbacks.fetch_add(1, Ordering::Relaxed);
+        let mut e = self.fallback.extract_story(story);
+        e.engine = format!("{} (llm fallback)", e.engine);
+        e
+    }
+}
+
+/// The failure is counted in `fallbacks`; the worker logs per story, so nothing is printed here.
+fn tracing_free_note(_reason: &str) {}
+
+/// The JSON schema sent as the response format.
+pub fn schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["entities", "quotes", "sources_cited"],
+        "properties": {
+            "entities": {"type": "array", "items": {
+                "type": "object", "additionalProperties": false,
+                "required": ["text", "type", "canonical"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "type": {"type": "string", "enum": ["PERSON", "ORG", "LOC", "MISC", "DATE", "TIME", "MONEY", "PERCENT"]},
+                    "canonical": {"type": "string"}
+                }}},
+            "quotes": {"type": "array", "items": {
+                "type": "object", "additionalProperties": false,
+                "required": ["quote", "speaker"],
+                "properties": {"quote": {"type": "string"}, "speaker": {"type": ["string", "null"]}}}},
+            "sources_cited": {"type": "array", "items": {"type": "string"}}
+        }
+    })
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(default)]
+    entities: Vec<AnswerEntity>,
+    #[serde(default)]
+    quotes: Vec<AnswerQuote>,
+    #[serde(default)]
+    sources_cited: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct AnswerEntity {
+    text: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    canonical: String,
+}
+
+#[derive(Deserialize)]
+struct AnswerQuote {
+    quote: String,
+    #[serde(default)]
+    speaker: Option<String>,
+}
+
+fn kind_of(s: &str) -> Option<EntityKind> {
+    Some(match s.to_ascii_uppercase().as_str() {
+        "PERSON" | "PER" => EntityKind::Person,
+        "ORG" | "ORGANIZATION" => EntityKind::Org,
+        "LOC" | "LOCATION" | "GPE" => EntityKind::Loc,
+        "MISC" | "NORP" | "EVENT" => EntityKind::Misc,
+        "DATE" => EntityKind::Date,
+        "TIME" => EntityKind::Time,
+        "MONEY" => EntityKind::Money,
+        "PERCENT" => EntityKind::Percent,
+        _ => return None,
+    })
+}
+
+/// Byte ranges where `needle` occurs in `text` as whole words: exactly, or failing that
+/// case-insensitively (the repair: the text's own spelling is then used).
+pub fn occurrences(text: &str, needle: &str) -> Vec<(usize, usize)> {
+    let needle = needle.trim();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let whole = |s: usize, e: usize| {
+        !text[..s].chars().next_back().is_some_and(char::is_alphanumeric) && !text[e..].chars().next().is_some_and(char::is_alphanumeric)
+    };
+    let exact: Vec<(usize, usize)> = text.match_indices(needle).map(|(s, m)| (s, s + m.len())).filter(|&(s, e)| whole(s, e)).collect();
+    if !exact.is_empty() || !needle.is_ascii() {
+        return exact;
+    }
+    // ASCII needle: lowercasing ASCII keeps byte offsets, so search the folded text.
+    let folded = text.to_ascii_lowercase();
+    folded.match_indices(&needle.to_ascii_lowercase()).map(|(s, m)| (s, s + m.len())).filter(|&(s, e)| whole(s, e)).collect()
+}
+
+/// Turn an LLM answer into [`Entities`], keeping only what the text contains. Fails (so the
+/// caller falls back) when the answer is not the expected JSON or too much of it is invented.
+pub fn from_reply(text: &str, content: &str, engine: &str) -> Result<Entities, ExtractError> {
+    let answer: Answer = serde_json::from_str(content).map_err(|e| ExtractError::LlmReply(format!("not the expected JSON: {e}")))?;
+    let mut invented = 0usize;
+    // (canonical, kind) -> mention byte ranges
+    let mut groups: Vec<(String, EntityKind, Vec<(usize, usize)>)> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut items: Vec<&AnswerEntity> = answer.entities.iter().collect();
+    items.sort_by_key(|e| std::cmp::Reverse(e.text.len()));
+    for item in &items {
+        let Some(kind) = kind_of(&item.kind) else { continue };
+        let found = occurrences(text, &item.text);
+        if found.is_empty() {
+            invented += 1;
+            continue;
+        }
+        let fresh: Vec<(usize, usize)> = found.into_iter().filter(|&(s, e)| !taken.iter().any(|&(a, b)| s < b && a < e)).collect();
+        taken.extend(&fresh);
+        let canonical = if occurrences(text, &item.canonical).is_empty() { item.text.trim() } else { item.canonical.trim() };
+        match groups.iter_mut().find(|g| g.0.eq_ignore_ascii_case(canonical) && g.1 == kind) {
+            Some(g) => g.2.extend(fresh),
+            None => groups.push((canonical.to_string(), kind, fresh)),
+        }
+    }
+    USAGE.invented_entities.fetch_add(invented as u64, Ordering::Relaxed);
+    if invented > 0 && invented as f32 > MAX_INVENTED_SHARE * answer.entities.len() as f32 {
+        return Err(ExtractError::LlmReply(format!("{invented} of {} entities are not in the text", answer.entities.len())));
+    }
+    groups.retain(|g| !g.2.is_empty());
+    Ok(assemble(text, groups, &answer, engine))
+}
+
+fn assemble(text: &str, groups: Vec<(String, EntityKind, Vec<(usize, usize)>)>, answer: &Answer, engine: &str) -> Entities {
+    let co = CharOffsets::new(text);
+    let (headline_end, lead_end) = headline_and_lead_end(text);
+    let max = groups.iter().map(|g| g.2.len()).max().unwrap_or(1);
+    let mut scored: Vec<(f32, usize, (String, EntityKind, Vec<(usize, usize)>))> = groups
+        .into_iter()
+        .map(|g| {
+            let starts: Vec<usize> = g.2.iter().map(|r| r.0).collect();
+            let s = salience_score(&starts, headline_end, lead_end, max, text.len(), g.1.is_name());
+            (s, starts.iter().copied().min().unwrap_or(0), g)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut mentions = Vec::new();
+    let mut entities = Vec::new();
+    for (i, (s, _, (canonical, kind, ranges))) in scored.iter().enumerate() {
+        for &(a, b) in ranges {
+            mentions.push(Mention { text: text[a..b].to_string(), kind: *kind, start: co.get(a), end: co.get(b), entity: i });
+        }
+        entities.push(Entity { canonical: canonical.clone(), kind: *kind, mentions: ranges.len(), salience: *s, geonames_id: None, country_code: None });
+    }
+    mentions.sort_by_key(|m| (m.start, m.end));
+    let quotes = answer
+        .quotes
+        .iter()
+        .filter_map(|q| {
+            let (a, b) = *occurrences(text, &q.quote).first()?;
+            let speaker = q.speaker.as_deref().filter(|s| !occurrences(text, s).is_empty()).map(str::to_string);
+            let speaker_entity = speaker.as_deref().and_then(|s| {
+                entities.iter().position(|e| {
+                    matches!(e.kind, EntityKind::Person | EntityKind::Org)
+                        && (e.canonical.eq_ignore_ascii_case(s) || mentions.iter().any(|m| m.entity_matches(e, s)))
+                })
+            });
+            Some(Quote { text: text[a..b].to_string(), start: co.get(a), end: co.get(b), speaker, speaker_entity, cue: None })
+        })
+        .collect();
+    let sources_cited = answer.sources_cited.iter().filter(|s| !occurrences(text, s).is_empty()).cloned().collect();
+    Entities { mentions, entities, quotes, sources_cited, engine: engine.to_string() }
+}
+
+/// Whether a mention of entity `e` is spelled `s`.
+trait MentionOf {
+    fn entity_matches(&self, e: &Entity, s: &str) -> bool;
+}
+
+impl MentionOf for Mention {
+    fn entity_matches(&self, e: &Entity, s: &str) -> bool {
+        self.kind == e.kind && self.text.eq_ignore_ascii_case(s)
+    }
+}

@@ -1,0 +1,260 @@
+//! Direct quotations and who said them: `"...," Ushakov said`, `said Ushakov`, `X told
+//! reporters: "..."`, `according to Y`, a pronoun resolved to the last person named, and a
+//! quote that carries on from an attributed one. Also the outlets a story cites as sources.
+
+use crate::doc::{Doc, RawMention};
+use copydesk_types::EntityKind;
+
+/// Verbs (and phrases) that attribute speech.
+const SPEECH_VERBS: &[&str] = &[
+    "said", "says", "say", "told", "tells", "added", "adds", "asked", "asks", "explained", "stated",
+    "wrote", "writes", "insisted", "noted", "warned", "argued", "argues", "claimed", "declared",
+    "replied", "continued", "recalled", "remarked", "acknowledged", "admitted", "announced",
+    "tweeted", "posted", "commented", "suggested", "predicted", "conceded", "cautioned", "urged",
+    "responded", "observed", "joked", "quipped", "agreed", "countered", "complained", "stressed",
+    "emphasized", "emphasised", "explains", "notes", "recalls", "according",
+];
+const PRONOUNS: &[&str] = &["he", "she"];
+/// Words allowed between a speaker and the verb ("Smith also said", "Smith later told").
+const ADVERBS: &[&str] = &["also", "later", "then", "previously", "earlier", "once", "has", "had", "have", "again", "recently", "further"];
+
+/// A quotation found in a document, with byte offsets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundQuote {
+    /// Byte range of the quoted words (without the marks).
+    pub start: usize,
+    /// End of that range, exclusive.
+    pub end: usize,
+    /// Byte range of the words naming the speaker, when found.
+    pub speaker_span: Option<(usize, usize)>,
+    /// The speaker's mention, when it is a tagged name (or a pronoun resolved to one).
+    pub speaker_mention: Option<usize>,
+    /// The attribution verb or phrase.
+    pub cue: Option<String>,
+}
+
+fn is_open(c: char) -> bool {
+    matches!(c, '"' | '\u{201c}' | '\u{201e}' | '\u{00ab}')
+}
+
+fn is_close(c: char) -> bool {
+    matches!(c, '"' | '\u{201d}' | '\u{00bb}')
+}
+
+/// Quoted stretches of the text (content byte ranges), paragraph by paragraph: a quote left
+/// open at a paragraph's end (the wire convention for a quote running on) closes there.
+pub fn quote_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let bytes = text.as_bytes();
+    let mut prev = ' ';
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let next = iter.peek().map_or(' ', |(_, n)| *n);
+        if c == '\n' && next == '\n' {
+            if let Some(s) = open.take() {
+                out.push((s, i));
+            }
+        } else if let Some(s) = open {
+            let closes = if c == '"' { !next.is_alphanumeric() || prev.is_ascii_punctuation() } else { is_close(c) };
+            if closes {
+                out.push((s, i));
+                open = None;
+            }
+        } else if is_open(c) && (c != '"' || !prev.is_alphanumeric()) {
+            open = Some(i + c.len_utf8());
+        }
+        prev = c;
+    }
+    if let Some(s) = open {
+        out.push((s, bytes.len()));
+    }
+    out.retain(|&(s, e)| text[s..e].split_whitespace().count() >= 3);
+    out
+}
+
+/// Index of the token containing byte `b` (or the first token after it).
+fn token_at(doc: &Doc, b: usize) -> usize {
+    doc.tokens.partition_point(|t| t.end <= b)
+}
+
+/// Find quotes and their speakers. `mention_at[token]` is the mention covering that token.
+pub fn find_quotes(doc: &Doc, mention_at: &[Option<usize>]) -> Vec<FoundQuote> {
+    let c = Ctx { doc, at: mention_at };
+    let mut out: Vec<FoundQuote> = Vec::new();
+    for (start, end) in quote_spans(doc.text) {
+        let open_tok = token_at(doc, start).saturating_sub(1);
+        let close_tok = token_at(doc, end);
+        let mut q = FoundQuote { start, end, speaker_span: None, speaker_mention: None, cue: None };
+        let found = after_quote(&c, close_tok + 1).or_else(|| before_quote(&c, open_tok));
+        if let Some((span, mention, cue)) = found {
+            q.speaker_span = Some(span);
+            q.speaker_mention = mention;
+            q.cue = Some(cue);
+        } else if let Some(prev) = out.last() {
+            // A quote running on from an attributed one in the same or the next paragraph.
+            let gap = &doc.text[prev.end..start];
+            if prev.speaker_span.is_some() && gap.matches("\n\n").count() <= 1 && gap.split_whitespace().count() <= 3 {
+                q.speaker_span = prev.speaker_span;
+                q.speaker_mention = prev.speaker_mention;
+                q.cue = prev.cue.clone();
+            }
+        }
+        out.push(q);
+    }
+    out
+}
+
+/// The document and a token -> mention index, shared by the attribution patterns.
+struct Ctx<'d, 't> {
+    doc: &'d Doc<'t>,
+    at: &'d [Option<usize>],
+}
+
+impl<'t> Ctx<'_, 't> {
+    fn word(&self, i: usize) -> &'t str {
+        self.doc.tokens.get(i).map_or("", |t| &self.doc.text[t.start..t.end])
+    }
+
+    fn lower(&self, i: usize) -> String {
+        self.word(i).to_lowercase()
+    }
+}
+
+type Found = ((usize, usize), Option<usize>, String);
+
+/// `"...," said Smith` / `"...," Smith said` / `"...," according to Smith`.
+fn after_quote(c: &Ctx, k: usize) -> Option<Found> {
+    let k = if c.word(k) == "," { k + 1 } else { k };
+    if SPEECH_VERBS.contains(&c.lower(k).as_str()) {
+        let cue_end = if c.lower(k) == "according" && c.lower(k + 1) == "to" { k + 2 } else { k + 1 };
+        let cue = (k..cue_end).map(|i| c.lower(i)).collect::<Vec<_>>().join(" ");
+        return speaker_at(c, cue_end).map(|(span, m)| (span, m, cue));
+    }
+    let (span, m, e) = speaker_with_end(c, k)?;
+    let v = skip_adverbs(c, e);
+    SPEECH_VERBS.contains(&c.lower(v).as_str()).then(|| (span, m, c.lower(v)))
+}
+
+/// `Smith said: "..."` / `Smith told reporters: "..."` / `According to Smith, "..."`.
+fn before_quote(c: &Ctx, open: usize) -> Option<Found> {
+    let sent = c.doc.sentences.iter().find(|(a, b)| *a <= open && open < *b).copied()?;
+    // Walk back over ":" or "," and up to three object words to a speech verb.
+    let mut v = open;
+    for _ in 0..5 {
+        if v <= sent.0 {
+            return None;
+        }
+        v -= 1;
+        if SPEECH_VERBS.contains(&c.lower(v).as_str()) {
+            break;
+        }
+        if matches!(c.word(v), "." | "\"" | "\u{201d}") {
+            return None;
+        }
+    }
+    if !SPEECH_VERBS.contains(&c.lower(v).as_str()) {
+        return None;
+    }
+    // Speaker ends just before the verb (allowing an adverb), or follows "according to".
+    if c.lower(v) == "according" {
+        return speaker_at(c, v + 2).map(|(s, m)| (s, m, "according to".into()));
+    }
+    let mut e = v;
+    while e > sent.0 && ADVERBS.contains(&c.lower(e - 1).as_str()) {
+        e -= 1;
+    }
+    if e == sent.0 {
+        return None;
+    }
+    let cue = c.lower(v);
+    // "Smith, a foreign policy aide, added:": step back over the appositive.
+    if c.word(e - 1) == "," {
+        if let Some(comma) = (e.saturating_sub(14).max(sent.0 + 1)..e - 1).rev().find(|&i| c.word(i) == ",") {
+            if c.at[comma - 1].is_some() {
+                e = comma;
+            }
+        }
+    }
+    if let Some(m) = c.at[e - 1] {
+        let rm = &c.doc.mentions[m];
+        if matches!(rm.kind, EntityKind::Person | EntityKind::Org) {
+            return Some(((rm.start, rm.end), Some(m), cue));
+        }
+    }
+    if PRONOUNS.contains(&c.lower(e - 1).as_str()) {
+        let t = &c.doc.tokens[e - 1];
+        return Some(((t.start, t.end), last_person_before(c.doc, t.start), cue));
+    }
+    None
+}
+
+fn skip_adverbs(c: &Ctx, mut e: usize) -> usize {
+    while ADVERBS.contains(&c.lower(e).as_str()) {
+        e += 1;
+    }
+    e
+}
+
+/// A speaker starting at token `k`: a PER/ORG mention, a pronoun, or a short descriptor.
+fn speaker_at(c: &Ctx, k: usize) -> Option<((usize, usize), Option<usize>)> {
+    speaker_with_end(c, k).map(|(s, m, _)| (s, m))
+}
+
+fn speaker_with_end(c: &Ctx, k: usize) -> Option<((usize, usize), Option<usize>, usize)> {
+    let tok = c.doc.tokens.get(k)?;
+    // A descriptor then a name: "the company's chief executive, Jane Doe" is rare; "the
+    // spokesman" alone is kept as text.
+    let mut j = k;
+    while j < k + 6 && c.at.get(j).copied().flatten().is_none() && c.word(j).starts_with(char::is_lowercase) && !SPEECH_VERBS.contains(&c.lower(j).as_str()) && !PRONOUNS.contains(&c.lower(j).as_str()) {
+        j += 1;
+    }
+    let candidate = if c.at.get(j).copied().flatten().is_some() { j } else { k };
+    if let Some(m) = c.at.get(candidate).copied().flatten() {
+        let rm: &RawMention = &c.doc.mentions[m];
+        if matches!(rm.kind, EntityKind::Person | EntityKind::Org) && rm.first == candidate {
+            // "Smith, a spokesman for the party, said": step over the appositive.
+            let mut end = rm.last;
+            if c.word(end) == "," {
+                if let Some(comma) = (end + 1..end + 14).find(|&i| c.word(i) == ",") {
+                    if SPEECH_VERBS.contains(&c.lower(skip_adverbs(c, comma + 1)).as_str()) {
+                        end = comma + 1;
+                    }
+                }
+            }
+            return Some(((rm.start, rm.end), Some(m), end));
+        }
+    }
+    if PRONOUNS.contains(&c.lower(k).as_str()) {
+        return Some(((tok.start, tok.end), last_person_before(c.doc, tok.start), k + 1));
+    }
+    if c.lower(k) == "the" && j > k + 1 && j < k + 6 {
+        let last = &c.doc.tokens[j - 1];
+        return Some(((tok.start, last.end), None, j));
+    }
+    None
+}
+
+/// The last PERSON mention before byte `b`: what "he" or "she" most likely refers to.
+fn last_person_before(doc: &Doc, b: usize) -> Option<usize> {
+    doc.mentions.iter().enumerate().filter(|(_, m)| m.kind == EntityKind::Person && m.end <= b).map(|(i, _)| i).last()
+}
+
+/// Outlets the story cites as sources: "according to (reporting by|a report in) X", "X reported".
+pub fn sources_cited(doc: &Doc) -> Vec<usize> {
+    let lower = |i: usize| doc.tokens.get(i).map_or(String::new(), |t| doc.text[t.start..t.end].to_lowercase());
+    let mut out = Vec::new();
+    for (i, m) in doc.mentions.iter().enumerate().filter(|(_, m)| m.kind.is_name()) {
+        let before: Vec<String> = (m.first.saturating_sub(5)..m.first).map(lower).collect();
+        let joined = before.join(" ");
+        let reported_after = m.kind == EntityKind::Org
+            && (matches!(lower(m.last).as_str(), "reported" | "reports") || lower(m.last) == "first" && lower(m.last + 1) == "reported");
+        let cited = ["reporting by", "report by", "report in", "reports by", "reported by", "report from", "interview with"]
+            .iter()
+            .any(|p| joined.ends_with(p));
+        if cited || reported_after {
+            out.push(i);
+        }
+    }
+    out
+}

@@ -1,0 +1,197 @@
+//! Training: an averaged structured perceptron over the features of [`crate::features`], with
+//! first-order Viterbi decoding. Deterministic: a fixed shuffle seed, no threads, no clocks.
+
+use crate::conll::Sentence;
+use crate::features::Featurizer;
+use crate::gazetteer::Gazetteer;
+use crate::hash::FxBuild;
+use crate::model::{viterbi, Model, Transitions, NT};
+use std::collections::HashMap;
+
+/// Training settings.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Seed of the per-epoch shuffle.
+    pub seed: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions { epochs: 10, seed: 2003 }
+    }
+}
+
+/// A sentence reduced to weight-row ids per token.
+struct Example {
+    rows: Vec<u32>,
+    starts: Vec<u32>,
+    gold: Vec<usize>,
+}
+
+/// Perceptron state: current weights and the time-weighted sums for averaging.
+struct Perceptron {
+    w: Vec<f32>,
+    acc: Vec<f32>,
+    /// Transitions (`NT * NT`) then start scores (`NT`), current and summed.
+    tw: Vec<f32>,
+    tacc: Vec<f32>,
+    c: f32,
+}
+
+impl Perceptron {
+    fn update(&mut self, rows: &[u32], tag: usize, delta: f32) {
+        for &r in rows {
+            let i = r as usize * NT + tag;
+            self.w[i] += delta;
+            self.acc[i] += self.c * delta;
+        }
+    }
+
+    fn update_transition(&mut self, from: Option<usize>, to: usize, delta: f32) {
+        let i = from.map_or(NT * NT + to, |f| f * NT + to);
+        self.tw[i] += delta;
+        self.tacc[i] += self.c * delta;
+    }
+
+    fn transitions(v: &[f32]) -> Transitions {
+        let mut t = Transitions { trans: [0.0; NT * NT], start: [0.0; NT] };
+        t.trans.copy_from_slice(&v[..NT * NT]);
+        t.start.copy_from_slice(&v[NT * NT..]);
+        t
+    }
+
+    fn averaged(&self, keys: &[u64]) -> Model {
+        let avg = |w: &[f32], a: &[f32]| -> Vec<f32> { w.iter().zip(a).map(|(w, a)| w - a / self.c).collect() };
+        let w = avg(&self.w, &self.acc);
+        let rows = keys
+            .iter()
+            .enumerate()
+            .map(|(r, k)| {
+                let mut row = [0.0; NT];
+                row.copy_from_slice(&w[r * NT..(r + 1) * NT]);
+                (*k, row)
+            })
+            .collect();
+        Model::from_float(rows, Self::transitions(&avg(&self.tw, &self.tacc)))
+    }
+}
+
+/// Train a model on `train`. `progress` is called after each epoch with the epoch number, the
+/// training mistakes and, when `dev` is given, the averaged model's dev F1.
+pub fn train(
+    train: &[Sentence],
+    dev: Option<&[Sentence]>,
+    opts: &TrainOptions,
+    mut progress: impl FnMut(usize, usize, Option<f64>),
+) -> Model {
+    let gaz = Gazetteer::embedded();
+    let (examples, keys) = featurize(train, &gaz);
+    let mut p = Perceptron {
+        w: vec![0.0; keys.len() * NT],
+        acc: vec![0.0; keys.len() * NT],
+        tw: vec![0.0; NT * NT + NT],
+        tacc: vec![0.0; NT * NT + NT],
+        c: 1.0,
+    };
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut rng = opts.seed | 1;
+    let (mut emit, mut pred) = (Vec::new(), Vec::new());
+    for epoch in 1..=opts.epochs {
+        shuffle(&mut order, &mut rng);
+        let mut mistakes = 0;
+        for &e in &order {
+            let ex = &examples[e];
+            let n = ex.gold.len();
+            emit.clear();
+            emit.resize(n * NT, 0.0);
+            for i in 0..n {
+                for &r in &ex.rows[ex.starts[i] as usize..ex.starts[i + 1] as usize] {
+                    let row = &p.w[r as usize * NT..(r as usize + 1) * NT];
+                    emit[i * NT..(i + 1) * NT].iter_mut().zip(row).for_each(|(a, w)| *a += w);
+                }
+            }
+            viterbi(&emit, &Perceptron::transitions(&p.tw), &mut pred);
+            if pred != ex.gold {
+                mistakes += 1;
+                for i in 0..n {
+                    let prev = |t: &[usize]| if i == 0 { None } else { Some(t[i - 1]) };
+                    if pred[i] != ex.gold[i] || prev(&pred) != prev(&ex.gold) {
+                        let rows = &ex.rows[ex.starts[i] as usize..ex.starts[i + 1] as usize];
+                        if pred[i] != ex.gold[i] {
+                            p.update(rows, ex.gold[i], 1.0);
+                            p.update(rows, pred[i], -1.0);
+                        }
+                        p.update_transition(prev(&ex.gold), ex.gold[i], 1.0);
+                        p.update_transition(prev(&pred), pred[i], -1.0);
+                    }
+                }
+            }
+            p.c += 1.0;
+        }
+        let f1 = dev.map(|d| dev_f1(&p.averaged(&keys), &gaz, d));
+        progress(epoch, mistakes, f1);
+    }
+    p.averaged(&keys)
+}
+
+/// Features of every training sentence, as row ids, and the feature key of each row.
+fn featurize(train: &[Sentence], gaz: &Gazetteer) -> (Vec<Example>, Vec<u64>) {
+    let mut index: HashMap<u64, u32, FxBuild> = HashMap::with_hasher(FxBuild);
+    let mut keys = Vec::new();
+    let mut fz = Featurizer::default();
+    let (mut feats, mut starts, mut marks) = (Vec::new(), Vec::new(), Vec::new());
+    let examples = train
+        .iter()
+        .map(|s| {
+            let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+            gaz.mark(&words, &mut marks);
+            fz.sentence(&words, &marks, &mut feats, &mut starts);
+            let rows = feats
+                .iter()
+                .map(|f| {
+                    *index.entry(*f).or_insert_with(|| {
+                        keys.push(*f);
+                        (keys.len() - 1) as u32
+                    })
+                })
+                .collect();
+            Example { rows, starts: starts.clone(), gold: s.tags.clone() }
+        })
+        .collect();
+    (examples, keys)
+}
+
+fn dev_f1(model: &Model, gaz: &Gazetteer, dev: &[Sentence]) -> f64 {
+    crate::conll::eval_model(model, gaz, dev).f1
+}
+
+/// Fisher-Yates with xorshift64: reproducible on every platform.
+fn shuffle(v: &mut [usize], state: &mut u64) {
+    for i in (1..v.len()).rev() {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        v.swap(i, (*state % (i as u64 + 1)) as usize);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conll::parse_conll;
+
+    #[test]
+    fn training_is_deterministic_and_learns_a_toy_corpus() {
+        let text = "Alice NNP O B-PER\nvisited VBD O O\nParis NNP O B-LOC\n\nBob NNP O B-PER\nleft VBD O O\nBerlin NNP O B-LOC\n";
+        let data = parse_conll(text).expect("parse");
+        let opts = TrainOptions { epochs: 5, seed: 7 };
+        let a = train(&data, None, &opts, |_, _, _| {});
+        let b = train(&data, None, &opts, |_, _, _| {});
+        assert_eq!(a.to_bytes(), b.to_bytes());
+        let mut out = Vec::new();
+        crate::tagger::tag_sentence(&a, &Gazetteer::embedded(), &["Bob", "visited", "Berlin"], &mut Default::default(), &mut out);
+        assert_eq!(out, [1, 0, 5]);
+    }
+}
