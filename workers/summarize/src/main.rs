@@ -18,10 +18,22 @@ impl Transform for SummarizeStage {
     async fn apply(&self, input: StoryExtracted) -> Result<StorySummarized, HandlerError> {
         let StoryExtracted { story, entities } = input;
         if story.is_kill() {
-            return Ok(StorySummarized { story, entities, summary: None });
+            return Ok(StorySummarized {
+                story,
+                entities,
+                summary: None,
+            });
         }
-        let summary = self.engine.summarize(&story, &entities).await.map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
-        Ok(StorySummarized { story, entities, summary: Some(summary) })
+        let summary = self
+            .engine
+            .summarize(&story, &entities)
+            .await
+            .map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
+        Ok(StorySummarized {
+            story,
+            entities,
+            summary: Some(summary),
+        })
     }
 }
 
@@ -30,7 +42,10 @@ async fn main() -> std::process::ExitCode {
     copydesk_runtime::worker_main(|layers, rt| {
         let config: SummarizeConfig = layers.section("summarize")?;
         let engine = copydesk_summarize::build(&config)?;
-        Ok(TransformHandler { transform: SummarizeStage { engine }, exchange: rt.names.events_exchange() })
+        Ok(TransformHandler {
+            transform: SummarizeStage { engine },
+            exchange: rt.names.events_exchange(),
+        })
     })
     .await
 }
