@@ -119,10 +119,8 @@ impl LlmExtractor {
         USAGE.requests.fetch_add(1, Ordering::Relaxed);
         let reply = match self.client.chat_json(SYSTEM, &text, Some(&schema())).await {
             Ok(r) => r,
-            Err(e) if self.fallback_on_error => {
-                tracing_free_note(&e.to_string());
-                return Ok(self.fall_back(story));
-            }
+            // The failure is counted in `fallbacks`; the worker logs per story.
+            Err(_) if self.fallback_on_error => return Ok(self.fall_back(story)),
             Err(e) => return Err(e.into()),
         };
         USAGE.prompt_tokens.fetch_add(reply.prompt_tokens, Ordering::Relaxed);
@@ -140,9 +138,6 @@ impl LlmExtractor {
         e
     }
 }
-
-/// The failure is counted in `fallbacks`; the worker logs per story, so nothing is printed here.
-fn tracing_free_note(_reason: &str) {}
 
 /// The JSON schema sent as the response format.
 pub fn schema() -> serde_json::Value {
@@ -167,6 +162,9 @@ pub fn schema() -> serde_json::Value {
         }
     })
 }
+
+/// An entity group being built from the answer: canonical name, type, mention byte ranges.
+type AnswerGroup = (String, EntityKind, Vec<(usize, usize)>);
 
 #[derive(Deserialize)]
 struct Answer {
@@ -233,7 +231,7 @@ pub fn from_reply(text: &str, content: &str, engine: &str) -> Result<Entities, E
     let answer: Answer = serde_json::from_str(content).map_err(|e| ExtractError::LlmReply(format!("not the expected JSON: {e}")))?;
     let mut invented = 0usize;
     // (canonical, kind) -> mention byte ranges
-    let mut groups: Vec<(String, EntityKind, Vec<(usize, usize)>)> = Vec::new();
+    let mut groups: Vec<AnswerGroup> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut items: Vec<&AnswerEntity> = answer.entities.iter().collect();
     items.sort_by_key(|e| std::cmp::Reverse(e.text.len()));
@@ -260,11 +258,11 @@ pub fn from_reply(text: &str, content: &str, engine: &str) -> Result<Entities, E
     Ok(assemble(text, groups, &answer, engine))
 }
 
-fn assemble(text: &str, groups: Vec<(String, EntityKind, Vec<(usize, usize)>)>, answer: &Answer, engine: &str) -> Entities {
+fn assemble(text: &str, groups: Vec<AnswerGroup>, answer: &Answer, engine: &str) -> Entities {
     let co = CharOffsets::new(text);
     let (headline_end, lead_end) = headline_and_lead_end(text);
     let max = groups.iter().map(|g| g.2.len()).max().unwrap_or(1);
-    let mut scored: Vec<(f32, usize, (String, EntityKind, Vec<(usize, usize)>))> = groups
+    let mut scored: Vec<(f32, usize, AnswerGroup)> = groups
         .into_iter()
         .map(|g| {
             let starts: Vec<usize> = g.2.iter().map(|r| r.0).collect();
@@ -309,5 +307,63 @@ trait MentionOf {
 impl MentionOf for Mention {
     fn entity_matches(&self, e: &Entity, s: &str) -> bool {
         self.kind == e.kind && self.text.eq_ignore_ascii_case(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "Merkel meets Macron\n\nAngela Merkel met Emmanuel Macron in Paris on Monday. “We agree on Ukraine,” Merkel said.";
+
+    #[test]
+    fn entities_are_kept_only_where_the_text_has_them_and_repaired_to_its_spelling() {
+        let reply = r#"{"entities": [
+            {"text": "Angela Merkel", "type": "PERSON", "canonical": "Angela Merkel"},
+            {"text": "Merkel", "type": "PERSON", "canonical": "Angela Merkel"},
+            {"text": "emmanuel macron", "type": "PERSON", "canonical": "Emmanuel Macron"},
+            {"text": "Paris", "type": "LOC", "canonical": "Paris"},
+            {"text": "Monday", "type": "DATE", "canonical": "Monday"}],
+            "quotes": [{"quote": "We agree on Ukraine,", "speaker": "Merkel"}],
+            "sources_cited": ["Reuters"]}"#;
+        let e = from_reply(TEXT, reply, "llm:test").expect("usable answer");
+        let merkel = e.entities.iter().position(|x| x.canonical == "Angela Merkel").expect("Merkel");
+        assert_eq!(e.entities[merkel].mentions, 3, "headline, full name and surname");
+        assert!(e.mentions.iter().any(|m| m.text == "Emmanuel Macron"), "case repaired to the text's spelling");
+        let chars: Vec<char> = TEXT.chars().collect();
+        for m in &e.mentions {
+            assert_eq!(chars[m.start..m.end].iter().collect::<String>(), m.text);
+        }
+        assert_eq!(e.quotes[0].speaker_entity, Some(merkel));
+        assert!(e.sources_cited.is_empty(), "Reuters is not in the text");
+    }
+
+    #[test]
+    fn an_answer_with_invented_entities_is_rejected_so_the_builtin_engine_answers() {
+        let reply = r#"{"entities": [
+            {"text": "Angela Merkel", "type": "PERSON", "canonical": "Angela Merkel"},
+            {"text": "Olaf Scholz", "type": "PERSON", "canonical": "Olaf Scholz"},
+            {"text": "Berlin", "type": "LOC", "canonical": "Berlin"}], "quotes": [], "sources_cited": []}"#;
+        let err = from_reply(TEXT, reply, "llm:test").expect_err("two of three invented");
+        assert!(err.to_string().contains("2 of 3"), "{err}");
+        assert!(from_reply(TEXT, "not json", "llm:test").is_err());
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_server_falls_back_to_the_builtin_engine_and_counts_it() {
+        let mut cfg = ExtractConfig { engine: crate::EngineKind::Llm, ..ExtractConfig::default() };
+        cfg.llm.base_url = "http://127.0.0.1:9/v1".into();
+        cfg.llm.max_retries = 0;
+        cfg.llm.timeout_ms = 2_000;
+        let engine = crate::build(&cfg).expect("build");
+        let before = llm_usage().snapshot().fallbacks;
+        let story = Story::new("g", "Merkel meets Macron", vec!["Angela Merkel met Emmanuel Macron in Paris.".into()]);
+        let e = crate::Extractor::extract(&engine, &story).await.expect("fallback answers");
+        assert!(e.engine.contains("llm fallback"), "{}", e.engine);
+        assert!(llm_usage().snapshot().fallbacks > before);
+        cfg.llm_fallback_on_error = false;
+        let strict = crate::build(&cfg).expect("build");
+        let err = crate::Extractor::extract(&strict, &story).await.expect_err("no fallback");
+        assert!(err.is_transient(), "a connection failure may heal: {err}");
     }
 }

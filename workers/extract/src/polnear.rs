@@ -55,9 +55,12 @@ pub struct GoldPair {
     pub source_text: String,
 }
 
+/// A brat text-bound annotation: its char ranges and its text.
+type Span<'a> = (Vec<(usize, usize)>, &'a str);
+
 /// Parse a brat `.ann` file into direct-quote attributions with a source.
 pub fn parse_ann(ann: &str) -> Vec<GoldPair> {
-    let mut spans: HashMap<&str, (Vec<(usize, usize)>, &str)> = HashMap::new();
+    let mut spans: HashMap<&str, Span> = HashMap::new();
     for line in ann.lines().filter(|l| l.starts_with('T')) {
         let mut cols = line.split('\t');
         let (Some(id), Some(meta), text) = (cols.next(), cols.next(), cols.next().unwrap_or("")) else { continue };

@@ -12,7 +12,8 @@ const SPEECH_VERBS: &[&str] = &[
     "replied", "continued", "recalled", "remarked", "acknowledged", "admitted", "announced",
     "tweeted", "posted", "commented", "suggested", "predicted", "conceded", "cautioned", "urged",
     "responded", "observed", "joked", "quipped", "agreed", "countered", "complained", "stressed",
-    "emphasized", "emphasised", "explains", "notes", "recalls", "according",
+    "emphasized", "emphasised", "explains", "notes", "recalls", "according", "saying", "asking",
+    "writing", "tweeting", "announcing",
 ];
 const PRONOUNS: &[&str] = &["he", "she"];
 /// Words allowed between a speaker and the verb ("Smith also said", "Smith later told").
@@ -126,6 +127,9 @@ type Found = ((usize, usize), Option<usize>, String);
 /// `"...," said Smith` / `"...," Smith said` / `"...," according to Smith`.
 fn after_quote(c: &Ctx, k: usize) -> Option<Found> {
     let k = if c.word(k) == "," { k + 1 } else { k };
+    if matches!(c.word(k), "\u{2015}" | "\u{2014}" | "\u{2013}" | "-") {
+        return speaker_at(c, k + 1).map(|(span, m)| (span, m, c.word(k).to_string()));
+    }
     if SPEECH_VERBS.contains(&c.lower(k).as_str()) {
         let cue_end = if c.lower(k) == "according" && c.lower(k + 1) == "to" { k + 2 } else { k + 1 };
         let cue = (k..cue_end).map(|i| c.lower(i)).collect::<Vec<_>>().join(" ");
@@ -154,7 +158,8 @@ fn before_quote(c: &Ctx, open: usize) -> Option<Found> {
         }
     }
     if !SPEECH_VERBS.contains(&c.lower(v).as_str()) {
-        return None;
+        // "Trump said during a rally in Michigan "...": a speaker and verb earlier in the sentence.
+        v = (sent.0 + 1..open).rev().find(|&i| SPEECH_VERBS.contains(&c.lower(i).as_str()) && c.at[i - 1].is_some_and(|m| c.doc.mentions[m].kind.is_name()))?;
     }
     // Speaker ends just before the verb (allowing an adverb), or follows "according to".
     if c.lower(v) == "according" {
@@ -178,7 +183,7 @@ fn before_quote(c: &Ctx, open: usize) -> Option<Found> {
     }
     if let Some(m) = c.at[e - 1] {
         let rm = &c.doc.mentions[m];
-        if matches!(rm.kind, EntityKind::Person | EntityKind::Org) {
+        if rm.kind.is_name() {
             return Some(((rm.start, rm.end), Some(m), cue));
         }
     }
@@ -212,7 +217,7 @@ fn speaker_with_end(c: &Ctx, k: usize) -> Option<((usize, usize), Option<usize>,
     let candidate = if c.at.get(j).copied().flatten().is_some() { j } else { k };
     if let Some(m) = c.at.get(candidate).copied().flatten() {
         let rm: &RawMention = &c.doc.mentions[m];
-        if matches!(rm.kind, EntityKind::Person | EntityKind::Org) && rm.first == candidate {
+        if rm.kind.is_name() && rm.first == candidate {
             // "Smith, a spokesman for the party, said": step over the appositive.
             let mut end = rm.last;
             if c.word(end) == "," {
@@ -228,6 +233,14 @@ fn speaker_with_end(c: &Ctx, k: usize) -> Option<((usize, usize), Option<usize>,
     if PRONOUNS.contains(&c.lower(k).as_str()) {
         return Some(((tok.start, tok.end), last_person_before(c.doc, tok.start), k + 1));
     }
+    // An untagged capitalised name ("said Caddell").
+    if c.word(k).starts_with(char::is_uppercase) && c.word(k).chars().all(char::is_alphabetic) && c.lower(k) != "the" {
+        let mut e = k + 1;
+        while e < k + 4 && c.word(e).starts_with(char::is_uppercase) && c.word(e).chars().all(|ch| ch.is_alphabetic() || ch == '.') {
+            e += 1;
+        }
+        return Some(((tok.start, c.doc.tokens[e - 1].end), None, e));
+    }
     if c.lower(k) == "the" && j > k + 1 && j < k + 6 {
         let last = &c.doc.tokens[j - 1];
         return Some(((tok.start, last.end), None, j));
@@ -237,7 +250,7 @@ fn speaker_with_end(c: &Ctx, k: usize) -> Option<((usize, usize), Option<usize>,
 
 /// The last PERSON mention before byte `b`: what "he" or "she" most likely refers to.
 fn last_person_before(doc: &Doc, b: usize) -> Option<usize> {
-    doc.mentions.iter().enumerate().filter(|(_, m)| m.kind == EntityKind::Person && m.end <= b).map(|(i, _)| i).last()
+    doc.mentions.iter().enumerate().filter(|(_, m)| m.kind == EntityKind::Person && m.end <= b).max_by_key(|(_, m)| m.end).map(|(i, _)| i)
 }
 
 /// Outlets the story cites as sources: "according to (reporting by|a report in) X", "X reported".
