@@ -72,10 +72,21 @@ pub fn attr<'a>(node: Node<'a, '_>, name: &str) -> Option<&'a str> {
 pub fn text(node: Node<'_, '_>) -> Option<String> {
     let mut raw = String::new();
     for t in node.descendants().filter(|n| n.is_text()) {
-        raw.push_str(t.text().unwrap_or_default());
-        raw.push(' ');
+        push_text(&mut raw, t.text().unwrap_or_default());
     }
     crate::text::clean_opt(&raw)
+}
+
+/// Append a text piece, separating it from the previous one by a space unless either side
+/// already has one or the piece opens with closing punctuation: `<city>ANTWERP</city>,
+/// <country>Belgium</country>` reads "ANTWERP, Belgium", `<a>one</a><b>two</b>` "one two".
+pub fn push_text(out: &mut String, piece: &str) {
+    let joins = |c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']');
+    let open = out.chars().next_back().is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '['));
+    if !open && !piece.chars().next().is_none_or(joins) {
+        out.push(' ');
+    }
+    out.push_str(piece);
 }
 
 /// Text of the first descendant named `name`.
@@ -161,5 +172,22 @@ mod tests {
         let (p, l) = paragraphs(d.root_element());
         assert_eq!(p, vec!["One two.", "Sub", "Three"]);
         assert_eq!(l[0].href, "http://l.test");
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    fn text_of(x: &str) -> Option<String> {
+        text(Document::parse(x).expect("parse").root_element())
+    }
+
+    #[test]
+    fn element_texts_join_without_a_space_before_punctuation() {
+        assert_eq!(text_of("<l><city>ANTWERP</city>, <country>Belgium</country></l>").as_deref(), Some("ANTWERP, Belgium"));
+        assert_eq!(text_of("<l><a>one</a><b>two</b></l>").as_deref(), Some("one two"));
+        assert_eq!(text_of("<l>(<a>AP</a>) <b>x</b>.</l>").as_deref(), Some("(AP) x."));
+        assert_eq!(text_of("<l> </l>"), None);
     }
 }

@@ -54,6 +54,9 @@ fn nitf_release_after_issue_is_an_embargo() {
     assert_eq!(s.embargo.map(|d| d.to_rfc3339()).as_deref(), Some("2024-05-02T06:00:00+00:00"));
     assert_eq!(s.pub_status, PubStatus::Usable);
     assert_eq!(s.urgency, Some(4));
+    assert_eq!(s.byline.as_deref(), Some("By Lena Fictive, Copydesk"), "a <person> inside the byline stays inline");
+    assert_eq!(s.located.as_deref(), Some("TESTHAVEN, Examplia"), "no space before the comma between <city> and <country>");
+    assert_eq!(s.dateline.as_deref(), Some("TESTHAVEN, Examplia (Copydesk) \u{2014}"));
 }
 
 #[test]

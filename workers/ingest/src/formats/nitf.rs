@@ -71,16 +71,24 @@ pub(crate) fn fill_from_nitf(nitf: Node<'_, '_>, s: &mut Story) {
     }
 }
 
-/// "By NEIL SHAW" + `<byttl>Associated Press</byttl>` -> "By NEIL SHAW, Associated Press".
+/// "By NEIL SHAW" + `<byttl>Associated Press</byttl>` -> "By NEIL SHAW, Associated Press";
+/// `By <person>Ann Lee</person>` stays inline ("By Ann Lee"); each title follows a comma.
 fn byline(node: Node<'_, '_>) -> Option<String> {
-    let own: String = node.children().filter(|n| n.is_text()).filter_map(|n| n.text()).collect::<Vec<_>>().join(" ");
-    let mut out = crate::text::clean(&own);
-    let inner: Vec<String> = node.children().filter(|n| n.is_element()).filter_map(xml::text).collect();
-    for part in inner {
+    let mut names = String::new();
+    let mut titles = Vec::new();
+    for n in node.children() {
+        if n.is_element() && n.tag_name().name().eq_ignore_ascii_case("byttl") {
+            titles.extend(xml::text(n));
+        } else if let Some(t) = if n.is_text() { n.text().map(str::to_string) } else { xml::text(n) } {
+            xml::push_text(&mut names, &t);
+        }
+    }
+    let mut out = crate::text::clean(&names);
+    for t in titles {
         if !out.is_empty() {
             out.push_str(", ");
         }
-        out.push_str(&part);
+        out.push_str(&t);
     }
     crate::text::clean_opt(&out)
 }
