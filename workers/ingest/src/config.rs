@@ -87,6 +87,9 @@ pub struct FeedConfig {
     pub source: Option<String>,
     /// Per-request timeout.
     pub timeout_secs: u64,
+    /// First delay after a failed fetch (never longer than the interval); doubles, with jitter,
+    /// on each further failure.
+    pub min_backoff_ms: u64,
     /// Upper bound of the failure backoff.
     pub max_backoff_secs: u64,
 }
@@ -99,6 +102,7 @@ impl Default for FeedConfig {
             interval_secs: 300,
             source: None,
             timeout_secs: 30,
+            min_backoff_ms: 5_000,
             max_backoff_secs: 900,
         }
     }

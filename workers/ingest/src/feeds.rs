@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder};
+use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
@@ -18,8 +18,9 @@ use tokio_util::sync::CancellationToken;
 use crate::deliver::{deliver, triage};
 use crate::{parse_document, FeedConfig, IngestConfig, IngestError, IngestStats, Parsed, SharedDedup, StorySink};
 
-/// What survives a restart for one feed.
+/// What survives a restart for one feed (also what an operator reads to see a feed's health).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FeedState {
     /// Validator from the last 200 response.
     pub etag: Option<String>,
@@ -29,6 +30,12 @@ pub struct FeedState {
     pub last_new_item: Option<DateTime<Utc>>,
     /// When the feed last answered successfully.
     pub last_success: Option<DateTime<Utc>>,
+    /// Failed fetches since the last success (0 when healthy).
+    pub consecutive_failures: u32,
+    /// The last failure's message and time, kept after recovery for the record.
+    pub last_error: Option<String>,
+    /// When the last failure happened.
+    pub last_failure: Option<DateTime<Utc>>,
 }
 
 impl FeedState {
@@ -101,34 +108,43 @@ struct FeedPoller {
 
 impl FeedPoller {
     async fn run(self, cancel: CancellationToken) {
-        let interval = Duration::from_secs(self.feed.interval_secs.max(1));
-        let backoff = || ExponentialBuilder::default().with_min_delay(interval.min(Duration::from_secs(5))).with_max_delay(Duration::from_secs(self.feed.max_backoff_secs.max(1))).with_jitter().without_max_times().build();
-        let mut delays = backoff();
+        let mut schedule = Schedule::new(&self.feed);
         let mut state = FeedState::load(&self.state_path);
-        let started = Utc::now();
-        let mut warned_quiet = false;
+        let mut quiet = QuietWatch::new(self.cfg.quiet_after_secs, Utc::now());
         tracing::info!(feed = %self.feed.name, url = %self.feed.url, "feed polling");
         loop {
             let wait = match self.poll_once(&mut state).await {
                 Ok(new_items) => {
-                    delays = backoff();
                     if new_items > 0 {
-                        warned_quiet = false;
+                        quiet.reset();
                     }
-                    interval
+                    schedule.after_success()
                 }
                 Err(e) => {
                     IngestStats::add(&self.stats.feed_errors, 1);
-                    let delay = delays.next().unwrap_or(interval);
-                    tracing::warn!(feed = %self.feed.name, error = %e, retry_in_ms = delay.as_millis() as u64, "feed fetch failed");
+                    let delay = schedule.after_failure();
+                    tracing::warn!(feed = %self.feed.name, error = %e, failures = schedule.failures, retry_in_ms = delay.as_millis() as u64, "feed fetch failed");
+                    state.consecutive_failures = schedule.failures;
+                    state.last_error = Some(e.to_string());
+                    state.last_failure = Some(Utc::now());
+                    self.save(&state);
                     delay
                 }
             };
-            warned_quiet = self.warn_if_quiet(&state, started, warned_quiet);
+            if let Some(idle) = quiet.check(state.last_new_item, Utc::now()) {
+                IngestStats::add(&self.stats.feed_quiet_warnings, 1);
+                tracing::warn!(feed = %self.feed.name, idle_secs = idle, last_new_item = ?state.last_new_item, "feed has gone quiet: no new items; check the feed URL and the provider");
+            }
             tokio::select! {
                 () = cancel.cancelled() => break,
                 () = tokio::time::sleep(wait) => {}
             }
+        }
+    }
+
+    fn save(&self, state: &FeedState) {
+        if let Err(e) = state.save(&self.state_path) {
+            tracing::error!(feed = %self.feed.name, error = %e, "could not save feed state");
         }
     }
 
@@ -148,6 +164,10 @@ impl FeedPoller {
         if status == reqwest::StatusCode::NOT_MODIFIED {
             IngestStats::add(&self.stats.feed_not_modified, 1);
             state.last_success = Some(Utc::now());
+            if state.consecutive_failures > 0 {
+                state.consecutive_failures = 0;
+                self.save(state);
+            }
             return Ok(0);
         }
         if !status.is_success() {
@@ -172,12 +192,11 @@ impl FeedPoller {
         state.etag = etag;
         state.last_modified = last_modified;
         state.last_success = Some(Utc::now());
+        state.consecutive_failures = 0;
         if new > 0 {
             state.last_new_item = Some(Utc::now());
         }
-        if let Err(e) = state.save(&self.state_path) {
-            tracing::error!(feed = %self.feed.name, error = %e, "could not save feed state");
-        }
+        self.save(state);
         Ok(new)
     }
 
@@ -192,21 +211,74 @@ impl FeedPoller {
         }
         items
     }
+}
 
-    /// Warn once per quiet spell; returns the new "already warned" flag.
-    fn warn_if_quiet(&self, state: &FeedState, started: DateTime<Utc>, warned: bool) -> bool {
-        if self.cfg.quiet_after_secs == 0 {
-            return false;
+/// When to poll next: the interval after a success; after failures, exponential backoff from
+/// `min_backoff_ms` (capped by the interval), doubling up to `max_backoff_secs`, with jitter
+/// (backon adds a random 0-100% of each step), so many feeds failing together spread out.
+pub struct Schedule {
+    interval: Duration,
+    builder: ExponentialBuilder,
+    delays: ExponentialBackoff,
+    /// Failures since the last success.
+    pub failures: u32,
+}
+
+impl Schedule {
+    /// The schedule for one feed.
+    pub fn new(feed: &FeedConfig) -> Schedule {
+        let interval = Duration::from_secs(feed.interval_secs.max(1));
+        let min = Duration::from_millis(feed.min_backoff_ms.max(1)).min(interval);
+        let max = Duration::from_secs(feed.max_backoff_secs.max(1)).max(min);
+        let builder = ExponentialBuilder::default().with_min_delay(min).with_max_delay(max).with_jitter().without_max_times();
+        Schedule { interval, builder, delays: builder.build(), failures: 0 }
+    }
+
+    /// A fetch worked: the backoff starts over; wait one interval.
+    pub fn after_success(&mut self) -> Duration {
+        self.failures = 0;
+        self.delays = self.builder.build();
+        self.interval
+    }
+
+    /// A fetch failed: wait the next backoff step.
+    pub fn after_failure(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        self.delays.next().unwrap_or(self.interval)
+    }
+}
+
+/// The "feed has gone quiet" rule: after `quiet_after_secs` without a new item (counted from
+/// the last new item, else from the poller's start), warn once; warn again only after a new
+/// item has ended the quiet spell.
+pub struct QuietWatch {
+    after_secs: u64,
+    started: DateTime<Utc>,
+    warned: bool,
+}
+
+impl QuietWatch {
+    /// `after_secs` 0 disables the warning.
+    pub fn new(after_secs: u64, started: DateTime<Utc>) -> QuietWatch {
+        QuietWatch { after_secs, started, warned: false }
+    }
+
+    /// A new item arrived: the quiet spell is over.
+    pub fn reset(&mut self) {
+        self.warned = false;
+    }
+
+    /// `Some(idle seconds)` when a warning is due now (once per spell).
+    pub fn check(&mut self, last_new_item: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<u64> {
+        if self.after_secs == 0 || self.warned {
+            return None;
         }
-        let since = state.last_new_item.unwrap_or(started);
-        let idle = (Utc::now() - since).num_seconds().max(0) as u64;
-        if idle >= self.cfg.quiet_after_secs {
-            if !warned {
-                tracing::warn!(feed = %self.feed.name, idle_secs = idle, "feed has gone quiet: no new items");
-            }
-            return true;
-        }
-        false
+        let since = last_new_item.unwrap_or(self.started);
+        let idle = (now - since).num_seconds().max(0) as u64;
+        (idle >= self.after_secs).then(|| {
+            self.warned = true;
+            idle
+        })
     }
 }
 
@@ -222,6 +294,66 @@ mod tests {
         s.save(&path).expect("save");
         assert_eq!(FeedState::load(&path).etag.as_deref(), Some("\"abc\""));
         assert!(FeedState::load(&dir.path().join("missing.json")).etag.is_none());
+    }
+
+    fn feed(min_ms: u64, max_secs: u64, interval_secs: u64) -> FeedConfig {
+        FeedConfig { min_backoff_ms: min_ms, max_backoff_secs: max_secs, interval_secs, ..FeedConfig::default() }
+    }
+
+    #[test]
+    fn failures_back_off_exponentially_with_jitter_up_to_the_cap_and_reset_on_success() {
+        let mut s = Schedule::new(&feed(100, 1, 60));
+        let delays: Vec<Duration> = (0..8).map(|_| s.after_failure()).collect();
+        assert_eq!(s.failures, 8);
+        for (i, d) in delays.iter().enumerate() {
+            // Step i waits base·2^i (capped at 1 s) plus up to 100% jitter.
+            let base = Duration::from_millis((100u64 << i).min(1000));
+            assert!(*d >= base && *d < base * 2, "step {i}: {d:?} outside [{base:?}, {:?})", base * 2);
+        }
+        assert_eq!(s.after_success(), Duration::from_secs(60));
+        assert_eq!(s.failures, 0);
+        let first = s.after_failure();
+        assert!(first >= Duration::from_millis(100) && first < Duration::from_millis(200), "backoff starts over: {first:?}");
+    }
+
+    #[test]
+    fn jitter_spreads_feeds_that_fail_together() {
+        let run = || {
+            let mut s = Schedule::new(&feed(1000, 900, 300));
+            (0..6).map(|_| s.after_failure()).collect::<Vec<_>>()
+        };
+        assert_ne!(run(), run(), "two feeds failing in step must not retry in lockstep");
+    }
+
+    #[test]
+    fn the_first_backoff_never_exceeds_the_poll_interval() {
+        let mut s = Schedule::new(&feed(60_000, 900, 2));
+        let d = s.after_failure();
+        assert!(d >= Duration::from_secs(2) && d < Duration::from_secs(4), "{d:?}");
+    }
+
+    #[test]
+    fn a_quiet_feed_warns_once_per_spell() {
+        let t0 = Utc::now();
+        let at = |secs| t0 + chrono::Duration::seconds(secs);
+        let mut q = QuietWatch::new(60, t0);
+        assert_eq!(q.check(None, at(59)), None, "not quiet yet, counted from the start");
+        assert_eq!(q.check(None, at(61)), Some(61));
+        assert_eq!(q.check(None, at(600)), None, "warned once for this spell");
+        q.reset();
+        assert_eq!(q.check(Some(at(590)), at(600)), None, "a new item ended the spell");
+        assert_eq!(q.check(Some(at(590)), at(650)), Some(60));
+        let mut off = QuietWatch::new(0, t0);
+        assert_eq!(off.check(None, at(1_000_000)), None, "0 disables the warning");
+    }
+
+    #[test]
+    fn state_files_from_older_versions_still_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.json");
+        std::fs::write(&path, r#"{"etag":"\"e\"","last_modified":null}"#).expect("write");
+        let s = FeedState::load(&path);
+        assert_eq!((s.etag.as_deref(), s.consecutive_failures), (Some("\"e\""), 0));
     }
 
     #[test]

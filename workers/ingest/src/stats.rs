@@ -29,6 +29,8 @@ pub struct IngestStats {
     pub feed_not_modified: AtomicU64,
     /// Feed fetches or parses that failed.
     pub feed_errors: AtomicU64,
+    /// "Feed has gone quiet" warnings (one per feed per quiet spell).
+    pub feed_quiet_warnings: AtomicU64,
     /// Push requests accepted (202).
     pub push_accepted: AtomicU64,
     /// Push requests rejected (4xx/5xx).
@@ -50,6 +52,7 @@ pub struct StatsSnapshot {
     pub feed_fetches: u64,
     pub feed_not_modified: u64,
     pub feed_errors: u64,
+    pub feed_quiet_warnings: u64,
     pub push_accepted: u64,
     pub push_rejected: u64,
 }
@@ -75,6 +78,7 @@ impl IngestStats {
             feed_fetches: g(&self.feed_fetches),
             feed_not_modified: g(&self.feed_not_modified),
             feed_errors: g(&self.feed_errors),
+            feed_quiet_warnings: g(&self.feed_quiet_warnings),
             push_accepted: g(&self.push_accepted),
             push_rejected: g(&self.push_rejected),
         }

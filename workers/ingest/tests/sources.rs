@@ -117,3 +117,137 @@ async fn the_feed_poller_fetches_conditionally_and_keeps_state_across_restarts()
     let state = std::fs::read_to_string(dir.path().join(".state/feeds/test_wire.json")).expect("state file");
     assert!(state.contains("v1"), "{state}");
 }
+
+/// A feed server whose answers a test can change: fails with 503 while `failing` is set,
+/// otherwise serves `RSS` with the ETag `"v<n>"` where n is `edition` (the item guid and text
+/// change with the edition), answering 304 to a matching If-None-Match. Records each request's time.
+#[derive(Default)]
+struct FlakyFeed {
+    failing: std::sync::atomic::AtomicBool,
+    edition: std::sync::atomic::AtomicU32,
+    requests: Mutex<Vec<std::time::Instant>>,
+}
+
+impl FlakyFeed {
+    async fn serve(self: &Arc<Self>) -> String {
+        let me = self.clone();
+        let app = axum::Router::new().route(
+            "/feed",
+            get(move |headers: HeaderMap| {
+                let me = me.clone();
+                async move {
+                    me.requests.lock().expect("lock").push(std::time::Instant::now());
+                    if me.failing.load(Ordering::SeqCst) {
+                        return (StatusCode::SERVICE_UNAVAILABLE, [(header::ETAG, String::new())], "overloaded".to_string());
+                    }
+                    let n = me.edition.load(Ordering::SeqCst);
+                    let etag = format!("\"v{n}\"");
+                    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+                        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)], String::new());
+                    }
+                    (StatusCode::OK, [(header::ETAG, etag)], RSS.replace("tw-1", &format!("tw-{n}")).replace("on Thursday", &format!("on Thursday, edition {n}")))
+                }
+            }),
+        );
+        serve(app).await
+    }
+
+    fn request_times(&self) -> Vec<std::time::Instant> {
+        self.requests.lock().expect("lock").clone()
+    }
+}
+
+struct Poller {
+    sink: Arc<MemorySink>,
+    stats: Arc<IngestStats>,
+    cancel: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), copydesk_ingest::IngestError>>,
+    state_file: std::path::PathBuf,
+}
+
+fn start_poller(dir: &std::path::Path, feed: FeedConfig, quiet_after_secs: u64) -> Poller {
+    let state_file = dir.join(".state/feeds").join(format!("{}.json", feed.name));
+    let cfg = IngestConfig { drop_dir: dir.to_path_buf(), feeds: vec![feed], quiet_after_secs, ..IngestConfig::default() };
+    let (sink, stats, cancel) = (Arc::new(MemorySink::default()), Arc::new(IngestStats::default()), CancellationToken::new());
+    let task = {
+        let (sink, stats, cancel, store) = (sink.clone(), stats.clone(), cancel.clone(), dedup(dir));
+        tokio::spawn(async move { run_feed_poller(&cfg, sink, store, cancel, stats).await })
+    };
+    Poller { sink, stats, cancel, task, state_file }
+}
+
+impl Poller {
+    fn state(&self) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(&self.state_file).expect("state file")).expect("state json")
+    }
+
+    async fn stop(self) {
+        self.cancel.cancel();
+        self.task.await.expect("join").expect("poller ends cleanly");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_feed_backs_off_exponentially_records_the_failure_and_recovers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Arc::new(FlakyFeed::default());
+    server.failing.store(true, Ordering::SeqCst);
+    let base = server.serve().await;
+    let feed = FeedConfig {
+        name: "flaky".into(),
+        url: format!("{base}/feed"),
+        interval_secs: 3600,
+        min_backoff_ms: 100,
+        max_backoff_secs: 1,
+        ..FeedConfig::default()
+    };
+    let p = start_poller(dir.path(), feed, 0);
+
+    wait_until("four failed fetches", || p.stats.feed_errors.load(Ordering::Relaxed) >= 4).await;
+    let state = p.state();
+    assert!(state["consecutive_failures"].as_u64().is_some_and(|n| n >= 4), "{state}");
+    assert!(state["last_error"].as_str().is_some_and(|e| e.contains("503") && e.contains("flaky")), "the failure names the feed and the status: {state}");
+    let times = server.request_times();
+    for (i, pair) in times.windows(2).take(3).enumerate() {
+        // Retry i waits at least 100 ms · 2^i (the jitter only adds); sleeps never end early.
+        let floor = std::time::Duration::from_millis(100 << i);
+        assert!(pair[1] - pair[0] >= floor, "retry {i} came after {:?}, before the {floor:?} backoff", pair[1] - pair[0]);
+    }
+    assert!(p.sink.taken().is_empty());
+
+    server.failing.store(false, Ordering::SeqCst);
+    wait_until("the story after recovery", || !p.sink.taken().is_empty()).await;
+    wait_until("the recovered state on disk", || p.state()["consecutive_failures"] == 0).await;
+    let state = p.state();
+    assert!(state["last_success"].is_string() && state["etag"] == "\"v0\"", "{state}");
+    assert!(state["last_error"].as_str().is_some_and(|e| e.contains("503")), "the last error is kept for the record: {state}");
+    let errors = p.stats.feed_errors.load(Ordering::Relaxed);
+    let fetches = p.stats.feed_fetches.load(Ordering::Relaxed);
+    assert_eq!(fetches, errors + 1, "one successful fetch ended the backoff; the next poll is an interval away");
+    assert_eq!(p.sink.taken().len(), 1);
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn a_quiet_feed_warns_once_per_quiet_spell() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Arc::new(FlakyFeed::default());
+    let base = server.serve().await;
+    let feed = FeedConfig { name: "quiet".into(), url: format!("{base}/feed"), interval_secs: 1, ..FeedConfig::default() };
+    let p = start_poller(dir.path(), feed, 1);
+    let warnings = || p.stats.feed_quiet_warnings.load(Ordering::Relaxed);
+    let fetches = || p.stats.feed_fetches.load(Ordering::Relaxed);
+
+    wait_until("the first story", || p.sink.taken().len() == 1).await;
+    wait_until("the quiet warning", || warnings() == 1).await;
+    assert!(p.stats.feed_not_modified.load(Ordering::Relaxed) >= 1, "quiet means answered with nothing new");
+    let seen = fetches();
+    wait_until("two more quiet polls", || fetches() >= seen + 2).await;
+    assert_eq!(warnings(), 1, "one warning per quiet spell, not one per poll");
+
+    server.edition.store(1, Ordering::SeqCst);
+    wait_until("the new item", || p.sink.taken().len() == 2).await;
+    wait_until("a second warning after the next quiet spell", || warnings() == 2).await;
+    assert_eq!(p.sink.taken()[1].guid, "tw-1");
+    p.stop().await;
+}
