@@ -19,7 +19,7 @@ pub fn parse_date(raw: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return Some(d);
     }
-    if s.as_bytes().first().is_some_and(u8::is_ascii_digit) && s.len() >= 8 && s[..4].bytes().all(|b| b.is_ascii_digit()) {
+    if s.len() >= 8 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
         if let Some(d) = parse_iso(s) {
             return Some(d);
         }
@@ -117,6 +117,9 @@ fn parse_loose(s: &str) -> Option<DateTime<FixedOffset>> {
             month = Some(m);
         } else if tok.contains(':') && time.is_none() && tok.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             time = parse_time(tok);
+        } else if tok.starts_with(['+', '-']) {
+            // "+0100" is a zone, not the year 100.
+            zone = zone.or_else(|| parse_zone(tok));
         } else if let Ok(n) = tok.parse::<i32>() {
             if n > 31 || tok.len() == 4 {
                 year = Some(if n < 100 { 2000 + n } else { n });
@@ -135,11 +138,28 @@ fn parse_loose(s: &str) -> Option<DateTime<FixedOffset>> {
     tz.from_local_datetime(&naive).single()
 }
 
+/// English month names and abbreviations, plus the abbreviations Italian, Spanish, French,
+/// German and Portuguese feeds put in their RFC 2822-style dates ("mer, 16 nov 2022",
+/// "15 ott 2022", "3 déc. 2022", "1 Mrz 2023"). Weekday abbreviations are never months, and
+/// "mar" (March, and Tuesday in Romance languages) is only taken when no other month follows.
 fn month_number(tok: &str) -> Option<u32> {
-    let t = tok.to_ascii_lowercase();
-    let t = t.get(..3)?;
-    let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    names.iter().position(|m| *m == t).map(|i| i as u32 + 1)
+    const MONTHS: [&[&str]; 12] = [
+        &["jan", "gen", "ene", "janv"],
+        &["feb", "fév", "fev", "févr"],
+        &["mar", "mär", "mrz"],
+        &["apr", "abr", "avr"],
+        &["may", "mag", "mai", "mayo"],
+        &["jun", "giu", "juin"],
+        &["jul", "lug", "juil", "juillet"],
+        &["aug", "ago", "aoû", "aou"],
+        &["sep", "set", "sept"],
+        &["oct", "ott", "okt", "out"],
+        &["nov"],
+        &["dec", "dic", "déc", "dez"],
+    ];
+    let t = tok.trim_end_matches('.').to_lowercase();
+    let head: String = t.chars().take(3).collect();
+    MONTHS.iter().position(|names| names.contains(&t.as_str()) || names.contains(&head.as_str())).map(|i| i as u32 + 1)
 }
 
 #[cfg(test)]
@@ -155,6 +175,18 @@ mod tests {
         assert_eq!(iso("Thu,28 Jul 2022 4:35:5 GMT+9"), "2022-07-28T04:35:05+09:00");
         assert_eq!(iso("Wed, 27 Jul 2022 15:46:28 EDT"), "2022-07-27T15:46:28-04:00");
         assert_eq!(iso("27 Jul 2022 15:46 +0200"), "2022-07-27T15:46:00+02:00");
+        // Found by the feed-rs cross-check (tests/feed_oracle.rs): "+0100" was read as the year 100.
+        assert_eq!(iso("mer, 16 nov 2022 00:38:15 +0100"), "2022-11-16T00:38:15+01:00");
+    }
+
+    #[test]
+    fn month_abbreviations_of_european_feeds_are_read() {
+        assert_eq!(iso("sab, 15 ott 2022 08:00:00 +0200"), "2022-10-15T08:00:00+02:00");
+        assert_eq!(iso("mar, 3 déc. 2022 10:00 +0100"), "2022-12-03T10:00:00+01:00");
+        assert_eq!(iso("1 Mrz 2023 12:00:00 +0100"), "2023-03-01T12:00:00+01:00");
+        assert_eq!(iso("lun, 2 ene 2023 09:30:00 -0300"), "2023-01-02T09:30:00-03:00");
+        assert_eq!(iso("Tue, 7 Mar 2023 09:30:00 GMT"), "2023-03-07T09:30:00+00:00");
+        assert_eq!(iso("14 juillet 2023 09:30"), "2023-07-14T09:30:00+00:00");
     }
 
     #[test]
@@ -165,6 +197,13 @@ mod tests {
         assert_eq!(iso("2016-01-08T06:41:23.123Z"), "2016-01-08T06:41:23.123+00:00");
         assert_eq!(iso("20060904T1900Z"), "2006-09-04T19:00:00+00:00");
         assert_eq!(iso("2017-06-29"), "2017-06-29T00:00:00+00:00");
+    }
+
+    #[test]
+    fn a_multibyte_character_in_the_first_four_bytes_is_not_sliced() {
+        // Found by `cargo fuzz run parse_document`: `s[..4]` cut through the `ò`.
+        assert_eq!(iso("12\u{f2}00000 Jul 2022"), "none");
+        assert_eq!(iso("1\u{90}2345678"), "none");
     }
 
     #[test]
