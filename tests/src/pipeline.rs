@@ -26,17 +26,24 @@ pub struct Pipeline {
     pub procs: Arc<Mutex<Vec<Proc>>>,
     /// How many times the supervisor restarted a worker.
     pub restarts: Arc<Mutex<Vec<String>>>,
+    /// Extra environment for every worker (config overrides for one test).
+    extra_env: Vec<(String, String)>,
     supervisor: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Pipeline {
     /// Start the four workers.
     pub async fn start(retry: RetrySettings) -> Pipeline {
+        Pipeline::start_with(retry, Vec::new()).await
+    }
+
+    /// Start the four workers with extra environment (e.g. `COPYDESK__PUBLISH__WEBHOOK__URL`).
+    pub async fn start_with(retry: RetrySettings, extra_env: Vec<(String, String)>) -> Pipeline {
         let ns = TestNamespace::new(retry).await;
         let dir = tempfile::tempdir().expect("tempdir");
         let (inbox, out) = (dir.path().join("inbox"), dir.path().join("out"));
         std::fs::create_dir_all(dir.path().join("logs")).expect("logs dir");
-        let mut p = Pipeline { ns, dir, inbox, out, procs: Arc::default(), restarts: Arc::default(), supervisor: None };
+        let mut p = Pipeline { ns, dir, inbox, out, procs: Arc::default(), restarts: Arc::default(), extra_env, supervisor: None };
         for w in WORKERS {
             p.spawn(w);
         }
@@ -69,6 +76,7 @@ impl Pipeline {
             ("COPYDESK__PUBLISH__OUT_DIR".into(), self.out.display().to_string()),
             ("COPYDESK__WORKER__SHUTDOWN_DEADLINE_SECS".into(), "10".into()),
         ]);
+        env.extend(self.extra_env.iter().cloned());
         env
     }
 

@@ -11,10 +11,12 @@ pub struct PublishConfig {
     pub out_dir: PathBuf,
     /// Hold embargoed stories until their embargo time (true), or publish at once (false).
     pub hold_embargoed: bool,
+    /// The signed webhook sink (`[publish.webhook]`); off unless `url` is set.
+    pub webhook: crate::WebhookConfig,
 }
 
 impl Default for PublishConfig {
     fn default() -> Self {
-        PublishConfig { out_dir: PathBuf::from("./out"), hold_embargoed: true }
+        PublishConfig { out_dir: PathBuf::from("./out"), hold_embargoed: true, webhook: crate::WebhookConfig::default() }
     }
 }

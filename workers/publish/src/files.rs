@@ -94,23 +94,7 @@ impl FileSink {
         let base = format!("{}--{key}.v{}", summary.slug, story.version);
         let json_path = self.out_dir.join(format!("{base}.json"));
         let md_path = self.out_dir.join(format!("{base}.md"));
-        let document = serde_json::json!({
-            "guid": story.guid,
-            "version": story.version,
-            "slug": summary.slug,
-            "headline": summary.headline,
-            "meta_description": summary.meta_description,
-            "keywords": summary.keywords,
-            "brief": summary.brief,
-            "article": summary.article,
-            "article_markdown": summary.article.to_markdown(&summary.headline),
-            "json_ld": summary.json_ld,
-            "open_graph": summary.open_graph,
-            "entities": msg.entities,
-            "story": story,
-            "engine": { "extract": msg.entities.engine, "summarize": summary.engine },
-            "published_at": chrono::Utc::now().to_rfc3339(),
-        });
+        let document = article_document(msg, summary);
         let json = serde_json::to_vec_pretty(&document).unwrap_or_default();
         write_atomic(&json_path, &json)?;
         write_atomic(&md_path, markdown(story, summary).as_bytes())?;
@@ -172,6 +156,29 @@ impl FileSink {
 }
 
 /// Markdown with front matter a static-site generator can read.
+/// The published article as one JSON document: what the file sink writes as `.json` and the
+/// webhook sink posts.
+pub fn article_document(msg: &StorySummarized, summary: &Summary) -> serde_json::Value {
+    let story = &msg.story;
+    serde_json::json!({
+        "guid": story.guid,
+        "version": story.version,
+        "slug": summary.slug,
+        "headline": summary.headline,
+        "meta_description": summary.meta_description,
+        "keywords": summary.keywords,
+        "brief": summary.brief,
+        "article": summary.article,
+        "article_markdown": summary.article.to_markdown(&summary.headline),
+        "json_ld": summary.json_ld,
+        "open_graph": summary.open_graph,
+        "entities": msg.entities,
+        "story": story,
+        "engine": { "extract": msg.entities.engine, "summarize": summary.engine },
+        "published_at": chrono::Utc::now().to_rfc3339(),
+    })
+}
+
 fn markdown(story: &Story, summary: &Summary) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let date = story

@@ -5,15 +5,48 @@
 //! - [`files`]: the file sink: one JSON and one Markdown file per story version, written
 //!   atomically (temp file + rename) so a redelivery overwrites instead of duplicating, and
 //!   retraction of killed stories (files removed, a tombstone left).
+//! - [`webhook`]: the signed webhook sink: each publish and retraction POSTed as JSON with an
+//!   HMAC-SHA256 signature, after the files are written.
 //! - [`stage`]: the [`stage::PublishStage`] transform the worker runs: embargo hold, publish or
 //!   retract, and the `StoryPublished` event.
 
 pub mod config;
 pub mod files;
 pub mod stage;
+pub mod webhook;
+
+/// Message builders for tests (this crate's and the integration tests').
+#[doc(hidden)]
+pub mod testing {
+    use copydesk_types::{Article, Entities, Section, Story, StorySummarized, Summary};
+
+    /// A summarized story `guid` at `version`, headline "Harbour strike ends after a week",
+    /// slug `harbour-strike-ends`, one section "Return to work".
+    pub fn summarized(guid: &str, version: u64) -> StorySummarized {
+        let mut story = Story::new(guid, "Harbour strike ends", vec!["Dockers returned to work on Monday.".into()]);
+        story.version = version;
+        let summary = Summary {
+            brief: "Dockers returned to work.".into(),
+            article: Article {
+                lead: "Dockers returned to work on Monday.".into(),
+                sections: vec![Section { heading: "Return to work".into(), paragraphs: vec!["The strike lasted a week.".into()] }],
+                short: true,
+            },
+            headline: "Harbour strike ends after a week".into(),
+            meta_description: "Dockers returned to work.".into(),
+            slug: "harbour-strike-ends".into(),
+            keywords: vec!["harbour".into()],
+            json_ld: serde_json::json!({}),
+            open_graph: Default::default(),
+            engine: "test".into(),
+        };
+        StorySummarized { story, entities: Entities::default(), summary: Some(summary) }
+    }
+}
 
 pub use config::PublishConfig;
 pub use files::FileSink;
+pub use webhook::{WebhookConfig, WebhookSink};
 
 /// Why a story could not be published.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +59,23 @@ pub enum PublishError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The webhook receiver could not be reached or refused the event.
+    #[error("webhook {url} (delivery {delivery}): {detail}")]
+    Webhook {
+        /// The receiver.
+        url: String,
+        /// The idempotency key of the event.
+        delivery: String,
+        /// HTTP status, when the receiver answered.
+        status: Option<u16>,
+        /// What happened and what to do.
+        detail: String,
+        /// Worth retrying (network, timeout, 408, 429, 5xx).
+        transient: bool,
+    },
+    /// The `[publish]` configuration cannot work.
+    #[error("{0}")]
+    Config(String),
     /// The message carries no summary to publish for a usable story.
     #[error("story {guid} v{version} arrived at publish without a summary; it cannot be published as it is")]
     NoSummary {
@@ -39,6 +89,6 @@ pub enum PublishError {
 impl PublishError {
     /// True when trying again later may work (a disk or permission problem an operator can fix).
     pub fn is_transient(&self) -> bool {
-        matches!(self, PublishError::Io { .. })
+        matches!(self, PublishError::Io { .. } | PublishError::Webhook { transient: true, .. })
     }
 }

@@ -7,8 +7,8 @@ use copydesk_runtime::TransformHandler;
 async fn main() -> std::process::ExitCode {
     copydesk_runtime::worker_main(|layers, rt| {
         let config: PublishConfig = layers.section("publish")?;
-        tracing::info!(out_dir = %config.out_dir.display(), "publishing to files");
-        Ok(TransformHandler { transform: PublishStage::new(config), exchange: rt.names.events_exchange() })
+        tracing::info!(out_dir = %config.out_dir.display(), webhook = %config.webhook.url, "publishing to files and the webhook, when set");
+        Ok(TransformHandler { transform: PublishStage::from_config(config)?, exchange: rt.names.events_exchange() })
     })
     .await
 }

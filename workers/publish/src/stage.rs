@@ -1,20 +1,53 @@
 //! The publish transform: hold embargoed stories, publish usable ones, retract kills.
 
-use crate::files::{Delivered, FileSink};
-use crate::{PublishConfig, PublishError};
+use crate::files::{article_document, story_key, Delivered, FileSink};
+use crate::webhook::Event;
+use crate::{PublishConfig, PublishError, WebhookSink};
 use copydesk_runtime::{HandlerError, Transform};
 use copydesk_types::{Stage, StoryPublished, StorySummarized};
 
 /// The publish stage.
 pub struct PublishStage {
     sink: FileSink,
+    webhook: Option<WebhookSink>,
     config: PublishConfig,
 }
 
 impl PublishStage {
-    /// A stage writing to `config.out_dir`.
+    /// A stage writing to `config.out_dir` only (no webhook).
     pub fn new(config: PublishConfig) -> Self {
-        PublishStage { sink: FileSink::new(config.out_dir.clone()), config }
+        PublishStage { sink: FileSink::new(config.out_dir.clone()), webhook: None, config }
+    }
+
+    /// The stage `config` describes: files, plus the webhook when `[publish.webhook] url` is set.
+    pub fn from_config(config: PublishConfig) -> Result<Self, PublishError> {
+        let webhook = WebhookSink::from_config(&config.webhook)?;
+        Ok(PublishStage { webhook, ..PublishStage::new(config) })
+    }
+
+    /// Tell the webhook receiver what `deliver` did: the article after a publish; a retraction
+    /// (of the story and of the story a kill refers to) after a kill. A late older version
+    /// that a kill blocked sends nothing. The files are written first, so a receiver that is
+    /// down never blocks the record; the message is retried until it accepts.
+    async fn notify(&self, hook: &WebhookSink, msg: &StorySummarized, published: &StoryPublished) -> Result<(), PublishError> {
+        let story = &msg.story;
+        if story.is_kill() {
+            let mut guids = vec![story.guid.as_str()];
+            guids.extend(story.signals.refers_to.as_deref().filter(|t| *t != story.guid));
+            for guid in guids {
+                let body = serde_json::json!({
+                    "guid": guid,
+                    "version": story.version,
+                    "pub_status": story.pub_status,
+                    "retracted_at": chrono::Utc::now().to_rfc3339(),
+                });
+                hook.send(Event::Retracted, &format!("{}.v{}.retracted", story_key(guid), story.version), body).await?;
+            }
+        } else if let (false, Some(summary)) = (published.retracted, &msg.summary) {
+            let delivery = format!("{}.v{}.published", story_key(&story.guid), story.version);
+            hook.send(Event::Published, &delivery, article_document(msg, summary)).await?;
+        }
+        Ok(())
     }
 
     /// Publish or retract one story: the whole stage without the broker (used by
@@ -74,38 +107,25 @@ impl Transform for PublishStage {
                 }
             }
         }
-        self.deliver(&input)
+        let mut published = self.deliver(&input)?;
+        if let Some(hook) = &self.webhook {
+            self.notify(hook, &input, &published).await.map_err(to_handler)?;
+            if !published.retracted || input.story.is_kill() {
+                published.locations.push(hook.url().to_string());
+            }
+        }
+        Ok(published)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copydesk_types::{Article, Entities, PubStatus, Section, Story, Summary};
-
-    fn summarized(guid: &str, version: u64) -> StorySummarized {
-        let mut story = Story::new(guid, "Harbour strike ends", vec!["Dockers returned to work.".into()]);
-        story.version = version;
-        let summary = Summary {
-            brief: "Dockers returned to work.".into(),
-            article: Article {
-                lead: "Dockers returned to work.".into(),
-                sections: vec![Section { heading: "Return to work".into(), paragraphs: vec!["p".into()] }],
-                short: true,
-            },
-            headline: "Harbour strike ends".into(),
-            meta_description: "Dockers returned to work.".into(),
-            slug: "harbour-strike-ends".into(),
-            keywords: vec!["harbour".into()],
-            json_ld: serde_json::json!({}),
-            open_graph: Default::default(),
-            engine: "test".into(),
-        };
-        StorySummarized { story, entities: Entities::default(), summary: Some(summary) }
-    }
+    use crate::testing::summarized;
+    use copydesk_types::PubStatus;
 
     fn stage(dir: &std::path::Path) -> PublishStage {
-        PublishStage::new(PublishConfig { out_dir: dir.to_path_buf(), hold_embargoed: true })
+        PublishStage::new(PublishConfig { out_dir: dir.to_path_buf(), ..PublishConfig::default() })
     }
 
     fn files_in(dir: &std::path::Path) -> Vec<String> {
