@@ -12,8 +12,9 @@ use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Lock stripes: publishes and retractions of one story never interleave within a process (a
-/// kill racing an older version could otherwise leave that version published).
+/// Lock stripes: publishes and retractions of one story never interleave, within a process or
+/// across replicas sharing the out dir (a kill racing an older version could otherwise leave
+/// that version published).
 const STRIPES: usize = 64;
 
 /// Writes articles to a directory.
@@ -21,6 +22,12 @@ const STRIPES: usize = 64;
 pub struct FileSink {
     out_dir: PathBuf,
     stripes: std::sync::Arc<[std::sync::Mutex<()>; STRIPES]>,
+}
+
+/// A held story lock: released (mutex and `flock`) when dropped.
+struct StoryLock<'a> {
+    _local: std::sync::MutexGuard<'a, ()>,
+    _file: fs::File,
 }
 
 /// What a retraction tombstone records.
@@ -57,10 +64,31 @@ impl FileSink {
         sink
     }
 
-    /// Hold the lock stripe of a story key (a poisoned lock still serialises: the files are the state).
-    fn lock(&self, key: &str) -> std::sync::MutexGuard<'_, ()> {
-        let stripe = key.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % STRIPES;
-        self.stripes[stripe].lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Hold the lock stripe of a story key, within this process (a mutex; a poisoned one still
+    /// serialises: the files are the state) and across processes sharing `out_dir` (an
+    /// exclusive `flock` on `<out_dir>/.locks/<stripe>.lock`), so publish can run as several
+    /// replicas: a kill and an older version of one story never interleave anywhere.
+    fn lock(&self, key: &str) -> Result<StoryLock<'_>, PublishError> {
+        let stripe = Self::stripe_of(key);
+        let local = self.stripes[stripe].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let path = self.lock_path(stripe);
+        let io = |source| PublishError::Io { path: path.clone(), source };
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|source| PublishError::Io { path: dir.to_path_buf(), source })?;
+        }
+        let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+        file.lock().map_err(io)?;
+        Ok(StoryLock { _local: local, _file: file })
+    }
+
+    /// The cross-process lock file of a stripe.
+    pub fn lock_path(&self, stripe: usize) -> PathBuf {
+        self.out_dir.join(".locks").join(format!("{stripe:02}.lock"))
+    }
+
+    /// The stripe a story key locks.
+    pub fn stripe_of(key: &str) -> usize {
+        key.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % STRIPES
     }
 
     fn remove_stale_temp_files(&self, older_than: std::time::Duration) {
@@ -84,7 +112,7 @@ impl FileSink {
     pub fn publish(&self, msg: &StorySummarized, summary: &Summary) -> Result<Delivered, PublishError> {
         let story = &msg.story;
         let key = story_key(&story.guid);
-        let _guard = self.lock(&key);
+        let _guard = self.lock(&key)?;
         if let Some(tomb) = self.tombstone(&key)? {
             if tomb.version >= story.version {
                 return Ok(Delivered::AlreadyRetracted);
@@ -110,7 +138,7 @@ impl FileSink {
     pub fn retract(&self, story: &Story) -> Result<Delivered, PublishError> {
         self.ensure_dir()?;
         let key = story_key(&story.guid);
-        let _guard = self.lock(&key);
+        let _guard = self.lock(&key)?;
         let marker = format!("--{key}.v");
         let mut removed = Vec::new();
         let entries = fs::read_dir(&self.out_dir).map_err(|source| PublishError::Io { path: self.out_dir.clone(), source })?;
@@ -211,4 +239,49 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
         let _ = fs::remove_file(&tmp);
         io(e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_story_lock_is_an_flock_that_other_processes_see() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let sink = FileSink::new(dir.path());
+        let key = story_key("g1");
+        let guard = sink.lock(&key).expect("lock");
+        let other = fs::OpenOptions::new().write(true).open(sink.lock_path(FileSink::stripe_of(&key))).expect("open lock file");
+        assert!(matches!(other.try_lock(), Err(fs::TryLockError::WouldBlock)), "another open file (as another process has) must wait");
+        drop(guard);
+        other.try_lock().expect("free once the guard is dropped");
+    }
+
+    #[test]
+    fn two_replicas_racing_a_kill_against_older_versions_leave_only_tombstones() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (a, b) = (FileSink::new(dir.path()), FileSink::new(dir.path()));
+        let stories = 40;
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for i in 0..stories {
+                    for v in 1..=2 {
+                        let msg = crate::testing::summarized(&format!("race-{i}"), v);
+                        a.publish(&msg, msg.summary.as_ref().expect("summary")).expect("publish");
+                    }
+                }
+            });
+            scope.spawn(|| {
+                for i in 0..stories {
+                    let mut kill = crate::testing::summarized(&format!("race-{i}"), 3).story;
+                    kill.pub_status = copydesk_types::PubStatus::Canceled;
+                    b.retract(&kill).expect("retract");
+                }
+            });
+        });
+        let mut names: Vec<String> = fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        names.retain(|n| !n.starts_with('.'));
+        assert_eq!(names.len(), stories, "one tombstone per story: {names:?}");
+        assert!(names.iter().all(|n| n.ends_with(".retracted.json")), "a version published after its kill: {names:?}");
+    }
 }

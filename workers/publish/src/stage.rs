@@ -133,6 +133,7 @@ mod tests {
             .expect("read out dir")
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
             .collect();
         names.sort();
         names
