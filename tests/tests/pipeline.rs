@@ -213,3 +213,20 @@ async fn with_a_webhook_configured_every_article_is_posted_signed_by_the_publish
     }
     assert_eq!(p.article_files().len(), 5, "the files are still written");
 }
+
+#[tokio::test]
+async fn a_second_ingest_worker_on_the_same_drop_folder_refuses_to_start_and_names_the_fix() {
+    let _serial = SERIAL.lock().await;
+    let p = Pipeline::start(TestNamespace::fast_retry()).await;
+    let logs = p.dir.path().join("logs-second");
+    std::fs::create_dir_all(&logs).expect("logs dir");
+    let mut second = copydesk_tests::procs::Proc::start("ingest-worker", &p.env(), &logs);
+    let status = second.wait_exit(Duration::from_secs(60)).expect("the second ingest-worker exits");
+    assert!(!status.success(), "it must not run beside the first");
+    let log = second.log_text();
+    assert!(log.contains("in use by another ingest-worker") && log.contains("ingest.dedup_path"), "{log}");
+
+    p.drop_stories(0..3);
+    p.ns.await_published(3, LONG).await;
+    assert_eq!(p.article_files().len(), 3, "the first ingest-worker carries on");
+}

@@ -60,6 +60,8 @@ pub struct DedupStore {
     path: PathBuf,
     capacity: usize,
     file: File,
+    /// Exclusive `flock` on `<path>.lock`, held while the store is open: one process per state.
+    _owner: File,
     lines_in_file: usize,
     /// guid -> (latest version, number of entries in `order` for it, latest record was a kill).
     latest: HashMap<String, (u64, usize, bool)>,
@@ -67,16 +69,41 @@ pub struct DedupStore {
     order: VecDeque<Entry>,
 }
 
+/// Take the exclusive lock that makes one process the owner of a dedup state. A second
+/// ingest-worker on the same state (the same drop folder, by default) would append to the same
+/// file and each would miss the other's stories: it is refused at start instead.
+fn lock_owner(path: &Path) -> Result<File, IngestError> {
+    let lock_path = path.with_extension("lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| IngestError::io("open", &lock_path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(IngestError::Config(format!(
+            "the dedup state {} is in use by another ingest-worker (lock {}); run one ingest-worker per drop folder, or give this one its own ingest.drop_dir and ingest.dedup_path",
+            path.display(),
+            lock_path.display()
+        ))),
+        Err(fs::TryLockError::Error(e)) => Err(IngestError::io("lock", &lock_path, e)),
+    }
+}
+
 impl DedupStore {
     /// Open (or create) the state file and replay it; corrupt lines are logged and skipped.
+    /// Fails when another process holds the same state open.
     pub fn open(path: &Path, capacity: usize) -> Result<Self, IngestError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| IngestError::io("create", dir, e))?;
         }
+        let owner = lock_owner(path)?;
         let mut store = DedupStore {
             path: path.to_path_buf(),
             capacity: capacity.max(1),
             file: open_append(path)?,
+            _owner: owner,
             lines_in_file: 0,
             latest: HashMap::new(),
             by_content: HashMap::new(),
@@ -251,6 +278,17 @@ mod tests {
         s.source = Some("AP".into());
         s.version_created = chrono::DateTime::parse_from_rfc3339("2024-05-01T10:00:00+02:00").ok();
         s
+    }
+
+    #[test]
+    fn a_second_process_on_the_same_state_is_refused_with_the_fix() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("d.jsonl");
+        let first = DedupStore::open(&path, 10).expect("open");
+        let err = DedupStore::open(&path, 10).err().expect("the state is taken");
+        assert!(err.to_string().contains("in use by another ingest-worker") && err.to_string().contains("d.jsonl"), "{err}");
+        drop(first);
+        DedupStore::open(&path, 10).expect("free again once the owner is gone");
     }
 
     #[test]
