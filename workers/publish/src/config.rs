@@ -13,10 +13,12 @@ pub struct PublishConfig {
     pub hold_embargoed: bool,
     /// The signed webhook sink (`[publish.webhook]`); off unless `url` is set.
     pub webhook: crate::WebhookConfig,
+    /// The WordPress sink (`[publish.wordpress]`); off unless `url` is set.
+    pub wordpress: crate::WordPressConfig,
 }
 
 impl Default for PublishConfig {
     fn default() -> Self {
-        PublishConfig { out_dir: PathBuf::from("./out"), hold_embargoed: true, webhook: crate::WebhookConfig::default() }
+        PublishConfig { out_dir: PathBuf::from("./out"), hold_embargoed: true, webhook: crate::WebhookConfig::default(), wordpress: crate::WordPressConfig::default() }
     }
 }

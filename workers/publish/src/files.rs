@@ -24,6 +24,17 @@ pub struct FileSink {
     stripes: std::sync::Arc<[std::sync::Mutex<()>; STRIPES]>,
 }
 
+/// Open (creating it and its folder) and exclusively `flock` a lock file; blocks until free.
+fn flock(path: &Path) -> Result<fs::File, PublishError> {
+    let io = |source| PublishError::Io { path: path.to_path_buf(), source };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|source| PublishError::Io { path: dir.to_path_buf(), source })?;
+    }
+    let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(file)
+}
+
 /// A held story lock: released (mutex and `flock`) when dropped.
 struct StoryLock<'a> {
     _local: std::sync::MutexGuard<'a, ()>,
@@ -71,14 +82,16 @@ impl FileSink {
     fn lock(&self, key: &str) -> Result<StoryLock<'_>, PublishError> {
         let stripe = Self::stripe_of(key);
         let local = self.stripes[stripe].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let path = self.lock_path(stripe);
-        let io = |source| PublishError::Io { path: path.clone(), source };
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|source| PublishError::Io { path: dir.to_path_buf(), source })?;
-        }
-        let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
-        file.lock().map_err(io)?;
+        let file = flock(&self.lock_path(stripe))?;
         Ok(StoryLock { _local: local, _file: file })
+    }
+
+    /// A second, independent lock per story for work that spans awaits (the CMS sink's HTTP
+    /// calls): an exclusive `flock` on `<out_dir>/.locks/<purpose>-<stripe>.lock`, held until
+    /// the returned file is dropped. It blocks, so call it from `spawn_blocking`. Every open
+    /// is its own lock, so tasks of one process serialise too.
+    pub fn lock_for(&self, purpose: &str, key: &str) -> Result<fs::File, PublishError> {
+        flock(&self.out_dir.join(".locks").join(format!("{purpose}-{:02}.lock", Self::stripe_of(key))))
     }
 
     /// The cross-process lock file of a stripe.

@@ -7,6 +7,8 @@
 //!   retraction of killed stories (files removed, a tombstone left).
 //! - [`webhook`]: the signed webhook sink: each publish and retraction POSTed as JSON with an
 //!   HMAC-SHA256 signature, after the files are written.
+//! - [`wordpress`]: the CMS sink: a WordPress post per story, created, updated per version
+//!   and trashed on a kill, through the REST API.
 //! - [`stage`]: the [`stage::PublishStage`] transform the worker runs: embargo hold, publish or
 //!   retract, and the `StoryPublished` event.
 
@@ -14,6 +16,7 @@ pub mod config;
 pub mod files;
 pub mod stage;
 pub mod webhook;
+pub mod wordpress;
 
 /// Message builders for tests (this crate's and the integration tests').
 #[doc(hidden)]
@@ -47,6 +50,7 @@ pub mod testing {
 pub use config::PublishConfig;
 pub use files::FileSink;
 pub use webhook::{WebhookConfig, WebhookSink};
+pub use wordpress::{WordPressConfig, WordPressSink};
 
 /// Why a story could not be published.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +77,14 @@ pub enum PublishError {
         /// Worth retrying (network, timeout, 408, 429, 5xx).
         transient: bool,
     },
+    /// The CMS could not be reached or refused the change.
+    #[error("{detail}")]
+    Cms {
+        /// What happened, to which story, and what to do.
+        detail: String,
+        /// Worth retrying (network, timeout, 408, 429, 5xx).
+        transient: bool,
+    },
     /// The `[publish]` configuration cannot work.
     #[error("{0}")]
     Config(String),
@@ -89,6 +101,6 @@ pub enum PublishError {
 impl PublishError {
     /// True when trying again later may work (a disk or permission problem an operator can fix).
     pub fn is_transient(&self) -> bool {
-        matches!(self, PublishError::Io { .. } | PublishError::Webhook { transient: true, .. })
+        matches!(self, PublishError::Io { .. } | PublishError::Webhook { transient: true, .. } | PublishError::Cms { transient: true, .. })
     }
 }

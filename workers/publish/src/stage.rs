@@ -2,7 +2,7 @@
 
 use crate::files::{article_document, story_key, Delivered, FileSink};
 use crate::webhook::Event;
-use crate::{PublishConfig, PublishError, WebhookSink};
+use crate::{PublishConfig, PublishError, WebhookSink, WordPressSink};
 use copydesk_runtime::{HandlerError, Transform};
 use copydesk_types::{Stage, StoryPublished, StorySummarized};
 
@@ -10,19 +10,40 @@ use copydesk_types::{Stage, StoryPublished, StorySummarized};
 pub struct PublishStage {
     sink: FileSink,
     webhook: Option<WebhookSink>,
+    wordpress: Option<WordPressSink>,
     config: PublishConfig,
 }
 
 impl PublishStage {
     /// A stage writing to `config.out_dir` only (no webhook).
     pub fn new(config: PublishConfig) -> Self {
-        PublishStage { sink: FileSink::new(config.out_dir.clone()), webhook: None, config }
+        PublishStage { sink: FileSink::new(config.out_dir.clone()), webhook: None, wordpress: None, config }
     }
 
-    /// The stage `config` describes: files, plus the webhook when `[publish.webhook] url` is set.
+    /// The stage `config` describes: files, plus WordPress and the webhook when their `url`
+    /// is set.
     pub fn from_config(config: PublishConfig) -> Result<Self, PublishError> {
         let webhook = WebhookSink::from_config(&config.webhook)?;
-        Ok(PublishStage { webhook, ..PublishStage::new(config) })
+        let stage = PublishStage::new(config);
+        let wordpress = WordPressSink::from_config(&stage.config.wordpress, stage.sink.clone())?;
+        Ok(PublishStage { webhook, wordpress, ..stage })
+    }
+
+    /// Bring the story's WordPress post in line with what `deliver` did; returns the post's
+    /// location when one was touched.
+    async fn to_cms(&self, wp: &WordPressSink, msg: &StorySummarized, published: &StoryPublished) -> Result<Vec<String>, PublishError> {
+        let story = &msg.story;
+        let mut touched = Vec::new();
+        if story.is_kill() {
+            let mut guids = vec![story.guid.as_str()];
+            guids.extend(story.signals.refers_to.as_deref().filter(|t| *t != story.guid));
+            for guid in guids {
+                touched.extend(wp.retract(guid, story).await?);
+            }
+        } else if let (false, Some(summary)) = (published.retracted, &msg.summary) {
+            touched.extend(wp.publish(msg, summary).await?);
+        }
+        Ok(touched.into_iter().map(|id| wp.location(id)).collect())
     }
 
     /// Tell the webhook receiver what `deliver` did: the article after a publish; a retraction
@@ -108,6 +129,10 @@ impl Transform for PublishStage {
             }
         }
         let mut published = self.deliver(&input)?;
+        if let Some(wp) = &self.wordpress {
+            let locations = self.to_cms(wp, &input, &published).await.map_err(to_handler)?;
+            published.locations.extend(locations);
+        }
         if let Some(hook) = &self.webhook {
             self.notify(hook, &input, &published).await.map_err(to_handler)?;
             if !published.retracted || input.story.is_kill() {

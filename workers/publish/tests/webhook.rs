@@ -79,7 +79,7 @@ fn kill(guid: &str, version: u64, refers_to: Option<&str>) -> StorySummarized {
 async fn stage(dir: &std::path::Path, url: &str, env: &str) -> PublishStage {
     std::env::set_var(env, SECRET);
     let webhook = WebhookConfig { url: url.into(), secret_env: env.into(), timeout_secs: 5 };
-    PublishStage::from_config(PublishConfig { out_dir: dir.to_path_buf(), hold_embargoed: true, webhook }).expect("stage")
+    PublishStage::from_config(PublishConfig { out_dir: dir.to_path_buf(), webhook, ..PublishConfig::default() }).expect("stage")
 }
 
 #[tokio::test]
@@ -152,7 +152,7 @@ async fn an_unreachable_receiver_is_transient_and_a_wrong_secret_is_refused() {
     let url = rx.serve().await;
     std::env::set_var("COPYDESK_TEST_WEBHOOK_SECRET_E", "not-the-shared-secret");
     let webhook = WebhookConfig { url, secret_env: "COPYDESK_TEST_WEBHOOK_SECRET_E".into(), timeout_secs: 5 };
-    let wrong = PublishStage::from_config(PublishConfig { out_dir: dir.path().to_path_buf(), hold_embargoed: true, webhook }).expect("stage");
+    let wrong = PublishStage::from_config(PublishConfig { out_dir: dir.path().to_path_buf(), webhook, ..PublishConfig::default() }).expect("stage");
     let err = wrong.apply(summarized("g5", 1)).await.expect_err("bad signature");
     assert!(matches!(&err, HandlerError::Permanent(m) if m.contains("401")), "{err}");
     assert_eq!(*rx.bad_signatures.lock().expect("lock"), 1);
