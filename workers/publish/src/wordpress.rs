@@ -4,7 +4,8 @@
 //! - First version of a story: a post is created (`title`, `content` as HTML, `excerpt` = meta
 //!   description, `slug`, `status` from config). Its id is kept in
 //!   `<out_dir>/.wordpress/<key>.json`.
-//! - Later versions: the same post is updated. An older version arriving late is skipped.
+//! - Later versions: the same post is updated (title, content, excerpt, status; never the slug,
+//!   so its URL stays put). An older version arriving late is skipped.
 //! - A kill or withholding: the post is moved to the trash (or back to draft, `on_kill =
 //!   "draft"`); a later usable version restores it (update with the configured status).
 //! - A crash between creating the post and saving its id would make a retry create a second
@@ -174,16 +175,20 @@ impl WordPressSink {
                 return Ok(None);
             }
         }
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "title": summary.headline,
             "content": post_html(summary, &key),
             "excerpt": summary.meta_description,
-            "slug": summary.slug,
             "status": self.config.status,
         });
+        // The slug is set once, at creation: a rewritten headline in a later version must not
+        // move a published URL.
         let url = match &existing {
             Some(r) => format!("{}/{}", self.posts_url, r.post_id),
-            None => self.posts_url.clone(),
+            None => {
+                body["slug"] = summary.slug.clone().into();
+                self.posts_url.clone()
+            }
         };
         let answer = self.call(reqwest::Method::POST, &url, Some(body), story).await?;
         let post_id = answer.get("id").and_then(serde_json::Value::as_u64).ok_or_else(|| PublishError::Cms {

@@ -112,7 +112,11 @@ fn stage(dir: &std::path::Path, url: &str, env: &str, password: &str) -> Publish
 
 fn version(guid: &str, v: u64) -> StorySummarized {
     let mut m = summarized(guid, v);
-    m.summary.as_mut().expect("summary").headline = format!("Harbour strike ends, edition {v}");
+    let summary = m.summary.as_mut().expect("summary");
+    summary.headline = format!("Harbour strike ends, edition {v}");
+    if v > 1 {
+        summary.slug = format!("harbour-strike-ends-edition-{v}");
+    }
     m
 }
 
