@@ -111,7 +111,7 @@ pub fn xml_declared_encoding(bytes: &[u8]) -> Option<String> {
     let decl = &head[..decl_end];
     let at = decl.find("encoding")?;
     let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next()?;
+    let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
     rest[1..].split(quote).next().map(str::to_string)
 }
 
@@ -157,5 +157,13 @@ mod tests {
     fn xml_declared_encoding_is_read_with_either_quote() {
         assert_eq!(xml_declared_encoding(b"<?xml version='1.0' encoding='utf8'?><a/>").as_deref(), Some("utf8"));
         assert_eq!(xml_declared_encoding(b"<a/>"), None);
+    }
+
+    #[test]
+    fn an_unquoted_or_oddly_quoted_encoding_is_no_declaration() {
+        // Found by `cargo fuzz run parse_document`: a multibyte character where the quote
+        // belongs was taken as the quote and `rest[1..]` sliced through it.
+        assert_eq!(xml_declared_encoding("<?xml version=\"1.0\" encoding=\u{796}utf-8\u{796}?><a/>".as_bytes()), None);
+        assert_eq!(xml_declared_encoding(b"<?xml version=\"1.0\" encoding=utf-8?><a/>"), None);
     }
 }

@@ -107,9 +107,25 @@ fn trailer_date(trailer: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> 
     let (date_part, time) = head.rsplit_once(' ')?;
     let nums: Vec<u32> = date_part.rsplit('-').take(3).filter_map(|n| n.parse().ok()).collect();
     let [yy, dd, mm] = nums[..] else { return None };
-    if time.len() != 4 {
+    if time.len() != 4 || !time.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let (h, m): (u32, u32) = (time[..2].parse().ok()?, time[2..].parse().ok()?);
-    chrono::Utc.with_ymd_and_hms(2000 + yy as i32, mm, dd, h, m, 0).single().map(|d| d.fixed_offset())
+    let year = 2000i32.checked_add(i32::try_from(yy).ok()?)?;
+    chrono::Utc.with_ymd_and_hms(year, mm, dd, h, m, 0).single().map(|d| d.fixed_offset())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trailer_date;
+
+    #[test]
+    fn trailer_dates_are_read_and_odd_ones_refused_without_panicking() {
+        let d = trailer_date("AP-WF-11-13-13 1509GMT").map(|d| d.to_rfc3339());
+        assert_eq!(d.as_deref(), Some("2013-11-13T15:09:00+00:00"));
+        // Panicked before (found while triaging a fuzz crash): a non-ASCII character inside the
+        // 4-byte time was sliced through, and a huge year overflowed `2000 + yy`.
+        assert_eq!(trailer_date("AP-WF-11-13-13 1\u{e9}9GMT"), None);
+        assert_eq!(trailer_date("AP-WF-11-13-2147483647 1509GMT"), None);
+    }
 }

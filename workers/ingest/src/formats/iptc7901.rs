@@ -113,6 +113,20 @@ fn trailer_date(trailer: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> 
     // `GMT` is optional: `211259 Nov 18` and `212322 GMT Nov 18` both occur.
     let at = t.iter().position(|w| crate::dates::parse_date(&format!("1 {w} 2000")).is_some())?;
     let month = crate::dates::parse_date(&format!("1 {} 2000", t[at]))?.month();
-    let year: i32 = 2000 + t.get(at + 1)?.parse::<i32>().ok()?;
+    let year = 2000i32.checked_add(t.get(at + 1)?.parse::<i32>().ok()?)?;
     chrono::Utc.with_ymd_and_hms(year, month, day, h, m, 0).single().map(|d| d.fixed_offset())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trailer_date;
+
+    #[test]
+    fn trailer_dates_are_read_and_odd_ones_refused_without_panicking() {
+        let d = trailer_date("212322 GMT Nov 18").map(|d| d.to_rfc3339());
+        assert_eq!(d.as_deref(), Some("2018-11-21T23:22:00+00:00"));
+        // Panicked before (found while triaging a fuzz crash): a year near i32::MAX overflowed
+        // `2000 + year`.
+        assert_eq!(trailer_date("212322 GMT Nov 2147483647"), None);
+    }
 }
