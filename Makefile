@@ -6,7 +6,7 @@ export COPYDESK_DATA_DIR := $(abspath $(DATA))
 
 .DEFAULT_GOAL := help
 .PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary \
-        llm-up test-llm deploy-check lint fmt clean
+        llm-up test-llm deploy-check fuzz lint fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-17s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ bench: ## Benchmarks: end-to-end pipeline vs raw broker baseline, ingest parse, 
 	@scripts/ensure-rabbitmq.sh
 	$(CARGO) build --release --workspace --bins
 	@scripts/bench.sh
+
+fuzz: ## Fuzz the ingest parsers (nightly + cargo-fuzz; FUZZ_SECONDS=300, FUZZ_TARGET=parse_document|parse_named)
+	@scripts/fuzz.sh $(or $(FUZZ_TARGET),parse_document)
 
 train-ner: ## Train the built-in entity model from $(DATA)/ner/conll2003 (deterministic)
 	$(CARGO) run --release -p copydesk-extract --bin copydesk-train-ner -- --data $(DATA)/ner/conll2003 --out workers/extract/model/ner.bin
