@@ -1,5 +1,5 @@
 //! The SEO article: a lead paragraph, then sections of story sentences in story order, each
-//! under a subheading built from the section's dominant names and phrases.
+//! under a subheading cut from the section's most central sentence (see `headings`).
 
 use crate::brief::lead_candidates;
 use crate::doc::{overlap, Doc};

@@ -2,11 +2,12 @@
 //! `copydesk bench summarize` (throughput, memory and article quality rates).
 
 use crate::doc::Doc;
+use crate::headings::{ends_on_fragment, FALLBACKS};
 use crate::rouge::{rouge_lsum, rouge_n};
 use crate::seo::{META_MAX, META_MIN};
-use crate::validate::has_emphasis;
+use crate::validate::{has_emphasis, SourceIndex};
 use crate::{BuiltinSummarizer, SummarizeError};
-use copydesk_types::{Entities, Story};
+use copydesk_types::{Article, Entities, Story};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,93 @@ pub struct SummarizeBenchReport {
     pub meta_in_range_share: f64,
     /// Share (0..1) of SEO headlines of at most 70 characters.
     pub headline_ok_share: f64,
+    /// How the articles' subheadings read.
+    pub headings: HeadingQuality,
+}
+
+/// Mechanical checks of subheadings against the house style (plain, 3-8 words, no
+/// "Name: phrase", not hanging on a function word or an -ing word, not repeated, faithful).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct HeadingQuality {
+    /// Subheadings measured.
+    pub headings: usize,
+    /// Mean words per subheading.
+    pub mean_words: f64,
+    /// Share (0..1) with 3 to 8 words.
+    pub words_3_to_8_share: f64,
+    /// Share (0..1) ending on a stopword, another function word or any -ing word.
+    pub fragment_end_share: f64,
+    /// Share (0..1) containing a colon.
+    pub colon_share: f64,
+    /// Share (0..1) whose text (ignoring case) another subheading of the same article repeats.
+    pub duplicated_share: f64,
+    /// Share (0..1) that are a stock phrase ("Further details"): no sentence or name served.
+    pub stock_share: f64,
+    /// Share (0..1) with a capitalised word or a number that its own section's text does not
+    /// contain (the LLM validator's faithfulness check, held to the section).
+    pub unsupported_share: f64,
+}
+
+impl HeadingQuality {
+    /// Measures the subheadings of some articles.
+    pub fn measure<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Self {
+        let [mut n, mut words, mut in_range, mut fragment] = [0usize; 4];
+        let [mut colon, mut dup, mut stock, mut unsupported] = [0usize; 4];
+        for article in articles {
+            let lower: Vec<String> = article
+                .sections
+                .iter()
+                .map(|s| s.heading.to_lowercase())
+                .collect();
+            for (s, l) in article.sections.iter().zip(&lower) {
+                let h = s.heading.as_str();
+                let w = h.split_whitespace().count();
+                n += 1;
+                words += w;
+                in_range += usize::from((3..=8).contains(&w));
+                fragment += usize::from(ends_on_fragment(h));
+                colon += usize::from(h.contains(':'));
+                dup += usize::from(lower.iter().filter(|o| *o == l).count() > 1);
+                stock += usize::from(FALLBACKS.contains(&h) || h.starts_with("Details, part"));
+                let index = SourceIndex::new(&s.paragraphs.join(" "));
+                unsupported += usize::from(!index.unsupported(h).is_empty());
+            }
+        }
+        let share = |k: usize| if n == 0 { 0.0 } else { k as f64 / n as f64 };
+        HeadingQuality {
+            headings: n,
+            mean_words: share(words),
+            words_3_to_8_share: share(in_range),
+            fragment_end_share: share(fragment),
+            colon_share: share(colon),
+            duplicated_share: share(dup),
+            stock_share: share(stock),
+            unsupported_share: share(unsupported),
+        }
+    }
+}
+
+impl fmt::Display for HeadingQuality {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pct = |x: f64| 100.0 * x;
+        writeln!(
+            f,
+            "subheadings        {} (mean {:.1} words): 3-8 words {:.1}%, hanging end {:.1}%,",
+            self.headings,
+            self.mean_words,
+            pct(self.words_3_to_8_share),
+            pct(self.fragment_end_share)
+        )?;
+        write!(
+            f,
+            "                   colon {:.1}%, repeated {:.1}%, stock phrase {:.1}%, \
+             unsupported name/number {:.1}%",
+            pct(self.colon_share),
+            pct(self.duplicated_share),
+            pct(self.stock_share),
+            pct(self.unsupported_share)
+        )
+    }
 }
 
 impl fmt::Display for SummarizeBenchReport {
@@ -169,7 +257,8 @@ impl fmt::Display for SummarizeBenchReport {
             f,
             "headline <= 70     {:.1}%",
             100.0 * self.headline_ok_share
-        )
+        )?;
+        writeln!(f, "{}", self.headings)
     }
 }
 
@@ -259,6 +348,7 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
             usize::from((META_MIN..=META_MAX).contains(&summary.meta_description.chars().count()));
         headline_ok += usize::from(summary.headline.chars().count() <= 70);
     }
+    let headings = HeadingQuality::measure(summaries.iter().map(|s| &s.article));
     let docs = stories.len();
     let share = |k: usize, n: usize| if n == 0 { 1.0 } else { k as f64 / n as f64 };
     Ok(SummarizeBenchReport {
@@ -276,5 +366,48 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         long_article_ok_share: share(long_ok, long_docs),
         meta_in_range_share: share(meta_ok, docs),
         headline_ok_share: share(headline_ok, docs),
+        headings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use copydesk_types::Section;
+
+    fn article(headings: &[&str]) -> Article {
+        Article {
+            lead: "The harbour board met in Bergen.".into(),
+            sections:
+                headings
+                    .iter()
+                    .map(|h| Section {
+                        heading: h.to_string(),
+                        paragraphs: vec![
+                            "The harbour board approved four new berths in Bergen.".into()
+                        ],
+                    })
+                    .collect(),
+            short: false,
+        }
+    }
+
+    #[test]
+    fn heading_quality_counts_length_hanging_ends_colons_repeats_and_invented_names() {
+        let a = article(&[
+            "Harbour board approved four new berths",
+            "Bergen: berths approved within",
+            "harbour board approved four new berths",
+            "Berths in Oslo",
+            "Berths",
+        ]);
+        let q = HeadingQuality::measure([&a]);
+        assert_eq!(q.headings, 5);
+        assert_eq!(q.mean_words, 4.0);
+        assert_eq!(q.words_3_to_8_share, 0.8);
+        assert_eq!(q.fragment_end_share, 0.2, "ends on \"within\"");
+        assert_eq!(q.colon_share, 0.2);
+        assert_eq!(q.duplicated_share, 0.4, "both copies count");
+        assert_eq!(q.unsupported_share, 0.2, "Oslo is not in the section");
+    }
 }

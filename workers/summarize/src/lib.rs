@@ -12,7 +12,8 @@
 //! - [`config`]: [`SummarizeConfig`] and [`build`]ing an [`Engine`] from it.
 //! - `text`, `doc`: sentence splitting, wire-copy cleanup (datelines, agency tags, bylines).
 //! - `brief`: the brief (lead sentences fitted to a word budget).
-//! - `salience`, `article`, `headings`, `links`: the article and its subheadings and links.
+//! - `salience`, `article`, `headings`, `clause`, `links`: the article, its subheadings (headline
+//!   clauses cut from its sentences) and links.
 //! - `seo`, `markup`: headline, meta description, slug, keywords, JSON-LD, Open Graph.
 //! - [`builtin`]: the built-in engine. [`llm`], `validate`, `cache`: LLM mode.
 //! - [`rouge`], `porter`, [`eval`]: ROUGE as Google's rouge-score computes it, the
@@ -23,6 +24,7 @@ mod article;
 mod brief;
 pub mod builtin;
 mod cache;
+mod clause;
 pub mod config;
 mod doc;
 pub mod error;
@@ -42,7 +44,8 @@ pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
 pub use config::{EngineKind, SummarizeConfig};
 pub use error::SummarizeError;
 pub use eval::{
-    bench_summarize, eval_summary, story_from_text, SummarizeBenchReport, SummaryEvalReport,
+    bench_summarize, eval_summary, story_from_text, HeadingQuality, SummarizeBenchReport,
+    SummaryEvalReport,
 };
 pub use llm::{LlmSummarizer, LlmSummaryStats};
 pub use text::split_sentences;

@@ -58,8 +58,10 @@ fn bare(token: &str) -> &str {
 fn number_key(token: &str) -> Option<String> {
     let t = bare(token);
     t.chars().any(|c| c.is_ascii_digit()).then(|| {
+        // Lowercase: a heading may capitalise "under-21" as its first word.
         t.chars()
             .filter(|c| c.is_alphanumeric() || *c == '.')
+            .flat_map(char::to_lowercase)
             .collect()
     })
 }
@@ -207,6 +209,11 @@ mod tests {
         assert_eq!(
             src.unsupported("Officials in Oslo approved 4,000 berths."),
             ["Oslo", "4,000"]
+        );
+        let squad = SourceIndex::new("The under-21 squad won.");
+        assert!(
+            squad.unsupported("Under-21 squad won").is_empty(),
+            "case of a number word"
         );
     }
 

@@ -13,6 +13,7 @@ fn a_long_story_gets_a_full_article_with_three_plain_sections() {
     assert!(!a.short, "a 600-word source is long enough");
     assert!(a.word_count() >= 300, "{} words", a.word_count());
     assert!(a.sections.len() >= 3);
+    let mut seen = std::collections::HashSet::new();
     for s in &a.sections {
         let lower = s.heading.to_lowercase();
         assert!(
@@ -20,6 +21,15 @@ fn a_long_story_gets_a_full_article_with_three_plain_sections() {
             "{}",
             s.heading
         );
+        // Plain subheadings: a short clause, no "Name: phrase", no quotes, no trailing stop.
+        let words = s.heading.split_whitespace().count();
+        assert!((3..=8).contains(&words), "{}", s.heading);
+        assert!(
+            !s.heading.contains([':', '"']) && !s.heading.ends_with('.'),
+            "{}",
+            s.heading
+        );
+        assert!(seen.insert(lower), "repeated: {}", s.heading);
     }
     let md = a.to_markdown(&summary.headline);
     assert!(!md.contains("**") && !md.contains("__"), "no emphasis");

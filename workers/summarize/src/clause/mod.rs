@@ -1,0 +1,397 @@
+//! Headline clauses: a story sentence cut down to the short clause an editor would put over its
+//! section ("Firefighters carried out more than 380 call-outs"). Words are only ever dropped,
+//! never added or reordered, so a clause cannot say anything its sentence does not.
+//!
+//! Layout: this file holds the steps (asides, openers, appositives, attribution, the first
+//! clause, auxiliaries, the fit to 3-8 words); `words` holds the word lists and word tests.
+
+mod words;
+
+use crate::headings::{ends_on_fragment, ends_on_fragment_words};
+pub(crate) use words::is_acronym;
+use words::*;
+
+/// Fewest words in a headline clause.
+pub(crate) const MIN_WORDS: usize = 3;
+/// Most words in a headline clause.
+pub(crate) const MAX_WORDS: usize = 8;
+
+/// A headline clause and how it was cut.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Clause {
+    /// The clause, sentence case, no trailing punctuation.
+    pub text: String,
+    /// True when words inside the clause were dropped to fit (not just a clause cut).
+    pub trimmed: bool,
+    /// True when it has a word that reads as a verb (else it is likely a bare noun phrase).
+    pub verb: bool,
+}
+
+fn ends_clause(token: &str) -> bool {
+    token.ends_with([',', ';', ':'])
+}
+
+/// True for a sentence that is someone's words: it opens with a quotation mark, or closes a
+/// quotation it did not open (the end of a quote running over several sentences).
+fn is_speech(sentence: &str) -> bool {
+    let s = sentence.trim_start();
+    let straight = s.matches('"').count();
+    s.starts_with(['"', '“', '‘', '\'', '«'])
+        || straight % 2 == 1
+        || s.matches('”').count() > s.matches('“').count()
+}
+
+/// True for a word a heading may end on: whole (no "p.m." or "Spain's") and not verb-like
+/// when the clause was trimmed ("Schools told" hangs).
+fn ends_well(token: &str, trimmed: bool) -> bool {
+    let core = token.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    let abbreviation = core.contains('.') && !core.chars().any(|c| c.is_ascii_digit());
+    let possessive = core.ends_with("'s") || core.ends_with("’s") || core.ends_with('\'');
+    !core.is_empty()
+        && !abbreviation
+        && !possessive
+        && !(trimmed
+            && (is_participle(core) || is_in(IRREGULAR_PAST, core) || ends_with_ci(core, "ing")))
+}
+
+/// "Speaking on Monday, Mr X ..." / "Featuring Y, the song ...": an -ing opener whose comma is
+/// followed by a new subject (not "Spending rises 4%, driven by ...").
+fn participle_opener(first: &str, after_comma: Option<&str>) -> bool {
+    let subject = after_comma.is_some_and(|w| {
+        w.starts_with(char::is_uppercase)
+            || is_in(&["the", "a", "an", "his", "her", "its", "their"], w)
+    });
+    ends_with_ci(first, "ing") && !first.contains('-') && subject
+}
+
+/// Drops connectives and a leading adverbial or dependent clause ("On Wednesday, ...").
+fn strip_opening<'a>(mut t: &'a [&'a str]) -> &'a [&'a str] {
+    for _ in 0..3 {
+        let Some(first) = t.first() else { break };
+        if is_in(CONNECTIVES, first) && (first.ends_with(',') || first.len() <= 4) {
+            t = &t[1..];
+        } else if let Some(i) =
+            t.iter().take(12).position(|w| ends_clause(w)).filter(|&i| {
+                is_in(OPENERS, first) || participle_opener(first, t.get(i + 1).copied())
+            })
+        {
+            if t.len() <= i + MIN_WORDS {
+                break;
+            }
+            t = &t[i + 1..];
+        } else if is_in(WHEN_WORDS, first) && t.get(1).is_some_and(|w| is_in(PERIODS, w)) {
+            t = &t[2..];
+        } else if is_in(&["earlier", "later"], first)
+            && t.get(1).is_some_and(|w| is_word(w, "this"))
+            && t.get(2).is_some_and(|w| is_in(PERIODS, w))
+        {
+            t = &t[3..];
+        } else {
+            break;
+        }
+    }
+    t
+}
+
+/// Drops a dash-delimited aside ("the case - filed in 1999 - could not"), a bracketed one
+/// ("a $676m (£352m) loss") and a connective set off by commas ("The deficit, meanwhile, hit").
+fn drop_asides<'a>(t: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&'a str> = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        let w = t[i];
+        let close = (i + 1..t.len().min(i + 16)).find(|&j| DASHES.contains(&t[j]));
+        if DASHES.contains(&w) && i > 0 {
+            if let Some(j) = close.filter(|&j| j + 1 < t.len()) {
+                i = j + 1;
+                continue;
+            }
+        }
+        if w.starts_with('(') && i > 0 {
+            let shut = (i..t.len().min(i + 12)).find(|&j| t[j].contains(')'));
+            if let Some(j) = shut.filter(|&j| t[j].ends_with(')') && j + 1 < t.len()) {
+                i = j + 1;
+                continue;
+            }
+        }
+        let set_off = w.ends_with(',') && out.last().is_some_and(|p| p.ends_with(','));
+        if set_off && is_in(CONNECTIVES, w) {
+            if let Some(p) = out.last_mut() {
+                *p = p.trim_end_matches(',');
+            }
+            i += 1;
+            continue;
+        }
+        out.push(w);
+        i += 1;
+    }
+    out
+}
+
+/// "X, an appositive, said ..." becomes "X said ...", so attribution can be found; likewise
+/// "The film, directed by Y, is about ..." becomes "The film is about ...". The word after the
+/// appositive must read as a verb (lowercase, not a preposition, article or conjunction), which
+/// tells an appositive from a list ("Vigo, Lugo and Ourense, the ...").
+fn drop_appositive<'a>(t: &[&'a str]) -> Vec<&'a str> {
+    let starts_with_name = t
+        .first()
+        .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    let verb_like = |w: &str| {
+        is_in(REPORTING, w)
+            || (w.starts_with(char::is_lowercase)
+                && ![
+                    PHRASE_WORDS,
+                    POINTERS,
+                    CLAUSE_WORDS,
+                    CONNECTIVES,
+                    &["the", "a", "an"],
+                ]
+                .iter()
+                .any(|list| is_in(list, w)))
+    };
+    let open = t.iter().take(8).position(|w| w.ends_with(','));
+    if let (true, Some(i)) = (starts_with_name, open) {
+        let close = (i + 1..t.len().min(i + 20)).find(|&j| t[j].ends_with(','));
+        if let Some(j) = close.filter(|&j| t.get(j + 1).is_some_and(|w| verb_like(w))) {
+            let mut out: Vec<&'a str> = t[..i].to_vec();
+            out.push(t[i].trim_end_matches(','));
+            out.extend_from_slice(&t[j + 1..]);
+            return out;
+        }
+    }
+    t.to_vec()
+}
+
+/// "The distributor said (on Monday) (that) crews restored power" keeps what was said; `None`
+/// when a sentence is attributed but what was said cannot be cut out cleanly.
+fn strip_attribution<'a>(t: &'a [&'a str]) -> Option<&'a [&'a str]> {
+    let verb = (1..t.len().min(13)).find(|&k| {
+        let that_follows = t.get(k + 1).is_some_and(|w| is_word(w, "that"));
+        (is_in(REPORTING, t[k]) || (that_follows && is_in(NEEDS_OBJECT, t[k])))
+            && !is_in(AUXILIARIES, t[k - 1])
+            && !t[..k].iter().any(|w| ends_clause(w) || DASHES.contains(w))
+    });
+    let Some(k) = verb else { return Some(t) };
+    let mut rest = &t[k + 1..];
+    if is_word(t[k], "told") {
+        // "told reporters", "told the BBC", "told BBC Radio 4's Today programme"
+        let audience = rest.iter().position(|w| {
+            !(is_in(
+                &["reporters", "journalists", "the", "programme", "newspaper"],
+                w,
+            ) || w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()))
+        });
+        match audience {
+            Some(n) if n > 0 => rest = &rest[n..],
+            _ => return None,
+        }
+    }
+    if rest.len() >= 2 && is_word(rest[0], "on") && is_in(WEEKDAYS, rest[1]) {
+        rest = &rest[2..];
+    }
+    // "said in a statement that ...", "said on Monday that ..."
+    if rest.first().is_some_and(|w| is_in(PHRASE_WORDS, w)) {
+        let that = rest
+            .iter()
+            .take(8)
+            .position(|w| is_word(w, "that") && !w.ends_with(','));
+        if let Some(n) = that.filter(|&n| !rest[..n].iter().any(|w| ends_clause(w))) {
+            rest = &rest[n..];
+        }
+    }
+    if rest.first().is_some_and(|w| is_word(w, "that")) {
+        rest = &rest[1..];
+    }
+    let clause_start = rest
+        .first()
+        .is_some_and(|w| !is_in(PHRASE_WORDS, w) && !ends_clause(w));
+    (rest.len() >= MIN_WORDS && clause_start).then_some(rest)
+}
+
+/// The words up to the first clause boundary (a comma, a dash, "which", "after", "but" ...),
+/// without a closing time phrase ("on Monday", "last week"), and whether a quotation cut it:
+/// then the quoted words may finish the clause ("called the pier \"a disaster\""), so it
+/// must be shortened at a phrase boundary rather than end there.
+fn first_clause<'a>(t: &[&'a str]) -> (Vec<&'a str>, bool) {
+    let mut out = Vec::new();
+    for (i, w) in t.iter().enumerate() {
+        if i > 0 && is_quoted(w) {
+            return (out, true);
+        }
+        let after_auxiliary = i > 0 && is_in(MODALS, t[i - 1]); // "has since", not "since 1990"
+        let as_clause = is_in(&["as"], w)
+            && t.get(i + 1)
+                .is_some_and(|n| is_in(&["it", "he", "she", "they", "we"], n));
+        let opens_clause = DASHES.contains(w)
+            || w.starts_with('(')
+            || (is_in(CLAUSE_WORDS, w) && !after_auxiliary)
+            || as_clause;
+        if i > 0 && opens_clause {
+            break;
+        }
+        if ends_clause(w) {
+            out.push(w.trim_end_matches([',', ';', ':']));
+            break;
+        }
+        out.push(*w);
+    }
+    if let Some(last) = out.last_mut() {
+        let core = last.trim_end_matches(['.', '!', '?']);
+        if !core.contains('.') || core.chars().any(|c| c.is_ascii_digit()) {
+            *last = core;
+        }
+    }
+    let n = out.len();
+    let when = n >= 2 && is_in(WHEN_WORDS, out[n - 2]) && is_in(PERIODS, out[n - 1]);
+    if when && n - 2 >= MIN_WORDS {
+        out.truncate(n - 2);
+    }
+    (out, false)
+}
+
+/// Headline style: "were suspended" -> "suspended", "has been cut" -> "cut", "had agreed" ->
+/// "agreed"; "also" and "however" dropped. Not after a pronoun ("they were told" is not "they
+/// told"), and "had" only before a regular -ed form ("had seen" is not "seen"). Also returns
+/// where the first participle that lost its auxiliary now stands: the clause's main verb, which
+/// may end a heading ("£100,000 reward offered").
+fn drop_auxiliaries<'a>(t: &[&'a str]) -> (Vec<&'a str>, Option<usize>) {
+    let mut out: Vec<&'a str> = Vec::new();
+    let mut main = None;
+    let mut i = 0;
+    while i < t.len() {
+        let w = t[i];
+        let next = |n: usize| t.get(i + n).copied().unwrap_or("");
+        let subject_ok = i > 0 && !is_in(POINTERS, t[i - 1]);
+        let be = is_in(&["was", "were", "is", "are"], w);
+        let have = is_in(&["has", "have", "had"], w);
+        let regular = |x: &str| ends_with_ci(x, "ed") && is_participle(x);
+        let two = ((have && is_word(next(1), "been")) || (be && is_word(next(1), "being")))
+            && is_participle(next(2));
+        // "had wrongly claimed" -> "wrongly claimed"
+        let adverb = ends_with_ci(next(1), "ly") && regular(next(2));
+        let one = (be && is_participle(next(1)))
+            || (have && regular(next(1)))
+            || ((be || have) && adverb);
+        if subject_ok && (two || one) {
+            i += if two { 2 } else { 1 };
+            main = main.or(Some(out.len()));
+        } else if i > 0 && is_in(&["also", "however"], w) && i + 1 < t.len() {
+            i += 1;
+        } else {
+            out.push(t[i]);
+            i += 1;
+        }
+    }
+    (out, main)
+}
+
+/// The longest prefix of a clause that fits and ends well, and whether words were dropped.
+/// `main` is the main verb's place, which may end a trimmed clause ("Scot suspended");
+/// `quoted` says a quotation cut the clause, so it may not end where it stands.
+fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
+    let ok = |k: usize, trimmed: bool| {
+        let last = t[k - 1];
+        let trimmed = trimmed && main != Some(k - 1);
+        let after_modal = k >= 2 && is_in(MODALS, t[k - 2]);
+        let noun = k >= 2 && is_in(DETERMINERS, t[k - 2]); // "a plan", not "they plan"
+        let hangs = (is_in(NEEDS_OBJECT, last) && !noun)
+            || is_in(REPORTING, last)
+            || (trimmed && after_modal)
+            || ends_on_fragment_words(&t[..k]);
+        ends_well(last, trimmed) && !hangs
+    };
+    if !quoted && (MIN_WORDS..=MAX_WORDS).contains(&t.len()) && ok(t.len(), false) {
+        return Some((t.len(), false));
+    }
+    let capital = |w: &str| w.starts_with(char::is_uppercase);
+    let cuttable = |k: usize| {
+        let inside_name = capital(t[k - 1]) && t.get(k + 1).is_some_and(|w| capital(w));
+        let pair = is_word(t[k], "and") && t[..k].iter().any(|w| is_word(w, "between"));
+        let partitive = is_word(t[k], "of") && is_in(PARTITIVES, t[k - 1]);
+        // Before an auxiliary the subject stands alone ("Interest earned by children | is ...").
+        let subject = is_in(MODALS, t[k])
+            && !is_in(&["to", "not", "be", "been"], t[k])
+            && !t[..k].iter().any(|w| is_verb_form(w));
+        (is_in(PHRASE_WORDS, t[k]) || subject) && !inside_name && !pair && !partitive
+    };
+    (MIN_WORDS..=MAX_WORDS.min(t.len().saturating_sub(1)))
+        .rev()
+        .find(|&k| cuttable(k) && ok(k, true))
+        .map(|k| (k, true))
+}
+
+/// True when a short phrase (a fallback key phrase or name) can stand as a heading: it does not
+/// point elsewhere ("I'm"), open on an -ing word ("Looking back"), or end on an adverb or a
+/// verb ("Certainly help", "Analysts say", "District opposed").
+pub(crate) fn stands_alone(phrase: &str) -> bool {
+    let words: Vec<&str> = phrase.split_whitespace().collect();
+    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+        return false;
+    };
+    let first = stem_of(first);
+    let l = lower(last);
+    let adverb = l.ends_with("ly") && !is_acronym(last);
+    let verb = [NEEDS_OBJECT, REPORTING, IRREGULAR_PAST, &["say", "include"]]
+        .iter()
+        .any(|list| is_in(list, last))
+        || is_participle(last);
+    let bad = POINTERS.contains(&first.as_str()) || first.ends_with("ing") || adverb || verb;
+    !bad && !ends_on_fragment(phrase)
+}
+
+fn sentence_case(words: &[&str]) -> String {
+    let text = words.join(" ");
+    let first = words.first().copied().unwrap_or("");
+    if first.chars().skip(1).any(char::is_uppercase) {
+        return text; // "eBay", "iPhone": leave as written
+    }
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|f| f.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The headline clause of a sentence, or `None` when it has none that reads well: quotes and
+/// questions are skipped, attribution, openers and a leading article are dropped, the first
+/// clause is kept and shortened at a phrase boundary to 3-8 words ending on a content word.
+pub(crate) fn headline_clause(sentence: &str) -> Option<Clause> {
+    if is_speech(sentence) || sentence.trim_end().ends_with(['?', ':']) {
+        return None;
+    }
+    let tokens = drop_asides(&sentence.split_whitespace().collect::<Vec<_>>());
+    let opened = drop_appositive(strip_opening(&tokens));
+    let said = strip_attribution(&opened)?;
+    let mut words: &[&str] = strip_opening(said);
+    let possessive = words
+        .first()
+        .is_some_and(|w| is_in(&["his", "her", "its", "their", "our", "my", "your"], w))
+        && words
+            .get(1)
+            .is_some_and(|w| w.starts_with(char::is_lowercase));
+    let article = possessive || words.first().is_some_and(|w| is_in(&["the", "a", "an"], w));
+    let counted = words
+        .get(1)
+        .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+    if article && !(counted && is_in(&["a", "an"], words[0])) {
+        words = &words[1..];
+    }
+    let (first_words, quoted) = first_clause(words);
+    let (clause, main) = drop_auxiliaries(&first_words);
+    let (k, trimmed) = fit(&clause, main, quoted)?;
+    let head = &clause[..k];
+    let first = head.first().map_or(String::new(), |w| stem_of(w));
+    let bad_start = POINTERS.contains(&first.as_str())
+        || (first.ends_with("ing") && !first.contains('-') && !has_verb(head))
+        || head
+            .first()
+            .is_some_and(|w| w.starts_with(['-', '*', '•', '–', '—']));
+    let bad_char = head.iter().any(|w| {
+        w.contains(['(', ')', '[', ']', ':', '/']) || is_quoted(w) || w.starts_with("http")
+    });
+    (!bad_start && !bad_char).then(|| Clause {
+        text: sentence_case(head),
+        trimmed,
+        verb: has_verb(head),
+    })
+}
