@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod files;
+mod http;
 pub mod stage;
 pub mod webhook;
 pub mod wordpress;

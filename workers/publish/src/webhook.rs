@@ -16,13 +16,11 @@
 //! any other status is permanent (dead-lettered at once with the status and the start of the
 //! receiver's answer). A redelivered message carries the same `X-Copydesk-Delivery`.
 
-use std::time::Duration;
-
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::PublishError;
+use crate::{http, PublishError};
 
 /// `[publish.webhook]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -85,24 +83,9 @@ impl WebhookSink {
         if config.url.trim().is_empty() {
             return Ok(None);
         }
-        let bad = |detail: String| PublishError::Config(format!("publish.webhook: {detail}"));
-        let url = reqwest::Url::parse(config.url.trim())
-            .map_err(|e| bad(format!("url {:?} is not a URL ({e}); write it as https://host/path", config.url)))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(bad(format!("url {url} must be http or https")));
-        }
-        let secret = std::env::var(&config.secret_env).unwrap_or_default();
-        if secret.is_empty() {
-            return Err(bad(format!(
-                "the signing secret is missing: set the environment variable {} (publish.webhook.secret_env names it)",
-                config.secret_env
-            )));
-        }
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("copydesk-publish/", env!("CARGO_PKG_VERSION")))
-            .timeout(Duration::from_secs(config.timeout_secs.max(1)))
-            .build()
-            .map_err(|e| bad(format!("cannot build the HTTP client: {e}")))?;
+        let url = http::http_url("webhook", &config.url, "https://host/path")?;
+        let secret = http::secret_from_env("webhook", "secret_env", &config.secret_env, "signing secret")?;
+        let client = http::client("webhook", config.timeout_secs)?;
         Ok(Some(WebhookSink { client, url, secret: secret.into_bytes() }))
     }
 

@@ -18,12 +18,11 @@
 //! 401/403 name the credentials to check; other 4xx are permanent with WordPress's message.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::files::{story_key, write_atomic, FileSink};
-use crate::PublishError;
+use crate::{http, PublishError};
 use copydesk_types::{Story, StorySummarized, Summary};
 
 /// `[publish.wordpress]`.
@@ -102,33 +101,19 @@ impl WordPressSink {
         if config.url.trim().is_empty() {
             return Ok(None);
         }
-        let bad = |detail: String| PublishError::Config(format!("publish.wordpress: {detail}"));
-        let base = reqwest::Url::parse(config.url.trim())
-            .map_err(|e| bad(format!("url {:?} is not a URL ({e}); write the site address, e.g. https://news.example.com", config.url)))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(bad(format!("url {base} must be http or https")));
-        }
+        let bad = |detail: String| http::config_error("wordpress", detail);
+        let base = http::http_url("wordpress", &config.url, "https://news.example.com (the site address)")?;
         if config.user.trim().is_empty() {
             return Err(bad("user is empty: set the WordPress user the application password belongs to".into()));
         }
-        let password = std::env::var(&config.password_env).unwrap_or_default();
-        if password.is_empty() {
-            return Err(bad(format!(
-                "the application password is missing: set the environment variable {} (publish.wordpress.password_env names it)",
-                config.password_env
-            )));
-        }
+        let password = http::secret_from_env("wordpress", "password_env", &config.password_env, "application password")?;
         if !matches!(config.status.as_str(), "draft" | "publish" | "pending" | "private") {
             return Err(bad(format!("status {:?} must be draft, publish, pending or private", config.status)));
         }
         if !matches!(config.on_kill.as_str(), "trash" | "draft") {
             return Err(bad(format!("on_kill {:?} must be trash or draft", config.on_kill)));
         }
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("copydesk-publish/", env!("CARGO_PKG_VERSION")))
-            .timeout(Duration::from_secs(config.timeout_secs.max(1)))
-            .build()
-            .map_err(|e| bad(format!("cannot build the HTTP client: {e}")))?;
+        let client = http::client("wordpress", config.timeout_secs)?;
         let posts_url = format!("{}/wp-json/wp/v2/posts", base.as_str().trim_end_matches('/'));
         Ok(Some(WordPressSink { client, posts_url, user: config.user.clone(), password, config: config.clone(), files }))
     }
