@@ -50,3 +50,26 @@ pub async fn process(layers: &Layers, file: &Path, json: bool) -> anyhow::Result
     }
     Ok(())
 }
+
+/// `copydesk feeds`: the health of every configured feed, from the state files ingest-worker
+/// keeps (`ingest.feed_state_dir`). Reads files only; no broker, no network.
+pub fn feeds(layers: &Layers, json: bool) -> anyhow::Result<()> {
+    let ingest: IngestConfig = layers.section("ingest")?;
+    let reports = copydesk_ingest::feed_reports(&ingest, chrono::Utc::now());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+        return Ok(());
+    }
+    if reports.is_empty() {
+        println!("no feeds configured: add [[ingest.feeds]] tables (name, url) to the config");
+        return Ok(());
+    }
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M:%SZ").to_string());
+    println!("{:<20} {:<13} {:<21} {:<21} {:>8}  last error", "feed", "health", "last success", "last new item", "failures");
+    for r in &reports {
+        let s = &r.state;
+        let error = s.last_error.as_deref().unwrap_or("-");
+        println!("{:<20} {:<13} {:<21} {:<21} {:>8}  {error}", r.name, r.health, when(s.last_success), when(s.last_new_item), s.consecutive_failures);
+    }
+    Ok(())
+}

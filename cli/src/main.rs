@@ -50,6 +50,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Health of the configured feeds (last success, last new item, failures, last error), read
+    /// from ingest-worker's feed state files.
+    Feeds {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect and replay dead-lettered messages.
     Dlq {
         #[command(subcommand)]
@@ -91,6 +98,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Status { json } => broker::status(&settings, json).await,
         Command::Ingest { files } => broker::ingest(&settings, &files).await,
         Command::Process { file, json } => local::process(&layers, &file, json).await,
+        Command::Feeds { json } => local::feeds(&layers, json),
         Command::Dlq { action } => broker::dlq(&settings, action).await,
         Command::Eval { what } => evals::eval(what),
         Command::Bench { what } => evals::bench(what),

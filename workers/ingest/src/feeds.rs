@@ -77,7 +77,7 @@ pub async fn run_feed_poller(
     for feed in cfg.feeds.iter().filter(|f| !f.url.is_empty()) {
         let poller = FeedPoller {
             feed: feed.clone(),
-            state_path: dir.join(format!("{}.json", safe_name(&feed.name))),
+            state_path: state_path(cfg, feed),
             client: client.clone(),
             cfg: cfg.clone(),
             sink: sink.clone(),
@@ -88,6 +88,47 @@ pub async fn run_feed_poller(
     }
     while tasks.join_next().await.is_some() {}
     Ok(())
+}
+
+/// Where a feed's state lives: `<feed_state_dir>/<safe name>.json`.
+pub fn state_path(cfg: &IngestConfig, feed: &FeedConfig) -> PathBuf {
+    cfg.feed_state_dir().join(format!("{}.json", safe_name(&feed.name)))
+}
+
+/// One configured feed and what its state file says (`copydesk feeds`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedReport {
+    /// Configured name.
+    pub name: String,
+    /// Configured address.
+    pub url: String,
+    /// The state file read.
+    pub state_file: PathBuf,
+    /// `ok` (last fetch worked), `failing` (failures since the last success), `quiet` (no new
+    /// item for `quiet_after_secs`) or `never polled` (no state yet).
+    pub health: &'static str,
+    /// The state itself.
+    pub state: FeedState,
+}
+
+/// The health of every configured feed, from the state files the pollers keep.
+pub fn feed_reports(cfg: &IngestConfig, now: DateTime<Utc>) -> Vec<FeedReport> {
+    cfg.feeds
+        .iter()
+        .map(|feed| {
+            let state_file = state_path(cfg, feed);
+            let state = FeedState::load(&state_file);
+            let quiet = cfg.quiet_after_secs > 0
+                && state.last_new_item.is_none_or(|t| (now - t).num_seconds().max(0) as u64 >= cfg.quiet_after_secs);
+            let health = match (&state.last_success, state.consecutive_failures) {
+                (_, n) if n > 0 => "failing",
+                (None, _) => "never polled",
+                _ if quiet => "quiet",
+                _ => "ok",
+            };
+            FeedReport { name: feed.name.clone(), url: feed.url.clone(), state_file, health, state }
+        })
+        .collect()
 }
 
 /// A file-name-safe form of a feed name.
@@ -354,6 +395,23 @@ mod tests {
         std::fs::write(&path, r#"{"etag":"\"e\"","last_modified":null}"#).expect("write");
         let s = FeedState::load(&path);
         assert_eq!((s.etag.as_deref(), s.consecutive_failures), (Some("\"e\""), 0));
+    }
+
+    #[test]
+    fn feed_reports_tell_ok_failing_quiet_and_never_polled_apart() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let feed = |name: &str| FeedConfig { name: name.into(), url: format!("http://{name}.test/rss"), ..FeedConfig::default() };
+        let cfg = IngestConfig { drop_dir: dir.path().to_path_buf(), feeds: vec![feed("ok"), feed("down"), feed("idle"), feed("new")], quiet_after_secs: 3600, ..IngestConfig::default() };
+        std::fs::create_dir_all(cfg.feed_state_dir()).expect("dir");
+        let now = Utc::now();
+        let hours_ago = |h| Some(now - chrono::Duration::hours(h));
+        let save = |name: &str, s: FeedState| s.save(&state_path(&cfg, &feed(name))).expect("save");
+        save("ok", FeedState { last_success: hours_ago(0), last_new_item: hours_ago(0), ..FeedState::default() });
+        save("down", FeedState { last_success: hours_ago(5), consecutive_failures: 3, last_error: Some("HTTP 503".into()), ..FeedState::default() });
+        save("idle", FeedState { last_success: hours_ago(0), last_new_item: hours_ago(2), ..FeedState::default() });
+        let health: Vec<(String, &str)> = feed_reports(&cfg, now).into_iter().map(|r| (r.name, r.health)).collect();
+        let want = [("ok", "ok"), ("down", "failing"), ("idle", "quiet"), ("new", "never polled")];
+        assert_eq!(health, want.map(|(n, h)| (n.to_string(), h)));
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub use dedup::{DedupStore, SharedDedup, Verdict};
 pub use detect::detect_format;
 pub use dropdir::run_drop_folder;
 pub use error::IngestError;
-pub use feeds::run_feed_poller;
+pub use feeds::{feed_reports, run_feed_poller, FeedReport};
 pub use sink::{SinkError, StorySink};
 pub use stats::{IngestStats, StatsSnapshot};
 
