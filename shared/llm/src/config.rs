@@ -2,6 +2,18 @@
 
 use serde::Deserialize;
 
+/// Which engine a stage runs (`engine = "builtin" | "llm"` in `[extract]` and `[summarize]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// The stage's offline built-in engine.
+    #[default]
+    Builtin,
+    /// An OpenAI-compatible model, checked against the text, with the built-in engine as the
+    /// fallback.
+    Llm,
+}
+
 /// How to ask the server for JSON output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -19,7 +19,7 @@ pub mod reply;
 pub mod testing;
 
 pub use client::LlmClient;
-pub use config::{LlmConfig, ResponseFormatMode};
+pub use config::{EngineKind, LlmConfig, ResponseFormatMode};
 pub use error::LlmError;
 pub use metrics::{LlmMetrics, LlmMetricsSnapshot};
 pub use reply::{clean_content, LlmReply};

@@ -8,16 +8,8 @@ use serde::Deserialize;
 use std::future::Future;
 use std::path::PathBuf;
 
-/// Which engine extracts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EngineKind {
-    /// The offline, trained built-in engine.
-    #[default]
-    Builtin,
-    /// An OpenAI-compatible chat endpoint, checked against the text.
-    Llm,
-}
+/// Which engine extracts: the trained built-in one, or an LLM checked against the text.
+pub use copydesk_llm::EngineKind;
 
 /// Settings of the extract stage (the `[extract]` config table).
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -4,16 +4,8 @@ use copydesk_llm::LlmConfig;
 use serde::Deserialize;
 use std::path::PathBuf;
 
-/// Which engine writes summaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EngineKind {
-    /// The offline, deterministic extractive engine.
-    #[default]
-    Builtin,
-    /// An OpenAI-compatible model, validated, with the built-in engine as fallback.
-    Llm,
-}
+/// Which engine writes summaries: the deterministic extractive one, or a validated LLM.
+pub use copydesk_llm::EngineKind;
 
 /// Settings of the summarize stage (`[summarize]` in the config files).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
