@@ -24,15 +24,10 @@ List each distinct surface form once. List direct quotations (`quote`, the words
 marks, copied exactly) with the `speaker` as the story names them, or null. List in `sources_cited` \
 the news outlets the story cites as its sources. Never add anything that is not in the story.";
 
-/// Counters the worker renders into `/metrics`.
+/// What the LLM engine decided, rendered by extract-worker into `/metrics` (requests, retries
+/// and tokens are the client's own counters: [`LlmExtractor::client`]`.metrics()`).
 #[derive(Debug, Default)]
 pub struct LlmUsage {
-    /// LLM requests made by this engine.
-    pub requests: AtomicU64,
-    /// Prompt tokens reported by the server.
-    pub prompt_tokens: AtomicU64,
-    /// Completion tokens reported by the server.
-    pub completion_tokens: AtomicU64,
     /// Stories the built-in engine answered instead (failed call, unusable or invented answer).
     pub fallbacks: AtomicU64,
     /// Entities dropped because they were not found in the text.
@@ -42,12 +37,6 @@ pub struct LlmUsage {
 /// A plain copy of [`LlmUsage`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LlmUsageSnapshot {
-    /// See [`LlmUsage::requests`].
-    pub requests: u64,
-    /// See [`LlmUsage::prompt_tokens`].
-    pub prompt_tokens: u64,
-    /// See [`LlmUsage::completion_tokens`].
-    pub completion_tokens: u64,
     /// See [`LlmUsage::fallbacks`].
     pub fallbacks: u64,
     /// See [`LlmUsage::invented_entities`].
@@ -59,9 +48,6 @@ impl LlmUsage {
     pub fn snapshot(&self) -> LlmUsageSnapshot {
         let r = |c: &AtomicU64| c.load(Ordering::Relaxed);
         LlmUsageSnapshot {
-            requests: r(&self.requests),
-            prompt_tokens: r(&self.prompt_tokens),
-            completion_tokens: r(&self.completion_tokens),
             fallbacks: r(&self.fallbacks),
             invented_entities: r(&self.invented_entities),
         }
@@ -69,9 +55,6 @@ impl LlmUsage {
 }
 
 static USAGE: LlmUsage = LlmUsage {
-    requests: AtomicU64::new(0),
-    prompt_tokens: AtomicU64::new(0),
-    completion_tokens: AtomicU64::new(0),
     fallbacks: AtomicU64::new(0),
     invented_entities: AtomicU64::new(0),
 };
@@ -116,15 +99,12 @@ impl LlmExtractor {
         if text.chars().count() > self.max_chars {
             return Ok(self.fall_back(story));
         }
-        USAGE.requests.fetch_add(1, Ordering::Relaxed);
         let reply = match self.client.chat_json(SYSTEM, &text, Some(&schema())).await {
             Ok(r) => r,
             // The failure is counted in `fallbacks`; the worker logs per story.
             Err(_) if self.fallback_on_error => return Ok(self.fall_back(story)),
             Err(e) => return Err(e.into()),
         };
-        USAGE.prompt_tokens.fetch_add(reply.prompt_tokens, Ordering::Relaxed);
-        USAGE.completion_tokens.fetch_add(reply.completion_tokens, Ordering::Relaxed);
         match from_reply(&text, &reply.content, &format!("llm:{}", self.client.config().model)) {
             Ok(e) => Ok(e),
             Err(_) => Ok(self.fall_back(story)),

@@ -7,7 +7,7 @@ use copydesk_types::{Stage, StoryExtracted, StorySummarized};
 
 /// The summarize stage: a kill passes through with no summary (publish retracts it).
 struct SummarizeStage {
-    engine: copydesk_summarize::Engine,
+    engine: std::sync::Arc<copydesk_summarize::Engine>,
 }
 
 impl Transform for SummarizeStage {
@@ -41,7 +41,9 @@ impl Transform for SummarizeStage {
 async fn main() -> std::process::ExitCode {
     copydesk_runtime::worker_main(|layers, rt| {
         let config: SummarizeConfig = layers.section("summarize")?;
-        let engine = copydesk_summarize::build(&config)?;
+        let engine = std::sync::Arc::new(copydesk_summarize::build(&config)?);
+        let metered = engine.clone();
+        rt.metrics.add_extra(std::sync::Arc::new(move || metered.render_prometheus("copydesk")));
         Ok(TransformHandler {
             transform: SummarizeStage { engine },
             exchange: rt.names.events_exchange(),
