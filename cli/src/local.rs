@@ -37,7 +37,7 @@ pub async fn process(layers: &Layers, file: &Path, json: bool) -> anyhow::Result
         }
         let entities = extractor.extract(&story).await.map_err(|e| anyhow::anyhow!("extract {}: {e}", story.guid))?;
         let summary = summarizer.summarize(&story, &entities).await.map_err(|e| anyhow::anyhow!("summarize {}: {e}", story.guid))?;
-        let markdown = summary.article.to_markdown(&summary.headline);
+        let markdown = copydesk_render::article_markdown(&summary.headline, &summary.article);
         if !json {
             println!("{markdown}");
             println!("---\nslug: {}\nmeta: {}\nkeywords: {}\nentities: {}\n", summary.slug, summary.meta_description, summary.keywords.join(", "),

@@ -102,6 +102,16 @@ pub struct Quote {
     pub cue: Option<String>,
 }
 
+/// An outlet a story cites as its source, with a link when one is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitedSource {
+    /// The outlet's name as readers know it ("The Guardian", "RT", "Bloomberg").
+    pub name: String,
+    /// An `http`/`https` address for the outlet or the cited report, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// Everything extract found in one story.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Entities {
@@ -114,6 +124,11 @@ pub struct Entities {
     /// Outlets the story cites as its sources ("Bloomberg" in "according to reporting by Bloomberg").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources_cited: Vec<String>,
+    /// The same outlets with the address a reader can follow: the story's own link to the
+    /// outlet when it has one, otherwise the outlet's home page when it is a known outlet.
+    /// Renderers link each as Markdown (`[Bloomberg](https://www.bloomberg.com)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cited: Vec<CitedSource>,
     /// Which engine produced this ("builtin-perceptron-v1", "llm:gpt-4o-mini").
     pub engine: String,
 }

@@ -16,10 +16,10 @@ pub mod names;
 pub mod story;
 pub mod summary;
 
-pub use entities::{Entities, Entity, EntityKind, Mention, Quote};
+pub use entities::{CitedSource, Entities, Entity, EntityKind, Mention, Quote};
 pub use envelope::{
     Envelope, Payload, Stage, StoryExtracted, StoryIngested, StoryPublished, StorySummarized,
     SCHEMA_VERSION,
 };
 pub use story::{Link, PubStatus, Signals, SourceFormat, Story, Subject};
-pub use summary::{Article, Section, Summary};
+pub use summary::{Article, ArticleLink, Section, Summary};

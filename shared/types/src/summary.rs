@@ -8,20 +8,34 @@ use std::collections::BTreeMap;
 pub struct Section {
     /// Plain, descriptive subheading (never "Introduction" or "Conclusion").
     pub heading: String,
-    /// Paragraphs of clean text; links are Markdown `[text](href)`, never bold or italic.
+    /// Paragraphs of plain text: never Markdown or HTML. Renderers (`copydesk-render`) escape
+    /// it for their format and turn [`Article::links`] into links.
     pub paragraphs: Vec<String>,
+}
+
+/// A link the article makes: the first occurrence of `text` in the lead or a section
+/// paragraph links to `href` (only `http`, `https` and `mailto` targets are ever rendered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleLink {
+    /// The words that carry the link, as they occur in the text ("Bloomberg").
+    pub text: String,
+    /// Where it points.
+    pub href: String,
 }
 
 /// The search-friendly article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
-    /// The lead paragraph.
+    /// The lead paragraph, plain text.
     pub lead: String,
     /// The body sections, in order.
     pub sections: Vec<Section>,
     /// True when the source was too short for a full article and nothing was padded.
     #[serde(default)]
     pub short: bool,
+    /// Inline links (sources named in the text), applied by the renderers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<ArticleLink>,
 }
 
 impl Article {
@@ -35,20 +49,6 @@ impl Article {
                 .flat_map(|s| s.paragraphs.iter())
                 .map(|p| count(p))
                 .sum::<usize>()
-    }
-
-    /// The article as Markdown: the headline as `#`, the lead, then `##` subheadings.
-    pub fn to_markdown(&self, headline: &str) -> String {
-        let mut out = format!("# {headline}\n\n{}\n", self.lead);
-        for section in &self.sections {
-            out.push_str(&format!("\n## {}\n", section.heading));
-            for p in &section.paragraphs {
-                out.push('\n');
-                out.push_str(p);
-                out.push('\n');
-            }
-        }
-        out
     }
 }
 

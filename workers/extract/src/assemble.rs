@@ -148,7 +148,7 @@ pub fn entities(text: &str, f: Found) -> Entities {
             sources_cited.push(name);
         }
     }
-    Entities { mentions, entities, quotes, sources_cited, engine: ENGINE_NAME.to_string() }
+    Entities { mentions, entities, quotes, sources_cited, cited: Vec::new(), engine: ENGINE_NAME.to_string() }
 }
 
 fn is_pronoun(s: &str) -> bool {

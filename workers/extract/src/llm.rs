@@ -276,7 +276,7 @@ fn assemble(text: &str, groups: Vec<AnswerGroup>, answer: &Answer, engine: &str)
         })
         .collect();
     let sources_cited = answer.sources_cited.iter().filter(|s| !occurrences(text, s).is_empty()).cloned().collect();
-    Entities { mentions, entities, quotes, sources_cited, engine: engine.to_string() }
+    Entities { mentions, entities, quotes, sources_cited, cited: Vec::new(), engine: engine.to_string() }
 }
 
 /// Whether a mention of entity `e` is spelled `s`.

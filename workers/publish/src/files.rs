@@ -210,7 +210,7 @@ pub fn article_document(msg: &StorySummarized, summary: &Summary) -> serde_json:
         "keywords": summary.keywords,
         "brief": summary.brief,
         "article": summary.article,
-        "article_markdown": summary.article.to_markdown(&summary.headline),
+        "article_markdown": copydesk_render::article_markdown(&summary.headline, &summary.article),
         "json_ld": summary.json_ld,
         "open_graph": summary.open_graph,
         "entities": msg.entities,
@@ -236,7 +236,7 @@ fn markdown(story: &Story, summary: &Summary) -> String {
         quote(&date),
         quote(&story.guid),
         story.version,
-        summary.article.to_markdown(&summary.headline)
+        copydesk_render::article_markdown(&summary.headline, &summary.article)
     )
 }
 

@@ -35,6 +35,7 @@ pub mod testing {
                 lead: "Dockers returned to work on Monday.".into(),
                 sections: vec![Section { heading: "Return to work".into(), paragraphs: vec!["The strike lasted a week.".into()] }],
                 short: true,
+                links: Vec::new(),
             },
             headline: "Harbour strike ends after a week".into(),
             meta_description: "Dockers returned to work.".into(),

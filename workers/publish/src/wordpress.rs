@@ -86,10 +86,7 @@ pub fn marker(key: &str) -> String {
 /// The article as HTML for a post body: lead, `<h2>` subheadings and paragraphs with their
 /// inline source links (the title is the post title, not repeated), then the marker.
 pub fn post_html(summary: &Summary, key: &str) -> String {
-    let md = summary.article.to_markdown("");
-    let md = md.trim_start_matches("# ").trim_start();
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(md));
+    let mut html = copydesk_render::article_html(&summary.article);
     html.push_str(&marker(key));
     html
 }
@@ -266,11 +263,12 @@ mod tests {
     fn the_post_body_is_html_with_subheadings_links_and_the_marker() {
         let mut msg = crate::testing::summarized("g1", 1);
         let summary = msg.summary.as_mut().expect("summary");
-        summary.article.sections[0].paragraphs = vec!["The port said so [in a statement](https://port.test/news) & more.".into()];
+        summary.article.sections[0].paragraphs = vec!["The port said so in a statement & more.".into()];
+        summary.article.links = vec![copydesk_types::ArticleLink { text: "in a statement".into(), href: "https://port.test/news".into() }];
         let html = post_html(summary, "abc");
         assert!(html.starts_with("<p>Dockers returned to work on Monday.</p>"), "{html}");
         assert!(html.contains("<h2>Return to work</h2>"), "{html}");
-        assert!(html.contains(r#"<a href="https://port.test/news">in a statement</a> &amp; more."#), "{html}");
+        assert!(html.contains(r#"<a href="https://port.test/news" rel="noopener noreferrer nofollow">in a statement</a> &amp; more."#), "{html}");
         assert!(!html.contains("<h1>") && !html.contains("<strong>"), "{html}");
         assert!(html.ends_with("<!-- copydesk:abc -->"));
     }

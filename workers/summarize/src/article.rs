@@ -37,6 +37,7 @@ pub(crate) fn build_article(
             lead: doc.headline.clone(),
             sections: Vec::new(),
             short: true,
+            links: Vec::new(),
         };
     };
     let lead = lead_idx
@@ -61,6 +62,7 @@ pub(crate) fn build_article(
         lead,
         sections,
         short: false,
+        links: Vec::new(),
     };
     link_sources(&mut article, story, sources);
     article.short = article.word_count() < FULL_ARTICLE_WORDS || article.sections.len() < 3;

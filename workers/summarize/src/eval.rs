@@ -389,6 +389,7 @@ mod tests {
                     })
                     .collect(),
             short: false,
+            links: Vec::new(),
         }
     }
 

@@ -1,9 +1,13 @@
 //! Inline source links: where the article names a source and the story carries its link.
+//!
+//! The article's text stays plain; links are recorded as [`ArticleLink`]s, which the renderers
+//! (`copydesk-render`) turn into Markdown or HTML links at the first occurrence of their text,
+//! escaping everything else.
 
-use copydesk_types::{Article, Story};
+use copydesk_types::{Article, ArticleLink, Story};
 
-/// Turns the first mention of each linked text, and of each cited source with a known link,
-/// into a Markdown link.
+/// Records a link for each linked text of the story, and for each cited source with a known
+/// link, that the article's text actually contains.
 pub(crate) fn link_sources(article: &mut Article, story: &Story, sources: &[String]) {
     let mut pairs: Vec<(String, String)> = story
         .links
@@ -26,37 +30,14 @@ pub(crate) fn link_sources(article: &mut Article, story: &Story, sources: &[Stri
         }
     }
     for (text, href) in pairs {
-        let slots = std::iter::once(&mut article.lead).chain(
-            article
-                .sections
-                .iter_mut()
-                .flat_map(|s| s.paragraphs.iter_mut()),
-        );
-        for slot in slots {
-            if let Some(linked) = link_once(slot, &text, &href) {
-                *slot = linked;
-                break;
-            }
+        let used = std::iter::once(&article.lead)
+            .chain(article.sections.iter().flat_map(|s| s.paragraphs.iter()))
+            .any(|p| p.contains(&text));
+        let known = article.links.iter().any(|l| l.text == text);
+        if used && !known {
+            article.links.push(ArticleLink { text, href });
         }
     }
-}
-
-/// The paragraph with its first unlinked occurrence of `text` linked, if there is one.
-fn link_once(paragraph: &str, text: &str, href: &str) -> Option<String> {
-    let mut from = 0;
-    while let Some(pos) = paragraph[from..].find(text).map(|p| p + from) {
-        let inside_link = paragraph[..pos].ends_with('[')
-            || paragraph[..pos].matches('[').count() > paragraph[..pos].matches(']').count();
-        if !inside_link {
-            return Some(format!(
-                "{}[{text}]({href}){}",
-                &paragraph[..pos],
-                &paragraph[pos + text.len()..]
-            ));
-        }
-        from = pos + text.len();
-    }
-    None
 }
 
 #[cfg(test)]
@@ -65,7 +46,7 @@ mod tests {
     use copydesk_types::{Link, Section};
 
     #[test]
-    fn a_cited_source_is_linked_once_where_first_named() {
+    fn a_cited_source_is_linked_once_where_named() {
         let mut story = Story::new("g", "h", vec![]);
         story.links = vec![Link {
             text: "a report".into(),
@@ -78,15 +59,21 @@ mod tests {
                 paragraphs: vec!["According to The WSJ, a report found more.".into()],
             }],
             short: false,
+            links: Vec::new(),
         };
         link_sources(&mut article, &story, &["WSJ".to_string()]);
+        assert_eq!(article.lead, "Rates rose, The WSJ said.", "the text stays plain");
+        let links: Vec<(&str, &str)> = article
+            .links
+            .iter()
+            .map(|l| (l.text.as_str(), l.href.as_str()))
+            .collect();
         assert_eq!(
-            article.lead,
-            "Rates rose, The [WSJ](https://example.org/wsj/story) said."
-        );
-        assert_eq!(
-            article.sections[0].paragraphs[0],
-            "According to The WSJ, [a report](https://example.org/wsj/story) found more."
+            links,
+            [
+                ("a report", "https://example.org/wsj/story"),
+                ("WSJ", "https://example.org/wsj/story")
+            ]
         );
     }
 }

@@ -260,6 +260,7 @@ impl LlmSummarizer {
             lead: draft.lead,
             sections: draft.sections,
             short: false,
+            links: Vec::new(),
         };
         article.short = article.word_count() < MIN_WORDS;
         let terms = salient_terms(&Doc::from_story(story), entities);

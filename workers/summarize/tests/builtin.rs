@@ -31,7 +31,7 @@ fn a_long_story_gets_a_full_article_with_three_plain_sections() {
         );
         assert!(seen.insert(lower), "repeated: {}", s.heading);
     }
-    let md = a.to_markdown(&summary.headline);
+    let md = copydesk_render::article_markdown(&summary.headline, a);
     assert!(!md.contains("**") && !md.contains("__"), "no emphasis");
     assert!(
         a.lead.starts_with("The Bergen Harbour Authority approved"),
