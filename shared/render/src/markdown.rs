@@ -97,11 +97,22 @@ mod tests {
     use super::*;
     use copydesk_types::{ArticleLink, Section};
 
+    /// What a CommonMark renderer makes of `markdown`.
+    fn rendered(markdown: &str) -> String {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(markdown));
+        html
+    }
+
     #[test]
     fn markup_and_markdown_syntax_come_out_as_text() {
-        let out = escape_markdown("<script>alert(1)</script> [x](javascript:alert(1)) *bold* `code`");
-        assert!(!out.contains("<script") && !out.contains("[x]("), "{out}");
-        assert!(out.starts_with("\\<script\\>"), "{out}");
+        let text = "<script>alert(1)</script> [x](javascript:alert(1)) ![i](data:x) *bold* `code` <http://a.b> &lt;b&gt; | a | ~~s~~";
+        let html = rendered(&escape_markdown(text));
+        for tag in ["<script", "<a ", "<img", "<em", "<code", "<strong", "<del", "<table"] {
+            assert!(!html.contains(tag), "{tag} in {html}");
+        }
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+        assert!(html.contains("&amp;lt;b&amp;gt;"), "entities stay text: {html}");
     }
 
     #[test]
