@@ -43,7 +43,7 @@ fn a_long_story_gets_a_full_article_with_three_plain_sections() {
         "byline and credits are not story text"
     );
     assert!(
-        md.contains("[documents published with the decision](https://example.org/decision.pdf)"),
+        md.contains("[documents published with the decision](<https://example.org/decision.pdf>)"),
         "source link inline"
     );
 }
