@@ -60,10 +60,46 @@ async fn connect(settings: &Settings) -> anyhow::Result<lapin::Connection> {
 /// `copydesk topology declare`.
 pub async fn topology_declare(settings: &Settings) -> anyhow::Result<()> {
     let conn = connect(settings).await?;
-    let publisher = Publisher::new(&conn).await?;
+    let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await?;
     let names = Names::new(settings.amqp.namespace.clone());
     broker::declare_topology(publisher.channel(), &names, &settings.retry).await?;
     println!("topology declared for namespace '{}': exchange {}, queues for {} stages", names.namespace, names.events_exchange(), Stage::ALL.len());
+    Ok(())
+}
+
+/// `copydesk topology check`.
+pub async fn topology_check(settings: &Settings, json: bool) -> anyhow::Result<()> {
+    let conn = connect(settings).await?;
+    let names = Names::new(settings.amqp.namespace.clone());
+    let checks = copydesk_runtime::migrate::check(&conn, &names, &settings.retry).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&checks)?);
+    } else {
+        for c in &checks {
+            println!("{:<10} {}{}", c.state, c.queue, c.detail.as_deref().map(|d| format!("  ({d})")).unwrap_or_default());
+        }
+    }
+    let wrong = checks.iter().filter(|c| c.state != "ok").count();
+    if wrong > 0 {
+        anyhow::bail!("{wrong} queue(s) differ from this version's topology; `copydesk topology declare` creates missing ones, `copydesk topology migrate` empties legacy retry tiers, and a queue whose arguments differ must be deleted (when empty) and declared again");
+    }
+    println!("the broker matches this version's topology for namespace '{}'", names.namespace);
+    Ok(())
+}
+
+/// `copydesk topology migrate`.
+pub async fn topology_migrate(settings: &Settings) -> anyhow::Result<()> {
+    let conn = connect(settings).await?;
+    let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await?;
+    let names = Names::new(settings.amqp.namespace.clone());
+    broker::declare_topology(publisher.channel(), &names, &settings.retry).await?;
+    let moved = copydesk_runtime::migrate::migrate(&conn, &publisher, &names).await?;
+    if moved.is_empty() {
+        println!("no legacy retry tiers in namespace '{}': nothing to migrate", names.namespace);
+    }
+    for (queue, count) in &moved {
+        println!("moved {count} message(s) from {queue} to its work queue and deleted it");
+    }
     Ok(())
 }
 
@@ -106,7 +142,7 @@ pub async fn status(settings: &Settings, json: bool) -> anyhow::Result<()> {
 
 /// Unacked counts per queue from the management API, when it answers.
 async fn management_unacked(settings: &Settings, names: &Names) -> Option<std::collections::HashMap<String, u64>> {
-    let base = settings.amqp.management_url.trim_end_matches('/');
+    let base = secrecy::ExposeSecret::expose_secret(&settings.amqp.management_url).trim_end_matches('/').to_string();
     let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build().ok()?;
     let url = reqwest::Url::parse(&format!("{base}/api/queues")).ok()?;
     let (user, pass) = (url.username().to_string(), url.password().unwrap_or("").to_string());
@@ -129,7 +165,7 @@ async fn management_unacked(settings: &Settings, names: &Names) -> Option<std::c
 /// `copydesk ingest FILE...`: each file is sent as a raw document to ingest-worker.
 pub async fn ingest(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<()> {
     let conn = connect(settings).await?;
-    let publisher = Publisher::new(&conn).await?;
+    let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await?;
     let names = Names::new(settings.amqp.namespace.clone());
     let mut failed = 0;
     for (i, file) in files.iter().enumerate() {
@@ -191,7 +227,7 @@ pub async fn dlq(settings: &Settings, action: DlqAction) -> anyhow::Result<()> {
             None => anyhow::bail!("no dead letter with id {id}; `copydesk dlq list` shows the ids"),
         },
         DlqAction::Replay { all, id, stage, dry_run } => {
-            let publisher = Publisher::new(&conn).await?;
+            let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await?;
             let selection = if all { Selection::All } else { Selection::Ids(id.clone()) };
             let replayed = ops::dlq_replay(&conn, &publisher, &names, stage, &selection, dry_run).await?;
             let verb = if dry_run { "would replay" } else { "replayed" };

@@ -16,6 +16,7 @@ pub async fn process(layers: &Layers, file: &Path, json: bool) -> anyhow::Result
     let bytes = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let items = parse_document(&bytes, &name, &ingest).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let items = copydesk_ingest::stage::namespaced(items, copydesk_ingest::Origin::Document { name: &name });
     let mut results = Vec::new();
     for item in items {
         let story = match item {
@@ -51,11 +52,12 @@ pub async fn process(layers: &Layers, file: &Path, json: bool) -> anyhow::Result
     Ok(())
 }
 
-/// `copydesk feeds`: the health of every configured feed, from the state files ingest-worker
-/// keeps (`ingest.feed_state_dir`). Reads files only; no broker, no network.
-pub fn feeds(layers: &Layers, json: bool) -> anyhow::Result<()> {
+/// `copydesk feeds`: the health of every configured feed, from the state ingest-worker keeps in
+/// the state store. No broker, no network beyond the store.
+pub async fn feeds(layers: &Layers, json: bool) -> anyhow::Result<()> {
     let ingest: IngestConfig = layers.section("ingest")?;
-    let reports = copydesk_ingest::feed_reports(&ingest, chrono::Utc::now());
+    let store = copydesk_store::Store::open(&layers.section("store")?).await?;
+    let reports = copydesk_ingest::feed_reports(&ingest, &store, chrono::Utc::now()).await;
     if json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
         return Ok(());
@@ -65,11 +67,12 @@ pub fn feeds(layers: &Layers, json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     let when = |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M:%SZ").to_string());
-    println!("{:<20} {:<13} {:<21} {:<21} {:>8}  last error", "feed", "health", "last success", "last new item", "failures");
+    println!("{:<20} {:<13} {:<21} {:<21} {:>8}  {:<24} last error", "feed", "health", "last success", "last new item", "failures", "polled by");
     for r in &reports {
         let s = &r.state;
         let error = s.last_error.as_deref().unwrap_or("-");
-        println!("{:<20} {:<13} {:<21} {:<21} {:>8}  {error}", r.name, r.health, when(s.last_success), when(s.last_new_item), s.consecutive_failures);
+        let by = r.polled_by.as_deref().unwrap_or("-");
+        println!("{:<20} {:<13} {:<21} {:<21} {:>8}  {by:<24} {error}", r.name, r.health, when(s.last_success), when(s.last_new_item), s.consecutive_failures);
     }
     Ok(())
 }

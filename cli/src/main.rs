@@ -7,6 +7,7 @@
 mod broker;
 mod evals;
 mod local;
+mod store;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -50,12 +51,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Health of the configured feeds (last success, last new item, failures, last error), read
-    /// from ingest-worker's feed state files.
+    /// Health of the configured feeds (last success, last new item, failures, last error, which
+    /// replica polls it), read from the state store.
     Feeds {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// The shared state store: migrate its schema, import pre-store state files, show counts.
+    Store {
+        #[command(subcommand)]
+        action: store::StoreAction,
     },
     /// Inspect and replay dead-lettered messages.
     Dlq {
@@ -78,6 +84,16 @@ enum Command {
 enum TopologyAction {
     /// Declare everything for the configured amqp.namespace.
     Declare,
+    /// Compare the live broker with what this version declares: missing queues, queues whose
+    /// arguments differ, classic retry tiers of earlier versions and what waits in them.
+    Check {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move messages out of the classic retry tiers of earlier versions into their work queues
+    /// (each move confirmed before the old copy goes), then delete those tiers.
+    Migrate,
 }
 
 #[tokio::main]
@@ -95,10 +111,13 @@ async fn run() -> anyhow::Result<()> {
     });
     match cli.command {
         Command::Topology { action: TopologyAction::Declare } => broker::topology_declare(&settings).await,
+        Command::Topology { action: TopologyAction::Check { json } } => broker::topology_check(&settings, json).await,
+        Command::Topology { action: TopologyAction::Migrate } => broker::topology_migrate(&settings).await,
+        Command::Store { action } => store::run(&layers, action).await,
         Command::Status { json } => broker::status(&settings, json).await,
         Command::Ingest { files } => broker::ingest(&settings, &files).await,
         Command::Process { file, json } => local::process(&layers, &file, json).await,
-        Command::Feeds { json } => local::feeds(&layers, json),
+        Command::Feeds { json } => local::feeds(&layers, json).await,
         Command::Dlq { action } => broker::dlq(&settings, action).await,
         Command::Eval { what } => evals::eval(what),
         Command::Bench { what } => evals::bench(what),

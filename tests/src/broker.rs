@@ -40,7 +40,7 @@ impl TestNamespace {
         let conn = broker::connect(&settings.amqp, &format!("test {namespace}"))
             .await
             .expect("RabbitMQ must be running for integration tests (make test starts it)");
-        let publisher = Publisher::new(&conn).await.expect("publisher");
+        let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await.expect("publisher");
         let names = Names::new(namespace);
         broker::declare_topology(publisher.channel(), &names, &settings.retry).await.expect("declare topology");
         TestNamespace { settings, names, conn, publisher }
@@ -114,7 +114,8 @@ impl TestNamespace {
             let delivery = match next {
                 Ok(Some(Ok(d))) => d,
                 Ok(Some(Err(e))) => {
-                    channel.wait_for_recovery(e).await.expect("watcher recovers");
+                    let recovered = crate::wait::within("the test's watcher to recover its connection", deadline, channel.wait_for_recovery(e)).await;
+                    recovered.expect("watcher recovers");
                     continue;
                 }
                 Ok(None) => panic!("published consumer closed"),

@@ -74,6 +74,9 @@ impl Pipeline {
             ("COPYDESK__INGEST__SETTLE_MS".into(), "50".into()),
             ("COPYDESK__INGEST__POLL_INTERVAL_MS".into(), "100".into()),
             ("COPYDESK__PUBLISH__OUT_DIR".into(), self.out.display().to_string()),
+            ("COPYDESK__STORE__PATH".into(), self.dir.path().join("state").join("copydesk.db").display().to_string()),
+            ("COPYDESK__INGEST__CLAIM_LEASE_SECS".into(), "5".into()),
+            ("COPYDESK__STORE__LEASE_SECS".into(), "5".into()),
             ("COPYDESK__WORKER__SHUTDOWN_DEADLINE_SECS".into(), "10".into()),
         ]);
         env.extend(self.extra_env.iter().cloned());

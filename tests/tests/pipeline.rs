@@ -38,7 +38,8 @@ async fn stories_dropped_in_the_inbox_all_come_out_with_entities_and_a_summary()
         assert!(a["article"]["sections"].as_array().is_some_and(|s| !s.is_empty()), "sections in {}", path.display());
     }
     assert!(events.iter().all(|e| !e.payload.retracted));
-    assert_eq!(files_in(&p.inbox.join(".done"), |_| true).len(), 20, "every file retired to .done/");
+    let done = p.inbox.join(".done");
+    wait::until("every file retired to .done/", LONG, || async { (files_in(&done, |_| true).len() == 20).then_some(()) }).await;
 }
 
 #[tokio::test]
@@ -215,18 +216,26 @@ async fn with_a_webhook_configured_every_article_is_posted_signed_by_the_publish
 }
 
 #[tokio::test]
-async fn a_second_ingest_worker_on_the_same_drop_folder_refuses_to_start_and_names_the_fix() {
+async fn two_ingest_workers_share_one_drop_folder_and_each_story_is_published_once() {
     let _serial = SERIAL.lock().await;
-    let p = Pipeline::start(TestNamespace::fast_retry()).await;
-    let logs = p.dir.path().join("logs-second");
-    std::fs::create_dir_all(&logs).expect("logs dir");
-    let mut second = copydesk_tests::procs::Proc::start("ingest-worker", &p.env(), &logs);
-    let status = second.wait_exit(Duration::from_secs(60)).expect("the second ingest-worker exits");
-    assert!(!status.success(), "it must not run beside the first");
-    let log = second.log_text();
-    assert!(log.contains("in use by another ingest-worker") && log.contains("ingest.dedup_path"), "{log}");
+    let mut p = Pipeline::start(TestNamespace::fast_retry()).await;
+    p.spawn("ingest-worker");
+    p.await_consuming().await;
 
-    p.drop_stories(0..3);
-    p.ns.await_published(3, LONG).await;
-    assert_eq!(p.article_files().len(), 3, "the first ingest-worker carries on");
+    p.drop_stories(0..60);
+    p.ns.await_published(60, LONG).await;
+
+    assert_eq!(p.article_files().len(), 60, "one article per story:\n{}", p.logs());
+    let done = p.inbox.join(".done");
+    wait::until("every file retired", LONG, || async { (files_in(&done, |_| true).len() >= 60).then_some(()) }).await;
+    assert_eq!(files_in(&done, |_| true).len(), 60, "every file claimed by exactly one replica");
+    let claimed: Vec<usize> = p
+        .procs
+        .lock()
+        .expect("procs")
+        .iter()
+        .filter(|proc| proc.name == "ingest-worker")
+        .map(|proc| proc.log_text().matches("file ingested").count())
+        .collect();
+    assert_eq!(claimed.iter().sum::<usize>(), 60, "{claimed:?}");
 }

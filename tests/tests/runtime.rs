@@ -48,7 +48,7 @@ impl Transform for Shared {
             }
             _ => {}
         }
-        Ok(StoryPublished { guid: story.guid.clone(), version: story.version, slug: "s".into(), locations: vec![], retracted: false, held_for_embargo: false })
+        Ok(StoryPublished { guid: story.guid.clone(), story_id: story.key(), version: story.version, slug: "s".into(), locations: vec![], retracted: false, held_for_embargo: false })
     }
 }
 
@@ -58,7 +58,7 @@ fn story(guid: &str, headline: &str) -> StorySummarized {
 
 async fn start(ns: &TestNamespace, script: Arc<Scripted>) -> (Runtime, tokio::task::JoinHandle<()>) {
     let rt = Runtime::start(ns.settings.clone(), Stage::Publish).await.expect("runtime");
-    let handler = Arc::new(TransformHandler { transform: Shared(script), exchange: ns.names.events_exchange() });
+    let handler = Arc::new(TransformHandler::new(Shared(script), ns.names.events_exchange()));
     let rt2 = rt.clone();
     let task = tokio::spawn(async move {
         worker::consume(&rt2, handler).await.expect("consume");
@@ -84,9 +84,9 @@ async fn transient_failure_is_retried_then_succeeds_with_attempts_counted() {
 
     assert_eq!(events[0].payload.guid, "g-flaky");
     assert_eq!(events[0].attempt, 3, "two failures, then success on the third attempt");
-    assert_eq!(rt.metrics.retried.load(Ordering::Relaxed), 2);
+    assert_eq!(rt.metrics().retried.load(Ordering::Relaxed), 2);
     assert_eq!(ns.depth(&ns.names.dead_letter_queue(Stage::Publish)).await, 0);
-    rt.cancel.cancel();
+    rt.shutdown();
 }
 
 #[tokio::test]
@@ -103,7 +103,7 @@ async fn panicking_handler_is_dead_lettered_and_the_worker_keeps_running() {
     assert_eq!(dead[0].error_class, "panic");
     assert!(dead[0].error.contains("handler bug on g-panic"), "{}", dead[0].error);
     assert_eq!(dead[0].story_id.as_deref(), Some("g-panic"));
-    rt.cancel.cancel();
+    rt.shutdown();
 }
 
 #[tokio::test]
@@ -117,8 +117,8 @@ async fn undecodable_message_is_dead_lettered_with_reason() {
     assert_eq!(dead[0].error_class, "undecodable");
     assert!(dead[0].error.contains("StorySummarized"), "{}", dead[0].error);
     // The counter moves just after the broker confirms the dead letter.
-    wait::until("the dead-letter counter", LONG, || async { (rt.metrics.dead_lettered.load(Ordering::Relaxed) == 1).then_some(()) }).await;
-    rt.cancel.cancel();
+    wait::until("the dead-letter counter", LONG, || async { (rt.metrics().dead_lettered.load(Ordering::Relaxed) == 1).then_some(()) }).await;
+    rt.shutdown();
 }
 
 #[tokio::test]
@@ -131,8 +131,8 @@ async fn permanent_error_is_dead_lettered_without_retries() {
 
     assert_eq!(dead[0].error_class, "permanent");
     assert_eq!(dead[0].attempts, Some(1));
-    assert_eq!(rt.metrics.retried.load(Ordering::Relaxed), 0);
-    rt.cancel.cancel();
+    assert_eq!(rt.metrics().retried.load(Ordering::Relaxed), 0);
+    rt.shutdown();
 }
 
 #[tokio::test]
@@ -156,7 +156,7 @@ async fn exhausted_retries_dead_letter_and_replay_after_the_fix_publishes_once()
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].attempt, 1, "a replay starts counting attempts afresh");
     assert_eq!(ns.depth(&ns.names.dead_letter_queue(Stage::Publish)).await, 0);
-    rt.cancel.cancel();
+    rt.shutdown();
 }
 
 #[tokio::test]
@@ -170,7 +170,7 @@ async fn dry_run_replay_leaves_dead_letters_in_place() {
 
     assert_eq!(would.len(), 1);
     assert_eq!(ns.depth(&ns.names.dead_letter_queue(Stage::Publish)).await, 1);
-    rt.cancel.cancel();
+    rt.shutdown();
 }
 
 #[tokio::test]
@@ -182,9 +182,9 @@ async fn deferred_message_comes_back_without_counting_an_attempt() {
     let events = ns.await_published(1, LONG).await;
 
     assert_eq!(events[0].attempt, 1);
-    assert_eq!(rt.metrics.deferred.load(Ordering::Relaxed), 1);
-    assert_eq!(rt.metrics.retried.load(Ordering::Relaxed), 0);
-    rt.cancel.cancel();
+    assert_eq!(rt.metrics().deferred.load(Ordering::Relaxed), 1);
+    assert_eq!(rt.metrics().retried.load(Ordering::Relaxed), 0);
+    rt.shutdown();
 }
 
 #[tokio::test]
@@ -201,6 +201,6 @@ async fn unroutable_output_dead_letters_the_input_instead_of_acking_it() {
 
     assert_eq!(dead[0].error_class, "output-rejected");
     assert!(dead[0].error.contains("topology declare"), "{}", dead[0].error);
-    assert_eq!(rt.metrics.succeeded.load(Ordering::Relaxed), 0);
-    rt.cancel.cancel();
+    assert_eq!(rt.metrics().succeeded.load(Ordering::Relaxed), 0);
+    rt.shutdown();
 }

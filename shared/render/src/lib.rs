@@ -9,12 +9,15 @@
 //! - [`markdown`]: Markdown with every inline and block construct escaped ([`article_markdown`]).
 //! - [`html`]: HTML for a CMS, escaped and then passed through `ammonia` ([`article_html`]).
 //! - [`json`]: JSON that is safe inside a `<script>` element ([`script_json`]).
+//! - [`head`]: a page head (title, description, Open Graph, JSON-LD) ([`head_html`]).
 
+pub mod head;
 pub mod href;
 pub mod html;
 pub mod json;
 pub mod markdown;
 
+pub use head::head_html;
 pub use href::safe_href;
 pub use html::{article_html, escape_html};
 pub use json::script_json;

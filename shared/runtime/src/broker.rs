@@ -1,8 +1,14 @@
 //! Connections and the topology: one place declares every exchange, queue and binding, idempotently.
 //!
 //! Per consuming stage there is a durable quorum work queue, a set of delayed-retry queues (one
-//! per delay tier, each dead-lettering back to the work queue when a message's TTL runs out) and a
-//! dead-letter queue. `story.published` events land in a bounded queue for progress and audit.
+//! per delay tier, each a quorum queue dead-lettering back to the work queue, at least once, when
+//! a message's TTL runs out) and a dead-letter queue. `story.published` events land in a bounded
+//! queue for progress and audit.
+//!
+//! Why quorum retry tiers: a classic queue's expiry hop to the dead-letter target is
+//! at-most-once, so a story waiting out a retry or an embargo could vanish on a broker restart.
+//! Quorum queues with `x-dead-letter-strategy: at-least-once` (which needs
+//! `x-overflow: reject-publish`) keep the message until the work queue has confirmed it.
 
 use crate::config::{AmqpSettings, RetrySettings};
 use copydesk_types::names::{self, Names};
@@ -39,9 +45,24 @@ pub enum BrokerError {
         /// The lapin error.
         source: lapin::Error,
     },
-    /// The broker refused a publish (nack) or returned it as unroutable.
+    /// The broker refused a publish (nack) or returned it as unroutable: an operator must act.
     #[error("{0}")]
     Rejected(String),
+    /// The broker could not be reached for long enough (connection recoveries during a
+    /// publish): transient, the input is kept and tried again.
+    #[error("RabbitMQ unavailable: {0}")]
+    Unavailable(String),
+    /// A message is larger than `amqp.max_message_bytes` (below the broker's own limit, which
+    /// would close the channel instead).
+    #[error("a message for '{routing_key}' is {bytes} bytes, above amqp.max_message_bytes ({limit}); the input is too large to pass through the pipeline")]
+    TooLarge {
+        /// Where it was going.
+        routing_key: String,
+        /// Its size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl BrokerError {
@@ -101,6 +122,42 @@ fn text(s: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(s.as_bytes().to_vec()))
 }
 
+/// Every queue of a namespace with its arguments, and the routing key it is bound to on the
+/// events exchange (if any): the one description `declare_topology` creates and
+/// `copydesk topology check` compares against.
+pub fn expected_queues(names: &Names, retry: &RetrySettings) -> Vec<(String, FieldTable, Option<&'static str>)> {
+    let mut queues = Vec::new();
+    let tiers = retry_tiers(retry);
+    for stage in CONSUMING_STAGES {
+        let queue = names.stage_queue(stage);
+        let dlq = names.dead_letter_queue(stage);
+        // Classic queue for dead letters: no delivery limit, so listing (get + requeue) never
+        // drops a message.
+        queues.push((dlq.clone(), FieldTable::default(), None));
+        // Quorum work queue. A message redelivered too often (a worker crashing on it every time)
+        // is dead-lettered by the broker itself rather than looping forever.
+        let work_args = args(&[
+            ("x-queue-type", text("quorum")),
+            ("x-delivery-limit", AMQPValue::LongInt(20)),
+            ("x-dead-letter-exchange", text("")),
+            ("x-dead-letter-routing-key", text(&dlq)),
+            ("x-dead-letter-strategy", text("at-least-once")),
+            ("x-overflow", text("reject-publish")),
+        ]);
+        queues.push((queue.clone(), work_args, Some(stage.input_routing_key())));
+        for tier in 0..tiers.len() {
+            queues.push((names.retry_queue(stage, tier), retry_tier_args(&queue), None));
+        }
+    }
+    let published_args = args(&[
+        ("x-queue-type", text("quorum")),
+        ("x-max-length", AMQPValue::LongInt(100_000)),
+        ("x-overflow", text("drop-head")),
+    ]);
+    queues.push((names.published_queue(), published_args, Some(names::RK_STORY_PUBLISHED)));
+    queues
+}
+
 /// Declare the whole topology of one namespace. Safe to run any number of times, from any worker.
 pub async fn declare_topology(
     channel: &Channel,
@@ -118,66 +175,31 @@ pub async fn declare_topology(
         )
         .await
         .map_err(|e| BrokerError::amqp(format!("declare exchange {exchange}"), e))?;
-
-    let tiers = retry_tiers(retry);
-    for stage in CONSUMING_STAGES {
-        let queue = names.stage_queue(stage);
-        let dlq = names.dead_letter_queue(stage);
-        // Classic queue for dead letters: no delivery limit, so listing (get + requeue) never
-        // drops a message.
-        declare_queue(channel, &dlq, durable, FieldTable::default()).await?;
-        // Quorum work queue. A message redelivered too often (a worker crashing on it every time)
-        // is dead-lettered by the broker itself rather than looping forever.
-        let work_args = args(&[
-            ("x-queue-type", text("quorum")),
-            ("x-delivery-limit", AMQPValue::LongInt(20)),
-            ("x-dead-letter-exchange", text("")),
-            ("x-dead-letter-routing-key", text(&dlq)),
-            ("x-dead-letter-strategy", text("at-least-once")),
-            ("x-overflow", text("reject-publish")),
-        ]);
-        declare_queue(channel, &queue, durable, work_args).await?;
-        channel
-            .queue_bind(
-                queue.clone().into(),
-                exchange.clone().into(),
-                stage.input_routing_key().into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .map_err(|e| BrokerError::amqp(format!("bind {queue}"), e))?;
-        for tier in 0..tiers.len() {
-            let retry_queue = names.retry_queue(stage, tier);
-            let retry_args = args(&[
-                ("x-dead-letter-exchange", text("")),
-                ("x-dead-letter-routing-key", text(&queue)),
-            ]);
-            declare_queue(channel, &retry_queue, durable, retry_args).await?;
+    for (queue, arguments, binding) in expected_queues(names, retry) {
+        declare_queue(channel, &queue, durable, arguments).await?;
+        if let Some(routing_key) = binding {
+            channel
+                .queue_bind(queue.clone().into(), exchange.clone().into(), routing_key.into(), QueueBindOptions::default(), FieldTable::default())
+                .await
+                .map_err(|e| BrokerError::amqp(format!("bind {queue}"), e))?;
         }
     }
-
-    let published = names.published_queue();
-    let published_args = args(&[
-        ("x-queue-type", text("quorum")),
-        ("x-max-length", AMQPValue::LongInt(100_000)),
-        ("x-overflow", text("drop-head")),
-    ]);
-    declare_queue(channel, &published, durable, published_args).await?;
-    channel
-        .queue_bind(
-            published.clone().into(),
-            exchange.into(),
-            names::RK_STORY_PUBLISHED.into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .map_err(|e| BrokerError::amqp(format!("bind {published}"), e))?;
     Ok(())
 }
 
-async fn declare_queue(
+/// The arguments of a retry tier: a quorum queue whose expired messages go back to `work_queue`
+/// at least once.
+pub fn retry_tier_args(work_queue: &str) -> FieldTable {
+    args(&[
+        ("x-queue-type", text("quorum")),
+        ("x-dead-letter-exchange", text("")),
+        ("x-dead-letter-routing-key", text(work_queue)),
+        ("x-dead-letter-strategy", text("at-least-once")),
+        ("x-overflow", text("reject-publish")),
+    ])
+}
+
+pub(crate) async fn declare_queue(
     channel: &Channel,
     name: &str,
     options: QueueDeclareOptions,
@@ -198,6 +220,7 @@ pub fn all_queues(names: &Names, retry: &RetrySettings) -> Vec<String> {
         queues.push(names.dead_letter_queue(stage));
         for tier in 0..retry_tiers(retry).len() {
             queues.push(names.retry_queue(stage, tier));
+            queues.push(names.legacy_retry_queue(stage, tier));
         }
     }
     queues

@@ -28,7 +28,7 @@ pub enum ConfigError {
 
 /// `[amqp]`: where the broker is and how to talk to it.
 #[derive(Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AmqpSettings {
     /// Broker URL; a secret because it usually carries the password.
     pub url: SecretString,
@@ -42,8 +42,13 @@ pub struct AmqpSettings {
     /// A first connection that has not succeeded after this long is an error (a wrong URL or a
     /// stopped broker is reported instead of waited on).
     pub connect_timeout_secs: u64,
-    /// RabbitMQ management API, used by `copydesk status` for unacked counts when reachable.
-    pub management_url: String,
+    /// RabbitMQ management API, used by `copydesk status` for unacked counts when reachable. A
+    /// secret: it carries the management password.
+    pub management_url: SecretString,
+    /// Largest message body a worker publishes. Keep it below the broker's own limit
+    /// (`max_message_size`, 16 MiB by default on RabbitMQ 4, 128 MiB on 3.x): a message above
+    /// that makes the broker close the channel; one above this is refused with a clear reason.
+    pub max_message_bytes: usize,
 }
 
 impl Default for AmqpSettings {
@@ -54,7 +59,8 @@ impl Default for AmqpSettings {
             prefetch: 16,
             recovery_timeout_secs: 30,
             connect_timeout_secs: 15,
-            management_url: "http://guest:guest@127.0.0.1:15672".into(),
+            management_url: SecretString::from("http://guest:guest@127.0.0.1:15672"),
+            max_message_bytes: 15 * 1024 * 1024,
         }
     }
 }
@@ -66,25 +72,16 @@ impl std::fmt::Debug for AmqpSettings {
             .field("namespace", &self.namespace)
             .field("prefetch", &self.prefetch)
             .field("recovery_timeout_secs", &self.recovery_timeout_secs)
+            .field("max_message_bytes", &self.max_message_bytes)
             .finish()
     }
 }
 
-/// The URL with any password replaced, for logs and error messages.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_string(),
-    }
-}
+pub use crate::redact::redact_url;
 
 /// `[worker]`: how much work one process does at once and how it stops.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct WorkerSettings {
     /// Messages handled concurrently.
     pub concurrency: usize,
@@ -100,7 +97,7 @@ impl Default for WorkerSettings {
 
 /// `[retry]`: delayed retries of transient failures.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RetrySettings {
     /// Attempts in all, the first included, before a message is dead-lettered.
     pub max_attempts: u32,
@@ -118,7 +115,7 @@ impl Default for RetrySettings {
 
 /// `[health]`: the `/healthz`, `/readyz` and `/metrics` server.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct HealthSettings {
     /// Address to bind; `0.0.0.0` in containers.
     pub bind: String,
@@ -134,7 +131,7 @@ impl Default for HealthSettings {
 
 /// `[telemetry]`: logging.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TelemetrySettings {
     /// JSON lines instead of human-readable logs.
     pub json: bool,
@@ -308,6 +305,13 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_key_is_refused_naming_it() {
+        let layers = layers_from("[retry]\nmax_attempt = 2\n");
+        let err = layers.settings().expect_err("typo").to_string();
+        assert!(err.contains("max_attempt"), "{err}");
+    }
+
+    #[test]
     fn a_missing_config_file_is_named() {
         let err = Layers::load(Some(Path::new("/nonexistent/copydesk.toml")))
             .err()
@@ -321,6 +325,6 @@ mod tests {
         let s = Settings::default();
         let shown = format!("{:?}", s.amqp);
         assert!(!shown.contains("guest:guest"), "{shown}");
-        assert_eq!(redact_url("amqp://u:secret@h:5672/%2f"), "amqp://u:***@h:5672/%2f");
+        assert_eq!(redact_url("amqp://u:secret@h:5672/%2f"), "amqp://***@h:5672/%2f");
     }
 }

@@ -1,10 +1,13 @@
 //! The handler contract: a stage handler takes a decoded message and returns a result; it never
-//! acks or nacks. The runtime maps the result (see [`crate::worker`]).
+//! acks, nacks or publishes. The runtime maps the result (see [`crate::settle`]), publishes the
+//! outputs, and hands the receipts of the confirmed ones back ([`Handler::confirmed`]) before it
+//! acks the input.
 
 use crate::publisher::Outgoing;
 use copydesk_types::{Envelope, Payload, Stage};
 use std::future::Future;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// How a handler failed, which decides what the runtime does with the message.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +27,10 @@ pub enum HandlerError {
         /// Why, for the logs.
         reason: String,
     },
+    /// The worker is stopping: the handler stopped at a safe point before its next side effect
+    /// ([`Incoming::stopping`]); the message goes back to the queue unsettled.
+    #[error("interrupted: the worker is stopping")]
+    Interrupted,
 }
 
 impl HandlerError {
@@ -33,15 +40,6 @@ impl HandlerError {
             HandlerError::Transient(message.to_string())
         } else {
             HandlerError::Permanent(message.to_string())
-        }
-    }
-
-    /// The class name written to the `x-copydesk-error-class` header.
-    pub fn class(&self) -> &'static str {
-        match self {
-            HandlerError::Transient(_) => "transient",
-            HandlerError::Permanent(_) => "permanent",
-            HandlerError::Defer { .. } => "deferred",
         }
     }
 }
@@ -59,31 +57,90 @@ pub struct Incoming {
     pub attempt: u32,
     /// True when the broker redelivered it (a worker died holding it).
     pub redelivered: bool,
+    /// Cancelled when the shutdown deadline has passed: a handler checks [`Incoming::stopping`]
+    /// before each side effect (a file write, an HTTP call) and returns
+    /// [`HandlerError::Interrupted`] instead of starting it.
+    pub stop: CancellationToken,
 }
 
 impl Incoming {
+    /// An incoming message built by hand (tests, `copydesk process`).
+    pub fn new(body: Vec<u8>) -> Incoming {
+        Incoming { body, type_name: None, headers: Vec::new(), attempt: 1, redelivered: false, stop: CancellationToken::new() }
+    }
+
     /// A text header's value.
     pub fn header(&self, key: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
+
+    /// True once the worker must stop starting side effects.
+    pub fn stopping(&self) -> bool {
+        self.stop.is_cancelled()
+    }
+
+    /// `Err(Interrupted)` once the worker must stop starting side effects: `incoming.checkpoint()?`
+    /// before each one.
+    pub fn checkpoint(&self) -> Result<(), HandlerError> {
+        if self.stopping() {
+            Err(HandlerError::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// One message a handler wants published, and what it wants to hear back once the broker has
+/// confirmed it (for example the story to record as seen).
+#[derive(Debug)]
+pub struct Emit<R> {
+    /// The message.
+    pub message: Outgoing,
+    /// Returned to [`Handler::confirmed`] once the message is confirmed.
+    pub receipt: Option<R>,
 }
 
 /// What a successful handler produces: messages to publish before the input is acked, and
 /// counters for metrics.
-#[derive(Debug, Default)]
-pub struct Output {
+#[derive(Debug)]
+pub struct Output<R = ()> {
     /// Messages to publish (with confirms) before the input is acked. May be empty.
-    pub messages: Vec<Outgoing>,
+    pub emits: Vec<Emit<R>>,
     /// Items dropped as duplicates while handling (counted in metrics).
     pub duplicates: u64,
 }
 
-/// A pipeline stage's logic, wired to the broker by [`crate::worker::run`].
+impl<R> Default for Output<R> {
+    fn default() -> Self {
+        Output { emits: Vec::new(), duplicates: 0 }
+    }
+}
+
+impl<R> Output<R> {
+    /// Nothing to publish.
+    pub fn none() -> Self {
+        Output::default()
+    }
+
+    /// One message, no receipt.
+    pub fn message(message: Outgoing) -> Self {
+        Output { emits: vec![Emit { message, receipt: None }], duplicates: 0 }
+    }
+
+    /// Add a message with its receipt.
+    pub fn push(&mut self, message: Outgoing, receipt: Option<R>) {
+        self.emits.push(Emit { message, receipt });
+    }
+}
+
+/// A pipeline stage's logic, wired to the broker by [`crate::worker::consume`].
 pub trait Handler: Send + Sync + 'static {
     /// The stage; decides the queue consumed and the names in logs and metrics.
     const STAGE: Stage;
     /// The decoded input.
     type Input: Send + 'static;
+    /// What the handler wants back for each confirmed output (`()` when nothing).
+    type Receipt: Send + 'static;
 
     /// Decode a delivery. An `Err` means the message can never be handled: it is dead-lettered
     /// as `undecodable` with this reason.
@@ -97,7 +154,15 @@ pub trait Handler: Send + Sync + 'static {
         &self,
         input: Self::Input,
         incoming: &Incoming,
-    ) -> impl Future<Output = Result<Output, HandlerError>> + Send;
+    ) -> impl Future<Output = Result<Output<Self::Receipt>, HandlerError>> + Send;
+
+    /// The receipts of the outputs the broker confirmed, called before the input is acked (also
+    /// when only some were confirmed, so a retry does not publish them again). An error retries
+    /// the input.
+    fn confirmed(&self, receipts: Vec<Self::Receipt>) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        drop(receipts);
+        async { Ok(()) }
+    }
 }
 
 /// A transform stage: one envelope in, one envelope out (extract, summarize, publish).
@@ -109,21 +174,33 @@ pub trait Transform: Send + Sync + 'static {
     /// Output payload.
     type Out: Payload;
 
-    /// Turn the input payload into the output payload.
+    /// Turn the input payload into the output payload. (A stage with side effects implements
+    /// [`Handler`] itself, to check [`Incoming::checkpoint`] and use receipts.)
     fn apply(&self, input: Self::In) -> impl Future<Output = Result<Self::Out, HandlerError>> + Send;
 }
 
 /// Adapts a [`Transform`] into a [`Handler`] publishing its output on the events exchange.
 pub struct TransformHandler<T> {
+    transform: T,
+    exchange: String,
+}
+
+impl<T> TransformHandler<T> {
+    /// A handler publishing `transform`'s outputs on `exchange`.
+    pub fn new(transform: T, exchange: String) -> Self {
+        TransformHandler { transform, exchange }
+    }
+
     /// The transform.
-    pub transform: T,
-    /// The events exchange name.
-    pub exchange: String,
+    pub fn transform(&self) -> &T {
+        &self.transform
+    }
 }
 
 impl<T: Transform> Handler for TransformHandler<T> {
     const STAGE: Stage = T::STAGE;
     type Input = Envelope<T::In>;
+    type Receipt = ();
 
     fn decode(&self, incoming: &Incoming) -> Result<Self::Input, String> {
         Envelope::<T::In>::from_json(&incoming.body).map_err(|e| e.to_string())
@@ -136,6 +213,6 @@ impl<T: Transform> Handler for TransformHandler<T> {
     async fn handle(&self, input: Self::Input, incoming: &Incoming) -> Result<Output, HandlerError> {
         let out = self.transform.apply(input.payload).await?;
         let envelope = Envelope::new(out, incoming.attempt);
-        Ok(Output { messages: vec![Outgoing::event(&self.exchange, &envelope)], duplicates: 0 })
+        Ok(Output::message(Outgoing::event(&self.exchange, &envelope)))
     }
 }

@@ -25,6 +25,8 @@ pub struct Metrics {
     pub dead_lettered: AtomicU64,
     /// Items dropped as duplicates.
     pub duplicates: AtomicU64,
+    /// Deliveries given back to the broker unsettled (broker unavailable, worker stopping).
+    pub requeued: AtomicU64,
     buckets: [AtomicU64; BUCKETS.len()],
     latency_sum_micros: AtomicU64,
     latency_count: AtomicU64,
@@ -42,6 +44,7 @@ impl Metrics {
             deferred: AtomicU64::new(0),
             dead_lettered: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
+            requeued: AtomicU64::new(0),
             buckets: Default::default(),
             latency_sum_micros: AtomicU64::new(0),
             latency_count: AtomicU64::new(0),
@@ -76,13 +79,14 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let stage = self.stage;
-        let counters: [(&str, &AtomicU64, &str); 6] = [
+        let counters: [(&str, &AtomicU64, &str); 7] = [
             ("copydesk_messages_received_total", &self.received, "Deliveries received."),
             ("copydesk_messages_succeeded_total", &self.succeeded, "Deliveries handled, published downstream and acked."),
             ("copydesk_messages_retried_total", &self.retried, "Deliveries sent to a delayed retry."),
             ("copydesk_messages_deferred_total", &self.deferred, "Deliveries held back (embargo) without counting an attempt."),
             ("copydesk_messages_dead_lettered_total", &self.dead_lettered, "Deliveries dead-lettered."),
             ("copydesk_duplicates_total", &self.duplicates, "Items dropped as duplicates."),
+            ("copydesk_messages_requeued_total", &self.requeued, "Deliveries given back to the broker unsettled (broker unavailable, worker stopping)."),
         ];
         for (name, value, help) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");

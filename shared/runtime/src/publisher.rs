@@ -102,15 +102,38 @@ impl Outgoing {
 #[derive(Clone)]
 pub struct Publisher {
     channel: Channel,
+    max_message_bytes: usize,
 }
 
-/// How many times a publish is retried across connection recoveries before giving up.
+/// How many times a batch is tried across connection recoveries before the broker counts as
+/// unavailable (a transient failure: the caller keeps its input and tries again later).
 const PUBLISH_TRIES: usize = 5;
+
+/// Most confirms outstanding at once: enough to keep the broker busy, few enough that a
+/// connection loss costs little to publish again.
+const WINDOW: usize = 256;
+
+/// What happened to a batch: which messages the broker confirmed, and what stopped the rest.
+#[derive(Debug)]
+pub struct Published {
+    /// One flag per message, in order: confirmed by the broker.
+    pub confirmed: Vec<bool>,
+    /// Why the unconfirmed ones were not, if any are left.
+    pub error: Option<BrokerError>,
+}
+
+impl Published {
+    /// True when every message was confirmed.
+    pub fn complete(&self) -> bool {
+        self.error.is_none() && self.confirmed.iter().all(|c| *c)
+    }
+}
 
 impl Publisher {
     /// Open a confirm-mode channel on `connection` (ideally one used only for publishing, so
-    /// flow control on publishing never stalls consuming).
-    pub async fn new(connection: &Connection) -> Result<Self, BrokerError> {
+    /// flow control on publishing never stalls consuming). Messages larger than
+    /// `max_message_bytes` are refused before they reach the broker.
+    pub async fn new(connection: &Connection, max_message_bytes: usize) -> Result<Self, BrokerError> {
         let channel = connection
             .create_channel()
             .await
@@ -119,7 +142,7 @@ impl Publisher {
             .confirm_select(ConfirmSelectOptions::default())
             .await
             .map_err(|e| BrokerError::amqp("enable publisher confirms", e))?;
-        Ok(Publisher { channel })
+        Ok(Publisher { channel, max_message_bytes })
     }
 
     /// The underlying channel (for declaring topology).
@@ -127,20 +150,62 @@ impl Publisher {
         &self.channel
     }
 
-    /// Publish every message (mandatory) and wait for the broker's confirm of each. Waits for
-    /// the connection to recover and tries again when it drops.
-    pub async fn publish_confirmed(&self, messages: &[Outgoing]) -> Result<(), BrokerError> {
-        for message in messages {
-            self.publish_one(message).await?;
-        }
-        Ok(())
+    /// The largest message body this publisher sends (`amqp.max_message_bytes`).
+    pub fn max_message_bytes(&self) -> usize {
+        self.max_message_bytes
     }
 
-    async fn publish_one(&self, message: &Outgoing) -> Result<(), BrokerError> {
+    /// Publish every message and wait for all confirms; `Err` unless every one was confirmed.
+    pub async fn publish_confirmed(&self, messages: &[Outgoing]) -> Result<(), BrokerError> {
+        let published = self.publish_all(messages).await;
+        match published.error {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// Publish every message (mandatory, pipelined in windows of outstanding confirms) and wait
+    /// for the broker's confirms. A connection that drops is waited for and the unconfirmed
+    /// messages are published again, up to a few times; a refusal (unroutable, nacked) stops at
+    /// once. A message over the size limit stops the batch before anything is sent.
+    pub async fn publish_all(&self, messages: &[Outgoing]) -> Published {
+        let mut confirmed = vec![false; messages.len()];
+        if let Some(big) = messages.iter().find(|m| m.body.len() > self.max_message_bytes) {
+            let error = BrokerError::TooLarge { routing_key: big.routing_key.clone(), bytes: big.body.len(), limit: self.max_message_bytes };
+            return Published { confirmed, error: Some(error) };
+        }
         let mut last_error = None;
         for _ in 0..PUBLISH_TRIES {
-            let attempt = async {
-                self.channel
+            let pending: Vec<usize> = (0..messages.len()).filter(|&i| !confirmed[i]).collect();
+            if pending.is_empty() {
+                return Published { confirmed, error: None };
+            }
+            match self.try_batch(messages, &pending, &mut confirmed).await {
+                Ok(()) => return Published { confirmed, error: None },
+                Err(Attempt::Refused(error)) => return Published { confirmed, error: Some(error) },
+                Err(Attempt::Lost(error)) => match self.channel.wait_for_recovery(error.clone()).await {
+                    Ok(()) => last_error = Some(error),
+                    Err(error) => {
+                        let error = BrokerError::Unavailable(format!("the connection did not recover: {error}"));
+                        return Published { confirmed, error: Some(error) };
+                    }
+                },
+            }
+        }
+        let error = BrokerError::Unavailable(format!(
+            "publishing failed {PUBLISH_TRIES} times across connection recoveries; last error: {}",
+            last_error.map(|e| e.to_string()).unwrap_or_default()
+        ));
+        Published { confirmed, error: Some(error) }
+    }
+
+    async fn try_batch(&self, messages: &[Outgoing], pending: &[usize], confirmed: &mut [bool]) -> Result<(), Attempt> {
+        for window in pending.chunks(WINDOW) {
+            let mut confirms = Vec::with_capacity(window.len());
+            for &i in window {
+                let message = &messages[i];
+                let confirm = self
+                    .channel
                     .basic_publish(
                         message.exchange.clone().into(),
                         message.routing_key.clone().into(),
@@ -148,37 +213,37 @@ impl Publisher {
                         &message.body,
                         message.properties(),
                     )
-                    .await?
                     .await
+                    .map_err(Attempt::Lost)?;
+                confirms.push((i, confirm));
             }
-            .await;
-            match attempt {
-                Ok(confirmation) => {
-                    let acked = confirmation.is_ack();
-                    if let Some(returned) = confirmation.take_message() {
-                        return Err(BrokerError::Rejected(format!(
-                            "the broker could not route a message to exchange '{}' with routing key '{}' ({} {}); declare the topology (`copydesk topology declare`) for this amqp.namespace",
-                            message.exchange, message.routing_key, returned.reply_code, returned.reply_text
-                        )));
-                    }
-                    if !acked {
-                        return Err(BrokerError::Rejected(format!(
-                            "the broker refused (nacked) a message for '{}'; it may be out of disk or memory, or the queue is full",
-                            message.routing_key
-                        )));
-                    }
-                    return Ok(());
+            for (i, confirm) in confirms {
+                let confirmation = confirm.await.map_err(Attempt::Lost)?;
+                let message = &messages[i];
+                let acked = confirmation.is_ack();
+                if let Some(returned) = confirmation.take_message() {
+                    return Err(Attempt::Refused(BrokerError::Rejected(format!(
+                        "the broker could not route a message to exchange '{}' with routing key '{}' ({} {}); declare the topology (`copydesk topology declare`) for this amqp.namespace",
+                        message.exchange, message.routing_key, returned.reply_code, returned.reply_text
+                    ))));
                 }
-                Err(error) => match self.channel.wait_for_recovery(error.clone()).await {
-                    Ok(()) => last_error = Some(error),
-                    Err(error) => return Err(BrokerError::amqp("publish", error)),
-                },
+                if !acked {
+                    return Err(Attempt::Refused(BrokerError::Rejected(format!(
+                        "the broker refused (nacked) a message for '{}'; it may be out of disk or memory, or the queue is full",
+                        message.routing_key
+                    ))));
+                }
+                confirmed[i] = true;
             }
         }
-        Err(BrokerError::Rejected(format!(
-            "publish to '{}' failed {PUBLISH_TRIES} times across connection recoveries; last error: {}",
-            message.routing_key,
-            last_error.map(|e| e.to_string()).unwrap_or_default()
-        )))
+        Ok(())
     }
+}
+
+/// How one pass over a batch ended early.
+enum Attempt {
+    /// The broker said no: do not try again.
+    Refused(BrokerError),
+    /// The connection or channel went away: wait for recovery and try the rest again.
+    Lost(lapin::Error),
 }

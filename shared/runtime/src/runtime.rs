@@ -13,29 +13,25 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-/// Everything a running worker shares between its tasks. Cheap to clone.
+/// Everything a running worker shares between its tasks. Cheap to clone. Its parts are reached
+/// through methods: the runtime alone publishes, settles and stops.
 #[derive(Clone)]
 pub struct Runtime {
-    /// The shared settings.
-    pub settings: Arc<Settings>,
-    /// Broker names for the configured namespace.
-    pub names: Arc<Names>,
-    /// This worker's counters.
-    pub metrics: Arc<Metrics>,
+    settings: Arc<Settings>,
+    names: Arc<Names>,
+    metrics: Arc<Metrics>,
     /// Confirm-mode publisher on the publishing connection.
-    pub publisher: Publisher,
+    publisher: Publisher,
     /// Cancelled on SIGTERM/SIGINT, or when the worker must exit.
-    pub cancel: CancellationToken,
+    cancel: CancellationToken,
     /// "<stage>-worker@<host>": the connection and consumer name.
-    pub worker_name: String,
+    worker_name: String,
     /// The consuming connection (kept apart so publish flow control never stalls consuming).
-    pub consume_connection: Arc<Connection>,
-    /// The publishing connection.
-    pub publish_connection: Arc<Connection>,
-    /// Delay tiers of the retry queues.
-    pub retry_tiers: Arc<Vec<u64>>,
+    consume_connection: Arc<Connection>,
+    publish_connection: Arc<Connection>,
+    retry_tiers: Arc<Vec<u64>>,
     /// Background tasks (a source's watcher, a push server) waited for at shutdown.
-    pub tasks: tokio_util::task::TaskTracker,
+    tasks: tokio_util::task::TaskTracker,
     fatal: Arc<Mutex<Option<String>>>,
 }
 
@@ -47,7 +43,7 @@ impl Runtime {
         let worker_name = format!("{stage}-worker@{host}");
         let consume_connection = Arc::new(broker::connect(&settings.amqp, &format!("{worker_name}/consume")).await?);
         let publish_connection = Arc::new(broker::connect(&settings.amqp, &format!("{worker_name}/publish")).await?);
-        let publisher = Publisher::new(&publish_connection).await?;
+        let publisher = Publisher::new(&publish_connection, settings.amqp.max_message_bytes).await?;
         let names = Names::new(settings.amqp.namespace.clone());
         broker::declare_topology(publisher.channel(), &names, &settings.retry).await?;
 
@@ -78,6 +74,66 @@ impl Runtime {
         rt.spawn_signal_handler();
         rt.spawn_watchdog();
         Ok(rt)
+    }
+
+    /// The shared settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Broker names for the configured namespace.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    /// This worker's counters.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// The confirm-mode publisher (the runtime's own: stages return outputs instead of
+    /// publishing; sources hand theirs to [`Runtime::deliver`]).
+    pub(crate) fn publisher(&self) -> &Publisher {
+        &self.publisher
+    }
+
+    /// The consuming connection.
+    pub(crate) fn consume_connection(&self) -> &Connection {
+        &self.consume_connection
+    }
+
+    /// The delay tiers of the retry queues.
+    pub(crate) fn retry_tiers(&self) -> &[u64] {
+        &self.retry_tiers
+    }
+
+    /// "<stage>-worker@<host>".
+    pub fn worker_name(&self) -> &str {
+        &self.worker_name
+    }
+
+    /// Cancelled when the worker stops (SIGTERM, Ctrl-C, or a fatal error): background tasks
+    /// watch it.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Stop the worker gracefully, as SIGTERM does.
+    pub fn shutdown(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Publish a source's outputs (a drop-folder file, a feed poll, a push) with confirms, as
+    /// the consume loop publishes a handler's: returns the receipts of the confirmed messages
+    /// and the error that stopped the rest, if any. Nothing is acked here: the source retires
+    /// its input (moves the file, records the feed items) only for what was confirmed.
+    pub async fn deliver<R>(&self, output: crate::handler::Output<R>) -> (Vec<R>, Option<crate::broker::BrokerError>) {
+        let (messages, receipts): (Vec<crate::publisher::Outgoing>, Vec<Option<R>>) =
+            output.emits.into_iter().map(|e| (e.message, e.receipt)).unzip();
+        self.metrics.duplicates.fetch_add(output.duplicates, std::sync::atomic::Ordering::Relaxed);
+        let published = self.publisher.publish_all(&messages).await;
+        let confirmed = receipts.into_iter().zip(&published.confirmed).filter_map(|(r, ok)| if *ok { r } else { None }).collect();
+        (confirmed, published.error)
     }
 
     /// Stop the worker because it cannot go on; the process then exits non-zero.

@@ -1,21 +1,23 @@
 //! The consume-handle-publish-ack loop every worker runs.
 //!
-//! For each delivery: decode, run the handler (a panic is caught), then settle:
-//! - success: publish the outputs, wait for the broker's confirms, then ack;
-//! - transient error: republish to the stage's delayed-retry tier with the attempt counted, then
-//!   ack; when the attempts are used up, dead-letter;
-//! - permanent error, undecodable input or panic: dead-letter with the reason in headers, then ack;
-//! - deferred (embargo): back to a retry tier without counting an attempt.
+//! For each delivery: decode, run the handler (a panic is caught), ask [`crate::settle`] for the
+//! verdict, and carry it out: publish the outputs and wait for the broker's confirms, hand the
+//! confirmed outputs' receipts back to the handler, then ack; or republish a copy to a retry
+//! tier or the dead-letter queue, then ack; or give the delivery back unsettled.
 //!
-//! A message is only ever acked after whatever replaces it is confirmed by the broker; if that
-//! publish fails the delivery is left to the broker to redeliver.
+//! A message is only ever acked after whatever replaces it is confirmed by the broker.
+//!
+//! Stopping: SIGTERM stops new deliveries and gives in-flight work `worker.shutdown_deadline_secs`.
+//! Past the deadline, handlers are told to stop ([`crate::Incoming::checkpoint`]) before their next
+//! side effect, then abandoned after a short grace; only when every task has settled (the
+//! interrupted ones nacked back to the queue) does the channel close. So no handler keeps writing
+//! files or calling webhooks after its message went back to the queue.
 
-use crate::broker::BrokerError;
-use crate::handler::{Handler, HandlerError, Incoming, Output};
+use crate::handler::{Emit, Handler, Incoming, Output};
 use crate::metrics::Metrics;
 use crate::publisher::Outgoing;
-use crate::retry::{decide, RetryDecision};
 use crate::runtime::Runtime;
+use crate::settle::{after_handler, after_publish_failure, HandlerOutcome, Verdict};
 use copydesk_types::names;
 use futures::{FutureExt, StreamExt};
 use lapin::message::Delivery;
@@ -25,68 +27,77 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
-/// What the runtime does with a delivery once the handler is done.
-enum Settle {
-    Ack(Vec<Outgoing>),
-    Retry { delay: Duration, next_attempt: u32, reason: String },
-    Defer { delay: Duration, reason: String },
-    DeadLetter { class: &'static str, reason: String },
+/// How long interrupted handlers get to reach their next safe point before they are abandoned.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// The two signals of a stopping worker: `stop` asks handlers to stop before their next side
+/// effect; `abort` drops whatever is still running.
+#[derive(Clone, Default)]
+struct Stopping {
+    stop: CancellationToken,
+    abort: CancellationToken,
 }
 
 /// Consume the stage's queue with `handler` until the runtime is cancelled, then drain in-flight
-/// work within the shutdown deadline. Unfinished deliveries go back to the queue when the
-/// channel closes.
+/// work within the shutdown deadline (see the module docs).
 pub async fn consume<H: Handler>(rt: &Runtime, handler: Arc<H>) -> anyhow::Result<()> {
     let stage = H::STAGE;
-    let queue = rt.names.stage_queue(stage);
+    let queue = rt.names().stage_queue(stage);
     let channel = rt
-        .consume_connection
+        .consume_connection()
         .create_channel()
         .await
         .map_err(|e| anyhow::anyhow!("open consuming channel: {e}"))?;
     channel
-        .basic_qos(rt.settings.amqp.prefetch, BasicQosOptions::default())
+        .basic_qos(rt.settings().amqp.prefetch, BasicQosOptions::default())
         .await
         .map_err(|e| anyhow::anyhow!("set prefetch: {e}"))?;
-    let tag = format!("{}-{}", rt.worker_name, std::process::id());
+    let tag = format!("{}-{}", rt.worker_name(), std::process::id());
     let mut consumer = channel
         .basic_consume(queue.clone().into(), tag.clone().into(), BasicConsumeOptions::default(), FieldTable::default())
         .await
         .map_err(|e| anyhow::anyhow!("consume {queue}: {e}. Run `copydesk topology declare` if the queue does not exist"))?;
-    tracing::info!(amqp.queue = %queue, concurrency = rt.settings.worker.concurrency, "consuming");
+    tracing::info!(amqp.queue = %queue, concurrency = rt.settings().worker.concurrency, "consuming");
 
-    let permits = Arc::new(Semaphore::new(rt.settings.worker.concurrency));
+    let permits = Arc::new(Semaphore::new(rt.settings().worker.concurrency));
     let tasks = TaskTracker::new();
+    let stopping = Stopping::default();
+    let cancel = rt.shutdown_token();
     loop {
         let permit = tokio::select! {
-            _ = rt.cancel.cancelled() => break,
+            _ = cancel.cancelled() => break,
             permit = permits.clone().acquire_owned() => permit?,
         };
         let next = tokio::select! {
-            _ = rt.cancel.cancelled() => break,
+            _ = cancel.cancelled() => break,
             next = consumer.next() => next,
         };
         match next {
             Some(Ok(delivery)) => {
-                let (rt2, handler) = (rt.clone(), handler.clone());
+                let (rt2, handler, stopping) = (rt.clone(), handler.clone(), stopping.clone());
                 tasks.spawn(async move {
-                    process(&rt2, handler.as_ref(), delivery).await;
+                    process(&rt2, handler.as_ref(), delivery, &stopping).await;
                     drop(permit);
                 });
             }
             Some(Err(error)) => {
                 tracing::warn!(amqp.queue = %queue, %error, "consumer interrupted; waiting for the connection to recover");
-                if let Err(error) = channel.wait_for_recovery(error).await {
+                let recovered = tokio::select! {
+                    _ = cancel.cancelled() => break,
+                    recovered = channel.wait_for_recovery(error) => recovered,
+                };
+                if let Err(error) = recovered {
                     rt.fail(format!("consumer on {queue} could not recover: {error}"));
                     break;
                 }
                 tracing::info!(amqp.queue = %queue, "consumer recovered");
             }
             None => {
-                if !rt.cancel.is_cancelled() {
+                if !cancel.is_cancelled() {
                     rt.fail(format!("the broker cancelled the consumer on {queue} (queue deleted?)"));
                 }
                 break;
@@ -97,122 +108,157 @@ pub async fn consume<H: Handler>(rt: &Runtime, handler: Arc<H>) -> anyhow::Resul
     // Stop new deliveries first, then give in-flight work its deadline.
     let _ = channel.basic_cancel(tag.into(), BasicCancelOptions::default()).await;
     tasks.close();
-    let deadline = Duration::from_secs(rt.settings.worker.shutdown_deadline_secs);
+    let deadline = Duration::from_secs(rt.settings().worker.shutdown_deadline_secs);
     if tokio::time::timeout(deadline, tasks.wait()).await.is_err() {
-        tracing::warn!(in_flight = tasks.len(), "shutdown deadline passed; unfinished messages go back to the queue");
+        tracing::warn!(in_flight = tasks.len(), "shutdown deadline passed; in-flight handlers stop before their next side effect and their messages go back to the queue");
+        stopping.stop.cancel();
+        if tokio::time::timeout(STOP_GRACE, tasks.wait()).await.is_err() {
+            tracing::warn!(in_flight = tasks.len(), "handlers still busy after the grace period; abandoning them");
+            stopping.abort.cancel();
+            let _ = tokio::time::timeout(STOP_GRACE, tasks.wait()).await;
+        }
     }
-    // Closing the channel requeues every delivery not acked yet.
+    // Every task has settled its delivery; closing the channel requeues anything left unacked.
     let _ = channel.close(200, "worker stopping".into()).await;
     Ok(())
 }
 
-async fn process<H: Handler>(rt: &Runtime, handler: &H, delivery: Delivery) {
-    let incoming = to_incoming(&delivery);
-    Metrics::inc(&rt.metrics.received);
+async fn process<H: Handler>(rt: &Runtime, handler: &H, delivery: Delivery, stopping: &Stopping) {
+    let incoming = to_incoming(&delivery, stopping.stop.clone());
+    Metrics::inc(&rt.metrics().received);
     let started = Instant::now();
     let span = tracing::info_span!("message", stage = H::STAGE.as_str(), story.id = tracing::field::Empty, story.version = tracing::field::Empty, attempt = incoming.attempt);
     let mut story = None;
-    let settle = async {
+    let (outcome, output) = async {
         let input = match handler.decode(&incoming) {
             Ok(input) => input,
-            Err(reason) => return Settle::DeadLetter { class: "undecodable", reason },
+            Err(reason) => return (HandlerOutcome::Undecodable(reason), None),
         };
         let (id, version) = handler.describe(&input);
         tracing::Span::current().record("story.id", id.as_str()).record("story.version", version);
         story = Some((id, version));
-        match AssertUnwindSafe(handler.handle(input, &incoming)).catch_unwind().await {
-            Ok(Ok(Output { messages, duplicates })) => {
-                rt.metrics.duplicates.fetch_add(duplicates, std::sync::atomic::Ordering::Relaxed);
-                Settle::Ack(messages)
-            }
-            Ok(Err(HandlerError::Transient(reason))) => match decide(&rt.settings.retry, incoming.attempt) {
-                RetryDecision::RetryAfter { delay, next_attempt } => Settle::Retry { delay, next_attempt, reason },
-                RetryDecision::GiveUp => Settle::DeadLetter {
-                    class: "retries-exhausted",
-                    reason: format!("gave up after {} attempts: {reason}", incoming.attempt),
-                },
+        let run = AssertUnwindSafe(handler.handle(input, &incoming)).catch_unwind();
+        tokio::select! {
+            biased;
+            _ = stopping.abort.cancelled() => (HandlerOutcome::Interrupted, None),
+            result = run => match result {
+                Ok(Ok(output)) => (HandlerOutcome::Done, Some(output)),
+                Ok(Err(error)) => (HandlerOutcome::Failed(error), None),
+                Err(panic) => (HandlerOutcome::Panicked(panic_message(&panic)), None),
             },
-            Ok(Err(HandlerError::Permanent(reason))) => Settle::DeadLetter { class: "permanent", reason },
-            Ok(Err(HandlerError::Defer { after, reason })) => Settle::Defer { delay: after, reason },
-            Err(panic) => Settle::DeadLetter { class: "panic", reason: format!("handler panicked: {}", panic_message(&panic)) },
         }
     }
     .instrument(span.clone())
     .await;
-    rt.metrics.observe_latency(started.elapsed().as_secs_f64());
-    settle_delivery(rt, H::STAGE, &delivery, &incoming, story, settle).instrument(span).await;
+    rt.metrics().observe_latency(started.elapsed().as_secs_f64());
+    let verdict = after_handler(outcome, incoming.attempt, &rt.settings().retry);
+    let settlement = Settlement { rt, stage: H::STAGE, delivery: &delivery, incoming: &incoming, story };
+    settlement.carry_out(handler, verdict, output).instrument(span).await;
 }
 
-async fn settle_delivery(
-    rt: &Runtime,
+/// One delivery being settled.
+struct Settlement<'a> {
+    rt: &'a Runtime,
     stage: copydesk_types::Stage,
-    delivery: &Delivery,
-    incoming: &Incoming,
+    delivery: &'a Delivery,
+    incoming: &'a Incoming,
     story: Option<(String, u64)>,
-    settle: Settle,
-) {
-    let (messages, counter, what) = match settle {
-        Settle::Ack(messages) => (messages, &rt.metrics.succeeded, "handled"),
-        Settle::Retry { delay, next_attempt, reason } => {
-            tracing::warn!(delay_ms = delay.as_millis() as u64, next_attempt, error = %reason, "transient failure; retrying later");
-            (vec![rt.delayed(stage, delivery, delay, next_attempt)], &rt.metrics.retried, "retried")
-        }
-        Settle::Defer { delay, reason } => {
-            tracing::info!(delay_ms = delay.as_millis() as u64, %reason, "deferred");
-            (vec![rt.delayed(stage, delivery, delay, incoming.attempt)], &rt.metrics.deferred, "deferred")
-        }
-        Settle::DeadLetter { class, reason } => {
-            (vec![dead_letter(rt, stage, delivery, incoming, &story, class, &reason)], &rt.metrics.dead_lettered, "dead-lettered")
-        }
-    };
-    let outcome = match rt.publisher.publish_confirmed(&messages).await {
-        Ok(()) => Ok(counter),
-        // The broker refused the output (unroutable, nacked): retrying the same publish in a loop
-        // would spin, so the input is dead-lettered with the reason for an operator to act on.
-        Err(BrokerError::Rejected(reason)) if what != "dead-lettered" => {
-            let dead = dead_letter(rt, stage, delivery, incoming, &story, "output-rejected", &reason);
-            rt.publisher.publish_confirmed(&[dead]).await.map(|()| &rt.metrics.dead_lettered)
-        }
-        Err(error) => Err(error),
-    };
-    match outcome {
-        Ok(counter) => {
-            Metrics::inc(counter);
-            if let Err(error) = delivery.acker.ack(BasicAckOptions::default()).await {
-                // The channel dropped after the confirm: the broker redelivers, and every stage
-                // is idempotent, so the only cost is repeated work.
-                tracing::warn!(%error, outcome = what, "ack failed after the output was confirmed; the message will be redelivered");
+}
+
+impl Settlement<'_> {
+    async fn carry_out<H: Handler>(&self, handler: &H, verdict: Verdict, output: Option<Output<H::Receipt>>) {
+        let verdict = match verdict {
+            Verdict::Publish => match self.publish_outputs(handler, output.unwrap_or_default()).await {
+                None => return,
+                Some(next) => next,
+            },
+            other => other,
+        };
+        self.settle_with_copy(verdict).await;
+    }
+
+    /// Publish the handler's outputs, return the receipts of the confirmed ones, and ack when
+    /// all went out; otherwise the verdict for what is left to do.
+    async fn publish_outputs<H: Handler>(&self, handler: &H, output: Output<H::Receipt>) -> Option<Verdict> {
+        let rt = self.rt;
+        rt.metrics().duplicates.fetch_add(output.duplicates, std::sync::atomic::Ordering::Relaxed);
+        let (messages, receipts): (Vec<Outgoing>, Vec<Option<H::Receipt>>) =
+            output.emits.into_iter().map(|Emit { message, receipt }| (message, receipt)).unzip();
+        let published = rt.publisher().publish_all(&messages).await;
+        let confirmed: Vec<H::Receipt> =
+            receipts.into_iter().zip(&published.confirmed).filter_map(|(r, ok)| if *ok { r } else { None }).collect();
+        if !confirmed.is_empty() {
+            if let Err(error) = handler.confirmed(confirmed).await {
+                tracing::warn!(%error, "outputs confirmed but their bookkeeping failed; retrying the input");
+                return Some(after_handler(HandlerOutcome::Failed(error), self.incoming.attempt, &rt.settings().retry));
             }
         }
-        Err(error) => {
-            tracing::error!(%error, outcome = what, "could not publish; leaving the message to the broker");
-            let _ = delivery.acker.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+        match published.error {
+            None => {
+                self.ack(&rt.metrics().succeeded, "handled").await;
+                None
+            }
+            Some(error) => Some(after_publish_failure(&Verdict::Publish, &error)),
         }
     }
-}
 
-/// The delivery addressed to the stage's dead-letter queue, with the reason in headers.
-fn dead_letter(
-    rt: &Runtime,
-    stage: copydesk_types::Stage,
-    delivery: &Delivery,
-    incoming: &Incoming,
-    story: &Option<(String, u64)>,
-    class: &'static str,
-    reason: &str,
-) -> Outgoing {
-    tracing::error!(error.class = class, error = %reason, "dead-lettered; fix the cause, then `copydesk dlq replay`");
-    let mut dead = copy_of(delivery, &rt.names.dead_letter_queue(stage))
-        .header(names::H_STAGE, stage.as_str())
-        .header(names::H_ERROR_CLASS, class)
-        .header(names::H_ERROR, reason)
-        .header_int(names::H_ATTEMPT, incoming.attempt as i64)
-        .header(names::H_FAILED_AT, chrono::Utc::now().to_rfc3339())
-        .header(names::H_ORIGINAL_ROUTING_KEY, delivery.routing_key.as_str());
-    if let Some((id, version)) = story {
-        dead = dead.header(names::H_STORY_ID, id).header(names::H_STORY_VERSION, version.to_string());
+    /// Carry out a verdict that replaces the delivery with a copy (retry tier, dead letter) or
+    /// gives it back; escalate once when the copy cannot be published.
+    async fn settle_with_copy(&self, mut verdict: Verdict) {
+        for _ in 0..2 {
+            let (copy, counter, what) = match &verdict {
+                Verdict::Publish | Verdict::Requeue { .. } => break,
+                Verdict::Retry { delay, next_attempt, reason } => {
+                    tracing::warn!(delay_ms = delay.as_millis() as u64, next_attempt, error = %reason, "transient failure; retrying later");
+                    (self.rt.delayed(self.stage, self.delivery, *delay, *next_attempt), &self.rt.metrics().retried, "retried")
+                }
+                Verdict::Defer { delay, reason } => {
+                    tracing::info!(delay_ms = delay.as_millis() as u64, %reason, "deferred");
+                    (self.rt.delayed(self.stage, self.delivery, *delay, self.incoming.attempt), &self.rt.metrics().deferred, "deferred")
+                }
+                Verdict::DeadLetter { class, reason } => {
+                    (self.dead_letter(class.as_str(), reason), &self.rt.metrics().dead_lettered, "dead-lettered")
+                }
+            };
+            match self.rt.publisher().publish_confirmed(&[copy]).await {
+                Ok(()) => return self.ack(counter, what).await,
+                Err(error) => verdict = after_publish_failure(&verdict, &error),
+            }
+        }
+        let reason = match verdict {
+            Verdict::Requeue { reason } => reason,
+            other => format!("could not settle ({other:?})"),
+        };
+        tracing::warn!(%reason, "message given back to the broker unsettled");
+        Metrics::inc(&self.rt.metrics().requeued);
+        let _ = self.delivery.acker.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
     }
-    dead
+
+    async fn ack(&self, counter: &std::sync::atomic::AtomicU64, what: &str) {
+        Metrics::inc(counter);
+        if let Err(error) = self.delivery.acker.ack(BasicAckOptions::default()).await {
+            // The channel dropped after the confirm: the broker redelivers, and every stage is
+            // idempotent, so the only cost is repeated work.
+            tracing::warn!(%error, outcome = what, "ack failed after the output was confirmed; the message will be redelivered");
+        }
+    }
+
+    /// The delivery addressed to the stage's dead-letter queue, with the reason in headers.
+    fn dead_letter(&self, class: &str, reason: &str) -> Outgoing {
+        tracing::error!(error.class = class, error = %reason, "dead-lettered; fix the cause, then `copydesk dlq replay`");
+        let rt = self.rt;
+        let mut dead = copy_of(self.delivery, &rt.names().dead_letter_queue(self.stage))
+            .header(names::H_STAGE, self.stage.as_str())
+            .header(names::H_ERROR_CLASS, class)
+            .header(names::H_ERROR, crate::redact::redact_text(reason))
+            .header_int(names::H_ATTEMPT, self.incoming.attempt as i64)
+            .header(names::H_FAILED_AT, chrono::Utc::now().to_rfc3339())
+            .header(names::H_ORIGINAL_ROUTING_KEY, self.delivery.routing_key.as_str());
+        if let Some((id, version)) = &self.story {
+            dead = dead.header(names::H_STORY_ID, id).header(names::H_STORY_VERSION, version.to_string());
+        }
+        dead
+    }
 }
 
 /// The delivery's body and properties, addressed to `queue` through the default exchange.
@@ -233,11 +279,12 @@ impl Runtime {
     /// A copy of the delivery for the stage's retry tier that fits `delay`.
     fn delayed(&self, stage: copydesk_types::Stage, delivery: &Delivery, delay: Duration, attempt: u32) -> Outgoing {
         let delay_ms = delay.as_millis().max(1) as u64;
-        let tier = crate::broker::tier_for(&self.retry_tiers, delay_ms);
-        let mut out = copy_of(delivery, &self.names.retry_queue(stage, tier))
+        let tiers = self.retry_tiers();
+        let tier = crate::broker::tier_for(tiers, delay_ms);
+        let mut out = copy_of(delivery, &self.names().retry_queue(stage, tier))
             .header_int(names::H_ATTEMPT, attempt as i64)
             .header(names::H_ORIGINAL_ROUTING_KEY, delivery.routing_key.as_str());
-        out.expiration_ms = Some(delay_ms.min(*self.retry_tiers.last().unwrap_or(&delay_ms)));
+        out.expiration_ms = Some(delay_ms.min(*tiers.last().unwrap_or(&delay_ms)));
         out
     }
 }
@@ -271,7 +318,7 @@ pub fn header_text(value: &AMQPValue) -> String {
     }
 }
 
-fn to_incoming(delivery: &Delivery) -> Incoming {
+fn to_incoming(delivery: &Delivery, stop: CancellationToken) -> Incoming {
     let headers = delivery.properties.headers();
     let attempt = header_int(headers, names::H_ATTEMPT).unwrap_or(1).max(1) as u32;
     Incoming {
@@ -283,6 +330,7 @@ fn to_incoming(delivery: &Delivery) -> Incoming {
             .unwrap_or_default(),
         attempt,
         redelivered: delivery.redelivered,
+        stop,
     }
 }
 

@@ -2,7 +2,7 @@
 -- columns, times as Unix milliseconds written by the application, no server-side functions.
 
 -- Ingest dedup: the latest version of each (source namespace, guid) confirmed by the broker.
-CREATE TABLE ingest_seen (
+CREATE TABLE IF NOT EXISTS ingest_seen (
     source      TEXT   NOT NULL,
     guid        TEXT   NOT NULL,
     version     BIGINT NOT NULL,
@@ -11,10 +11,10 @@ CREATE TABLE ingest_seen (
     updated_at  BIGINT NOT NULL,
     PRIMARY KEY (source, guid)
 );
-CREATE INDEX ingest_seen_updated ON ingest_seen (updated_at);
+CREATE INDEX IF NOT EXISTS ingest_seen_updated ON ingest_seen (updated_at);
 
 -- Ingest dedup by content: agencies re-file the same text under new ids.
-CREATE TABLE ingest_content (
+CREATE TABLE IF NOT EXISTS ingest_content (
     source      TEXT   NOT NULL,
     day         TEXT   NOT NULL,
     hash        TEXT   NOT NULL,
@@ -22,10 +22,10 @@ CREATE TABLE ingest_content (
     updated_at  BIGINT NOT NULL,
     PRIMARY KEY (source, day, hash)
 );
-CREATE INDEX ingest_content_updated ON ingest_content (updated_at);
+CREATE INDEX IF NOT EXISTS ingest_content_updated ON ingest_content (updated_at);
 
 -- The story ledger: what publish did with each story, for compare-and-set decisions.
-CREATE TABLE story_ledger (
+CREATE TABLE IF NOT EXISTS story_ledger (
     story_id           TEXT   NOT NULL PRIMARY KEY,
     published_version  BIGINT NOT NULL DEFAULT 0,
     highest_version    BIGINT NOT NULL DEFAULT 0,
@@ -35,10 +35,10 @@ CREATE TABLE story_ledger (
     revision           BIGINT NOT NULL DEFAULT 0,
     updated_at         BIGINT NOT NULL
 );
-CREATE INDEX story_ledger_updated ON story_ledger (updated_at);
+CREATE INDEX IF NOT EXISTS story_ledger_updated ON story_ledger (updated_at);
 
 -- Deliveries: one row per (story, version, target) once a sink has delivered it.
-CREATE TABLE deliveries (
+CREATE TABLE IF NOT EXISTS deliveries (
     story_id     TEXT   NOT NULL,
     version      BIGINT NOT NULL,
     target       TEXT   NOT NULL,
@@ -47,17 +47,17 @@ CREATE TABLE deliveries (
     updated_at   BIGINT NOT NULL,
     PRIMARY KEY (story_id, version, target)
 );
-CREATE INDEX deliveries_updated ON deliveries (updated_at);
+CREATE INDEX IF NOT EXISTS deliveries_updated ON deliveries (updated_at);
 
 -- Feed poller state (ETag, Last-Modified, failures) as a JSON document per feed.
-CREATE TABLE feed_state (
+CREATE TABLE IF NOT EXISTS feed_state (
     name        TEXT   NOT NULL PRIMARY KEY,
     state       TEXT   NOT NULL,
     updated_at  BIGINT NOT NULL
 );
 
 -- Leases: a named lock held by one owner until it expires (per story, per feed).
-CREATE TABLE leases (
+CREATE TABLE IF NOT EXISTS leases (
     name         TEXT   NOT NULL PRIMARY KEY,
     owner        TEXT   NOT NULL,
     expires_at   BIGINT NOT NULL

@@ -18,10 +18,11 @@ pub struct StoreConfig {
     pub max_connections: u32,
     /// How long to wait for a connection before the operation fails (and is retried).
     pub connect_timeout_secs: u64,
-    /// How long a story lease is held before another replica may take it over (a replica that
-    /// died holding it).
+    /// How long a story lease lasts without renewal: a replica that died holding one delays
+    /// that story by at most this long. Live holders renew it while they work.
     pub lease_secs: u64,
-    /// How long a replica waits for another one's story lease before the message is retried.
+    /// How long a replica waits for a story another one holds before deferring the message
+    /// (put back for a second, not counted as a failed attempt).
     pub lock_wait_secs: u64,
 }
 
@@ -32,8 +33,8 @@ impl Default for StoreConfig {
             url: SecretString::from(String::new()),
             max_connections: 8,
             connect_timeout_secs: 10,
-            lease_secs: 60,
-            lock_wait_secs: 30,
+            lease_secs: 20,
+            lock_wait_secs: 5,
         }
     }
 }

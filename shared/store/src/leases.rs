@@ -105,6 +105,11 @@ impl Store {
             .map_err(StoreError::query("read lease"))
     }
 
+    /// Give up lease `name` if `owner` holds it.
+    pub async fn release_lease_of(&self, name: &str, owner: &str) -> Result<(), StoreError> {
+        self.release_lease(name, owner).await
+    }
+
     pub(crate) async fn release_lease(&self, name: &str, owner: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM leases WHERE name = $1 AND owner = $2")
             .bind(name)

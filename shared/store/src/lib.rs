@@ -179,9 +179,22 @@ impl Store {
     }
 
     /// Apply the embedded migrations that have not run yet; safe to run at every start and
-    /// from several processes at once.
+    /// from several processes at once. PostgreSQL serialises migrators with an advisory lock;
+    /// SQLite has none, so a process that loses the race to another one starting at the same
+    /// moment (its DDL is idempotent, its bookkeeping row is not) looks again and finds the work
+    /// done.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await.map_err(|source| StoreError::Migrate { location: self.location.clone(), source })
+        let mut tries = 0;
+        loop {
+            match MIGRATOR.run(&self.pool).await {
+                Ok(()) => return Ok(()),
+                Err(_) if tries < 5 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * tries)).await;
+                }
+                Err(source) => return Err(StoreError::Migrate { location: self.location.clone(), source }),
+            }
+        }
     }
 
     /// The migrations this build knows, as (version, description, applied?).

@@ -75,8 +75,8 @@ pub trait Payload: Serialize + DeserializeOwned + Send + Sync + 'static {
     const ROUTING_KEY: &'static str;
     /// The stage that produces it.
     const PRODUCED_BY: Stage;
-    /// The story it concerns: (guid, version).
-    fn story_key(&self) -> (&str, u64);
+    /// The story it concerns: (story key, as [`crate::Story::key`], and version).
+    fn story_key(&self) -> (String, u64);
 }
 
 /// Ingest's output: a normalised story (or a kill of one).
@@ -111,6 +111,10 @@ pub struct StorySummarized {
 pub struct StoryPublished {
     /// Story guid.
     pub guid: String,
+    /// The story's key (`<namespace>/<guid>`, see [`crate::Story::key`]); empty in events from
+    /// versions before namespaces.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub story_id: String,
     /// Story version.
     pub version: u64,
     /// The slug it was published under.
@@ -124,13 +128,24 @@ pub struct StoryPublished {
     pub held_for_embargo: bool,
 }
 
+impl StoryPublished {
+    /// The story's key: `story_id`, or the guid in older events.
+    pub fn key(&self) -> &str {
+        if self.story_id.is_empty() {
+            &self.guid
+        } else {
+            &self.story_id
+        }
+    }
+}
+
 macro_rules! payload {
     ($ty:ty, $name:literal, $rk:ident, $stage:ident, |$s:ident| $key:expr) => {
         impl Payload for $ty {
             const TYPE_NAME: &'static str = $name;
             const ROUTING_KEY: &'static str = crate::names::$rk;
             const PRODUCED_BY: Stage = Stage::$stage;
-            fn story_key(&self) -> (&str, u64) {
+            fn story_key(&self) -> (String, u64) {
                 let $s = self;
                 $key
             }
@@ -138,10 +153,10 @@ macro_rules! payload {
     };
 }
 
-payload!(StoryIngested, "StoryIngested", RK_STORY_INGESTED, Ingest, |s| (&s.story.guid, s.story.version));
-payload!(StoryExtracted, "StoryExtracted", RK_STORY_EXTRACTED, Extract, |s| (&s.story.guid, s.story.version));
-payload!(StorySummarized, "StorySummarized", RK_STORY_SUMMARIZED, Summarize, |s| (&s.story.guid, s.story.version));
-payload!(StoryPublished, "StoryPublished", RK_STORY_PUBLISHED, Publish, |s| (&s.guid, s.version));
+payload!(StoryIngested, "StoryIngested", RK_STORY_INGESTED, Ingest, |s| (s.story.key(), s.story.version));
+payload!(StoryExtracted, "StoryExtracted", RK_STORY_EXTRACTED, Extract, |s| (s.story.key(), s.story.version));
+payload!(StorySummarized, "StorySummarized", RK_STORY_SUMMARIZED, Summarize, |s| (s.story.key(), s.story.version));
+payload!(StoryPublished, "StoryPublished", RK_STORY_PUBLISHED, Publish, |s| (s.key().to_string(), s.version));
 
 /// The envelope every pipeline message travels in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,7 +199,6 @@ impl<T: Payload> Envelope<T> {
     /// Wrap a payload; ids derive from its story key and producing stage.
     pub fn new(payload: T, attempt: u32) -> Self {
         let (guid, version) = payload.story_key();
-        let (guid, version) = (guid.to_owned(), version);
         Envelope {
             message_id: message_id(&guid, version, T::PRODUCED_BY),
             correlation_id: correlation_id(&guid, version),

@@ -57,8 +57,15 @@ impl Names {
         format!("{}.{}", self.namespace, stage.as_str())
     }
 
-    /// A stage's delayed-retry queue for one delay tier.
+    /// A stage's delayed-retry queue for one delay tier (a quorum queue whose expired messages
+    /// dead-letter back to the work queue at least once).
     pub fn retry_queue(&self, stage: Stage, tier: usize) -> String {
+        format!("{}.{}.delay.{}", self.namespace, stage.as_str(), tier)
+    }
+
+    /// The classic-queue retry tier of versions before the quorum tiers; `copydesk topology
+    /// migrate` moves what waits there and deletes it.
+    pub fn legacy_retry_queue(&self, stage: Stage, tier: usize) -> String {
         format!("{}.{}.retry.{}", self.namespace, stage.as_str(), tier)
     }
 

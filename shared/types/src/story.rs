@@ -12,6 +12,12 @@ use sha2::{Digest, Sha256};
 pub struct Story {
     /// Globally unique id given by the provider (ninjs `uri`, NewsML-G2 `guid`, NITF `doc-id`).
     pub guid: String,
+    /// The namespace the guid belongs to: the provider ("ap", "reuters") or the feed's
+    /// configured source. Providers' guids only need to be unique within their own namespace,
+    /// so two feeds whose guids collide never drop or retract each other's stories. Set by
+    /// ingest; see [`Story::key`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
     /// Version of this item; higher is newer. Providers that carry no version get 1.
     pub version: u64,
     /// A resolvable address of the item, when the provider gives one (feeds' `link`).
@@ -86,6 +92,7 @@ impl Story {
     pub fn new(guid: impl Into<String>, headline: impl Into<String>, body: Vec<String>) -> Self {
         Story {
             guid: guid.into(),
+            namespace: String::new(),
             version: 1,
             uri: None,
             headline: headline.into(),
@@ -132,9 +139,49 @@ impl Story {
         self.body.iter().map(|p| p.split_whitespace().count()).sum()
     }
 
+    /// The story's identity across the pipeline: `<namespace>/<guid>`, or the bare guid for a
+    /// story without a namespace (messages from versions before namespaces). Message ids, the
+    /// story ledger, deliveries and file names all derive from it.
+    pub fn key(&self) -> String {
+        key_of(&self.namespace, &self.guid)
+    }
+
+    /// The key of another story of the same namespace (a kill notice's `refers_to`).
+    pub fn sibling_key(&self, guid: &str) -> String {
+        key_of(&self.namespace, guid)
+    }
+
     /// True when the story must be retracted rather than published (a kill, or withheld).
     pub fn is_kill(&self) -> bool {
         matches!(self.pub_status, PubStatus::Canceled | PubStatus::Withheld)
+    }
+}
+
+/// `<namespace>/<guid>`, or the guid alone when there is no namespace.
+pub fn key_of(namespace: &str, guid: &str) -> String {
+    if namespace.is_empty() {
+        guid.to_string()
+    } else {
+        format!("{namespace}/{guid}")
+    }
+}
+
+/// The namespace for a provider or source name: lowercase ASCII letters, digits and `-`
+/// ("The Associated Press" -> "the-associated-press", "dpa" -> "dpa"); `wire` when empty.
+pub fn namespace_of(source: &str) -> String {
+    let mut out = String::new();
+    for c in source.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-').to_string();
+    if trimmed.is_empty() {
+        "wire".into()
+    } else {
+        trimmed
     }
 }
 
@@ -280,6 +327,17 @@ mod tests {
         for f in [SourceFormat::Nitf, SourceFormat::NewsmlG2, SourceFormat::Newsml12, SourceFormat::Anpa1312, SourceFormat::Iptc7901, SourceFormat::Rss1, SourceFormat::ApMediaJson] {
             assert_eq!(serde_json::to_value(f).expect("json"), serde_json::Value::String(f.as_str().into()));
         }
+    }
+
+    #[test]
+    fn keys_are_namespaced_by_source() {
+        let mut s = Story::new("urn:1", "h", vec![]);
+        assert_eq!(s.key(), "urn:1", "no namespace: the bare guid");
+        s.namespace = namespace_of("The Associated Press");
+        assert_eq!(s.key(), "the-associated-press/urn:1");
+        assert_eq!(s.sibling_key("urn:0"), "the-associated-press/urn:0");
+        assert_eq!(namespace_of("  "), "wire");
+        assert_eq!(namespace_of("dpa"), "dpa");
     }
 
     #[test]

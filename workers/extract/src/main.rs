@@ -26,17 +26,17 @@ impl Transform for ExtractStage {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    copydesk_runtime::worker_main(|layers, rt| {
+    copydesk_runtime::worker_main(|layers, rt| async move {
         let config: ExtractConfig = layers.section("extract")?;
         let engine = copydesk_extract::build(&config)?;
         if let copydesk_extract::Engine::Llm(llm) = &engine {
             let client = llm.client().metrics().clone();
-            rt.metrics.add_extra(std::sync::Arc::new(move || {
+            rt.metrics().add_extra(std::sync::Arc::new(move || {
                 let usage = copydesk_extract::llm_usage().snapshot();
                 client.render_prometheus("copydesk", "extract") + &copydesk_runtime::metrics::render_counters("copydesk_extract_llm", &usage)
             }));
         }
-        Ok(TransformHandler { transform: ExtractStage { engine }, exchange: rt.names.events_exchange() })
+        Ok(TransformHandler::new(ExtractStage { engine }, rt.names().events_exchange()))
     })
     .await
 }

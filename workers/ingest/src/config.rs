@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 /// The `[ingest]` config section.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct IngestConfig {
     /// Folder watched for wire files.
     pub drop_dir: PathBuf,
@@ -17,13 +17,24 @@ pub struct IngestConfig {
     pub poll_interval_ms: u64,
     /// A file must keep the same size and mtime this long before it is read (partial writes).
     pub settle_ms: u64,
-    /// Dedup state file; default `<drop_dir>/.state/dedup.jsonl`.
+    /// The dedup file of versions before the state store; read once by `copydesk store import`
+    /// (default `<drop_dir>/.state/dedup.jsonl`).
     pub dedup_path: Option<PathBuf>,
-    /// How many story identities the dedup state remembers (oldest forgotten first).
-    pub dedup_capacity: usize,
+    /// Days a story identity is remembered for duplicate detection (in the state store).
+    pub dedup_retention_days: u64,
+    /// Days handled files stay in `<drop_dir>/.done/` before they are deleted (0 keeps them).
+    pub done_retention_days: u64,
+    /// A drop-folder claim not renewed for this long belongs to a dead replica: its files go
+    /// back to the drop folder for another replica.
+    pub claim_lease_secs: u64,
+    /// Deepest XML element nesting accepted (deeper documents are refused before parsing).
+    pub max_xml_depth: usize,
+    /// Most XML nodes accepted in one document.
+    pub max_xml_nodes: u32,
     /// Feeds to poll.
     pub feeds: Vec<FeedConfig>,
-    /// Where per-feed state (ETag, Last-Modified, last new item) lives; default `<drop_dir>/.state/feeds`.
+    /// The per-feed state files of versions before the state store; read once by
+    /// `copydesk store import` (default `<drop_dir>/.state/feeds`).
     pub feed_state_dir: Option<PathBuf>,
     /// Warn that a feed has gone quiet after this long without a new item (0 disables).
     pub quiet_after_secs: u64,
@@ -41,7 +52,11 @@ impl Default for IngestConfig {
             poll_interval_ms: 500,
             settle_ms: 300,
             dedup_path: None,
-            dedup_capacity: 100_000,
+            dedup_retention_days: 30,
+            done_retention_days: 7,
+            claim_lease_secs: 60,
+            max_xml_depth: 256,
+            max_xml_nodes: 1_000_000,
             feeds: Vec::new(),
             feed_state_dir: None,
             quiet_after_secs: 6 * 3600,
@@ -52,12 +67,12 @@ impl Default for IngestConfig {
 }
 
 impl IngestConfig {
-    /// The dedup state file, defaulting under the drop folder.
+    /// The legacy dedup state file, defaulting under the drop folder.
     pub fn dedup_path(&self) -> PathBuf {
         self.dedup_path.clone().unwrap_or_else(|| self.drop_dir.join(".state").join("dedup.jsonl"))
     }
 
-    /// The per-feed state folder, defaulting under the drop folder.
+    /// The legacy per-feed state folder, defaulting under the drop folder.
     pub fn feed_state_dir(&self) -> PathBuf {
         self.feed_state_dir.clone().unwrap_or_else(|| self.drop_dir.join(".state").join("feeds"))
     }
@@ -74,12 +89,13 @@ impl IngestConfig {
 }
 
 /// One polled feed (`[[ingest.feeds]]`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct FeedConfig {
     /// Short stable name: used in logs, metrics and the state file name.
     pub name: String,
-    /// Address to fetch.
+    /// Address to fetch. May carry a token (user info or query string): it is redacted
+    /// wherever it is logged or stored.
     pub url: String,
     /// Poll period.
     pub interval_secs: u64,
@@ -92,6 +108,19 @@ pub struct FeedConfig {
     pub min_backoff_ms: u64,
     /// Upper bound of the failure backoff.
     pub max_backoff_secs: u64,
+    /// Largest feed body read (the download stops there, with or without Content-Length).
+    pub max_bytes: u64,
+}
+
+impl std::fmt::Debug for FeedConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FeedConfig")
+            .field("name", &self.name)
+            .field("url", &copydesk_runtime::redact::redact_url(&self.url))
+            .field("interval_secs", &self.interval_secs)
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 impl Default for FeedConfig {
@@ -104,13 +133,14 @@ impl Default for FeedConfig {
             timeout_secs: 30,
             min_backoff_ms: 5_000,
             max_backoff_secs: 900,
+            max_bytes: 10 * 1024 * 1024,
         }
     }
 }
 
 /// The HTTP push endpoint (`[ingest.push]`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PushConfig {
     /// Whether the worker serves the endpoint at all.
     pub enabled: bool,
@@ -147,6 +177,21 @@ mod tests {
         assert_eq!(cfg.max_file_bytes, 20 * 1024 * 1024);
         assert_eq!(cfg.dedup_path(), PathBuf::from("./inbox/.state/dedup.jsonl"));
         assert!(!cfg.push.enabled);
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_naming_it() {
+        let err = serde_json::from_str::<IngestConfig>(r#"{"dedup_capacity": 5}"#).err().expect("refused");
+        assert!(err.to_string().contains("dedup_capacity"), "{err}");
+        let err = serde_json::from_str::<IngestConfig>(r#"{"feeds":[{"name":"n","url":"http://x","intervall_secs":1}]}"#).err().expect("refused");
+        assert!(err.to_string().contains("intervall_secs"), "{err}");
+    }
+
+    #[test]
+    fn a_feed_token_never_shows_in_debug_output() {
+        let feed = FeedConfig { name: "n".into(), url: "https://u:pw@feeds.example/rss?token=s3cret".into(), ..FeedConfig::default() };
+        let shown = format!("{feed:?}");
+        assert!(!shown.contains("s3cret") && !shown.contains(":pw@"), "{shown}");
     }
 
     #[test]

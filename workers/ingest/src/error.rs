@@ -106,6 +106,36 @@ pub enum IngestError {
         /// Whether trying again later may help (network trouble, 5xx).
         transient: bool,
     },
+    /// A story would make a message larger than `amqp.max_message_bytes`.
+    #[error("{file}: story {story} makes a {bytes}-byte message, over the {limit}-byte limit (amqp.max_message_bytes, kept below the broker's own limit); shorten or split the story at the source")]
+    MessageTooLarge {
+        /// File name or push name hint.
+        file: String,
+        /// The story's key.
+        story: String,
+        /// The message size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The state store failed (dedup could not be checked or recorded): tried again later.
+    #[error("{file}: {source}")]
+    Store {
+        /// File name or push name hint.
+        file: String,
+        /// The store's error.
+        source: copydesk_store::StoreError,
+    },
+    /// The broker did not take the stories.
+    #[error("{file}: {detail}")]
+    Deliver {
+        /// File name or push name hint.
+        file: String,
+        /// What the broker said.
+        detail: String,
+        /// True when the broker refused them (routing, size): an operator must act.
+        refused: bool,
+    },
     /// The configuration is unusable.
     #[error("ingest config: {0}")]
     Config(String),
@@ -117,6 +147,8 @@ impl IngestError {
         match self {
             IngestError::Io { .. } => true,
             IngestError::Feed { transient, .. } => *transient,
+            IngestError::Store { source, .. } => source.is_transient(),
+            IngestError::Deliver { refused, .. } => !refused,
             _ => false,
         }
     }
@@ -135,6 +167,9 @@ impl IngestError {
             IngestError::Io { .. } => "io",
             IngestError::DedupState { .. } => "dedup_state",
             IngestError::Feed { .. } => "feed",
+            IngestError::MessageTooLarge { .. } => "message_too_large",
+            IngestError::Store { .. } => "store",
+            IngestError::Deliver { .. } => "deliver",
             IngestError::Config(_) => "config",
         }
     }

@@ -1,22 +1,30 @@
 //! The feed poller: each configured RSS/Atom (or any supported format) URL polled on its own
 //! interval, with conditional GET (ETag, Last-Modified), exponential backoff with jitter on
-//! failure, a per-feed state file that survives restarts, and a warning when a feed has
-//! brought nothing new for `quiet_after_secs`.
+//! failure, per-feed state in the state store, and a warning when a feed has brought nothing
+//! new for `quiet_after_secs`.
 //!
-//! A fetch whose stories the sink refuses keeps the old validators, so the same content is
-//! fetched and offered again on the next attempt (duplicates are dropped then).
+//! With several ingest replicas, each feed is polled by exactly one of them at a time: the
+//! poller holds a lease per feed in the store and renews it with each poll; a replica that
+//! dies loses it and another takes the feed over, starting from the state the last one saved.
+//! A body is read up to `max_bytes` whether or not the server sent a Content-Length. Feed
+//! addresses are redacted (user info and query string) wherever they are logged or stored.
+//!
+//! A fetch whose stories the broker did not confirm keeps the old validators, so the same
+//! content is fetched and offered again on the next attempt (confirmed items are then
+//! duplicates and dropped).
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 use chrono::{DateTime, Utc};
+use copydesk_runtime::redact::{redact_text, redact_url};
+use copydesk_store::Store;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::deliver::{deliver, triage};
-use crate::{parse_document, FeedConfig, IngestConfig, IngestError, IngestStats, Parsed, SharedDedup, StorySink};
+use crate::stage::{Deliver, IngestStage, Origin};
+use crate::{FeedConfig, IngestConfig, IngestError, IngestStats};
 
 /// What survives a restart for one feed (also what an operator reads to see a feed's health).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -32,167 +40,168 @@ pub struct FeedState {
     pub last_success: Option<DateTime<Utc>>,
     /// Failed fetches since the last success (0 when healthy).
     pub consecutive_failures: u32,
-    /// The last failure's message and time, kept after recovery for the record.
+    /// The last failure's message (addresses redacted), kept after recovery for the record.
     pub last_error: Option<String>,
     /// When the last failure happened.
     pub last_failure: Option<DateTime<Utc>>,
 }
 
 impl FeedState {
-    /// Load the state file; a missing or unreadable file starts fresh (logged).
-    pub fn load(path: &Path) -> FeedState {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                tracing::warn!(path = %path.display(), error = %e, "feed state unreadable; starting fresh");
+    /// The feed's state from the store; missing or unreadable state starts fresh (logged).
+    pub async fn load(store: &Store, feed: &str) -> FeedState {
+        match store.feed_state(feed).await {
+            Ok(Some(json)) => serde_json::from_str(&json).unwrap_or_else(|e| {
+                tracing::warn!(feed, error = %e, "feed state unreadable; starting fresh");
                 FeedState::default()
             }),
-            Err(_) => FeedState::default(),
+            Ok(None) => FeedState::default(),
+            Err(e) => {
+                tracing::warn!(feed, error = %e, "feed state unavailable; starting fresh");
+                FeedState::default()
+            }
         }
     }
 
-    /// Write atomically (temporary file, then rename).
-    pub fn save(&self, path: &Path) -> Result<(), IngestError> {
-        let tmp = path.with_extension("json.tmp");
-        let body = serde_json::to_vec_pretty(self).map_err(|e| IngestError::Config(e.to_string()))?;
-        std::fs::write(&tmp, body).map_err(|e| IngestError::io("write", &tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| IngestError::io("replace", path, e))
+    /// Save to the store.
+    pub async fn save(&self, store: &Store, feed: &str) -> Result<(), copydesk_store::StoreError> {
+        let json = serde_json::to_string(self).unwrap_or_else(|_| "{}".into());
+        store.save_feed_state(feed, &json).await
     }
 }
 
 /// Poll every configured feed until `cancel` fires.
-pub async fn run_feed_poller(
-    cfg: &IngestConfig,
-    sink: Arc<dyn StorySink>,
-    dedup: SharedDedup,
-    cancel: CancellationToken,
-    stats: Arc<IngestStats>,
-) -> Result<(), IngestError> {
-    let dir = cfg.feed_state_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| IngestError::io("create", &dir, e))?;
+pub async fn run_feed_poller(stage: IngestStage, deliver: Arc<dyn Deliver>, owner: String, cancel: CancellationToken) -> Result<(), IngestError> {
     let client = reqwest::Client::builder()
         .user_agent(concat!("copydesk-ingest/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::limited(5))
         .build()
         .map_err(|e| IngestError::Config(format!("cannot build the HTTP client: {e}")))?;
     let mut tasks = tokio::task::JoinSet::new();
-    for feed in cfg.feeds.iter().filter(|f| !f.url.is_empty()) {
-        let poller = FeedPoller {
-            feed: feed.clone(),
-            state_path: state_path(cfg, feed),
-            client: client.clone(),
-            cfg: cfg.clone(),
-            sink: sink.clone(),
-            dedup: dedup.clone(),
-            stats: stats.clone(),
-        };
+    for feed in stage.config().feeds.iter().filter(|f| !f.url.is_empty()) {
+        let poller = FeedPoller { feed: feed.clone(), client: client.clone(), stage: stage.clone(), deliver: deliver.clone(), owner: owner.clone() };
         tasks.spawn(poller.run(cancel.clone()));
     }
     while tasks.join_next().await.is_some() {}
     Ok(())
 }
 
-/// Where a feed's state lives: `<feed_state_dir>/<safe name>.json`.
-pub fn state_path(cfg: &IngestConfig, feed: &FeedConfig) -> PathBuf {
-    cfg.feed_state_dir().join(format!("{}.json", safe_name(&feed.name)))
-}
-
-/// One configured feed and what its state file says (`copydesk feeds`).
+/// One configured feed and what the store says about it (`copydesk feeds`).
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedReport {
     /// Configured name.
     pub name: String,
-    /// Configured address.
+    /// Configured address, redacted.
     pub url: String,
-    /// The state file read.
-    pub state_file: PathBuf,
     /// `ok` (last fetch worked), `failing` (failures since the last success), `quiet` (no new
     /// item for `quiet_after_secs`) or `never polled` (no state yet).
     pub health: &'static str,
+    /// The replica polling it now, if any holds its lease.
+    pub polled_by: Option<String>,
     /// The state itself.
     pub state: FeedState,
 }
 
-/// The health of every configured feed, from the state files the pollers keep.
-pub fn feed_reports(cfg: &IngestConfig, now: DateTime<Utc>) -> Vec<FeedReport> {
-    cfg.feeds
-        .iter()
-        .map(|feed| {
-            let state_file = state_path(cfg, feed);
-            let state = FeedState::load(&state_file);
-            let quiet = cfg.quiet_after_secs > 0
-                && state.last_new_item.is_none_or(|t| (now - t).num_seconds().max(0) as u64 >= cfg.quiet_after_secs);
-            let health = match (&state.last_success, state.consecutive_failures) {
-                (_, n) if n > 0 => "failing",
-                (None, _) => "never polled",
-                _ if quiet => "quiet",
-                _ => "ok",
-            };
-            FeedReport { name: feed.name.clone(), url: feed.url.clone(), state_file, health, state }
-        })
-        .collect()
+/// The health of every configured feed, from the state the pollers keep in the store.
+pub async fn feed_reports(cfg: &IngestConfig, store: &Store, now: DateTime<Utc>) -> Vec<FeedReport> {
+    let mut out = Vec::new();
+    for feed in &cfg.feeds {
+        let state = FeedState::load(store, &feed.name).await;
+        let polled_by = store.lease_holder(&lease_name(&feed.name)).await.ok().flatten();
+        let health = feed_health(cfg, &state, now);
+        out.push(FeedReport { name: feed.name.clone(), url: redact_url(&feed.url), health, polled_by, state });
+    }
+    out
 }
 
-/// A file-name-safe form of a feed name.
-fn safe_name(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-    if s.is_empty() { "feed".into() } else { s }
+/// The health rule: failing beats never polled beats quiet beats ok.
+pub fn feed_health(cfg: &IngestConfig, state: &FeedState, now: DateTime<Utc>) -> &'static str {
+    let quiet = cfg.quiet_after_secs > 0
+        && state.last_new_item.is_none_or(|t| (now - t).num_seconds().max(0) as u64 >= cfg.quiet_after_secs);
+    match (&state.last_success, state.consecutive_failures) {
+        (_, n) if n > 0 => "failing",
+        (None, _) => "never polled",
+        _ if quiet => "quiet",
+        _ => "ok",
+    }
+}
+
+/// The store lease that makes one replica the poller of a feed.
+pub fn lease_name(feed: &str) -> String {
+    format!("feed:{feed}")
 }
 
 struct FeedPoller {
     feed: FeedConfig,
-    state_path: PathBuf,
     client: reqwest::Client,
-    cfg: IngestConfig,
-    sink: Arc<dyn StorySink>,
-    dedup: SharedDedup,
-    stats: Arc<IngestStats>,
+    stage: IngestStage,
+    deliver: Arc<dyn Deliver>,
+    owner: String,
 }
 
 impl FeedPoller {
     async fn run(self, cancel: CancellationToken) {
+        let store = self.stage.store().clone();
         let mut schedule = Schedule::new(&self.feed);
-        let mut state = FeedState::load(&self.state_path);
-        let mut quiet = QuietWatch::new(self.cfg.quiet_after_secs, Utc::now());
-        tracing::info!(feed = %self.feed.name, url = %self.feed.url, "feed polling");
+        let mut quiet = QuietWatch::new(self.stage.config().quiet_after_secs, Utc::now());
+        // The lease outlives one interval (plus the worst backoff), so a live poller keeps it.
+        let ttl = Duration::from_secs(self.feed.interval_secs.max(1) * 2 + self.feed.max_backoff_secs + self.feed.timeout_secs + 30);
+        tracing::info!(feed = %self.feed.name, url = %redact_url(&self.feed.url), "feed polling");
         loop {
-            let wait = match self.poll_once(&mut state).await {
-                Ok(new_items) => {
-                    if new_items > 0 {
-                        quiet.reset();
-                    }
-                    schedule.after_success()
+            let wait = match store.try_lease(&lease_name(&self.feed.name), &self.owner, ttl).await {
+                Ok(Some(_lease)) => self.poll_and_save(&store, &mut schedule, &mut quiet).await,
+                Ok(None) => {
+                    tracing::debug!(feed = %self.feed.name, "another replica polls this feed");
+                    Duration::from_secs(self.feed.interval_secs.max(1))
                 }
                 Err(e) => {
-                    IngestStats::add(&self.stats.feed_errors, 1);
-                    let delay = schedule.after_failure();
-                    tracing::warn!(feed = %self.feed.name, error = %e, failures = schedule.failures, retry_in_ms = delay.as_millis() as u64, "feed fetch failed");
-                    state.consecutive_failures = schedule.failures;
-                    state.last_error = Some(e.to_string());
-                    state.last_failure = Some(Utc::now());
-                    self.save(&state);
-                    delay
+                    tracing::warn!(feed = %self.feed.name, error = %e, "cannot take the feed lease; trying again later");
+                    schedule.after_failure()
                 }
             };
-            if let Some(idle) = quiet.check(state.last_new_item, Utc::now()) {
-                IngestStats::add(&self.stats.feed_quiet_warnings, 1);
-                tracing::warn!(feed = %self.feed.name, idle_secs = idle, last_new_item = ?state.last_new_item, "feed has gone quiet: no new items; check the feed URL and the provider");
-            }
             tokio::select! {
                 () = cancel.cancelled() => break,
                 () = tokio::time::sleep(wait) => {}
             }
         }
+        let _ = store.release_lease_of(&lease_name(&self.feed.name), &self.owner).await;
     }
 
-    fn save(&self, state: &FeedState) {
-        if let Err(e) = state.save(&self.state_path) {
+    /// One poll under the lease; returns how long to wait before the next.
+    async fn poll_and_save(&self, store: &Store, schedule: &mut Schedule, quiet: &mut QuietWatch) -> Duration {
+        let mut state = FeedState::load(store, &self.feed.name).await;
+        let wait = match self.poll_once(&mut state).await {
+            Ok(new_items) => {
+                if new_items > 0 {
+                    quiet.reset();
+                }
+                schedule.after_success()
+            }
+            Err(e) => {
+                IngestStats::add(&self.stage.stats().feed_errors, 1);
+                let delay = schedule.after_failure();
+                let error = redact_text(&e.to_string());
+                tracing::warn!(feed = %self.feed.name, %error, failures = schedule.failures, retry_in_ms = delay.as_millis() as u64, "feed fetch failed");
+                state.consecutive_failures = schedule.failures;
+                state.last_error = Some(error);
+                state.last_failure = Some(Utc::now());
+                delay
+            }
+        };
+        if let Err(e) = state.save(store, &self.feed.name).await {
             tracing::error!(feed = %self.feed.name, error = %e, "could not save feed state");
         }
+        if let Some(idle) = quiet.check(state.last_new_item, Utc::now()) {
+            IngestStats::add(&self.stage.stats().feed_quiet_warnings, 1);
+            tracing::warn!(feed = %self.feed.name, idle_secs = idle, last_new_item = ?state.last_new_item, "feed has gone quiet: no new items; check the feed URL and the provider");
+        }
+        wait
     }
 
     /// One conditional fetch, parse and delivery; returns how many stories were new.
     async fn poll_once(&self, state: &mut FeedState) -> Result<usize, IngestError> {
         let feed_err = |detail: String, transient: bool| IngestError::Feed { feed: self.feed.name.clone(), detail, transient };
-        IngestStats::add(&self.stats.feed_fetches, 1);
+        let stats = self.stage.stats();
+        IngestStats::add(&stats.feed_fetches, 1);
         let mut req = self.client.get(&self.feed.url).timeout(Duration::from_secs(self.feed.timeout_secs.max(1)));
         if let Some(etag) = &state.etag {
             req = req.header(reqwest::header::IF_NONE_MATCH, etag);
@@ -200,15 +209,13 @@ impl FeedPoller {
         if let Some(lm) = &state.last_modified {
             req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
         }
-        let resp = req.send().await.map_err(|e| feed_err(format!("request failed ({e}); check the URL and the network"), true))?;
+        // reqwest's own error text repeats the URL; it is redacted before it is logged or stored.
+        let resp = req.send().await.map_err(|e| feed_err(format!("request failed ({}); check the URL and the network", redact_text(&e.to_string())), true))?;
         let status = resp.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            IngestStats::add(&self.stats.feed_not_modified, 1);
+            IngestStats::add(&stats.feed_not_modified, 1);
             state.last_success = Some(Utc::now());
-            if state.consecutive_failures > 0 {
-                state.consecutive_failures = 0;
-                self.save(state);
-            }
+            state.consecutive_failures = 0;
             return Ok(0);
         }
         if !status.is_success() {
@@ -216,42 +223,35 @@ impl FeedPoller {
         }
         let header = |name| resp.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_string);
         let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
-        if resp.content_length().is_some_and(|n| n > self.cfg.max_file_bytes) {
-            return Err(feed_err(format!("response is over the {}-byte limit", self.cfg.max_file_bytes), false));
-        }
-        let bytes = resp.bytes().await.map_err(|e| feed_err(format!("reading the body failed ({e})"), true))?;
-        let (name, cfg) = (self.feed.name.clone(), self.cfg.clone());
-        let items = tokio::task::spawn_blocking(move || parse_document(&bytes, &name, &cfg))
-            .await
-            .map_err(|e| feed_err(format!("parser crashed ({e}); this is a bug"), false))??;
-        let items = self.with_source(items);
-        let t = triage(items, &self.dedup);
-        let new = t.stories.len();
-        deliver(t, self.sink.as_ref(), &self.dedup, &self.stats, &self.feed.name)
-            .await
-            .map_err(|e| feed_err(format!("{e}; will fetch again"), true))?;
+        let bytes = read_capped(resp, self.feed.max_bytes).await.map_err(|(detail, transient)| feed_err(detail, transient))?;
+        let origin = Origin::Feed { name: &self.feed.name, source: self.feed.source.as_deref() };
+        let processed = self.stage.ingest(bytes, origin, self.deliver.as_ref()).await?;
         state.etag = etag;
         state.last_modified = last_modified;
         state.last_success = Some(Utc::now());
         state.consecutive_failures = 0;
-        if new > 0 {
+        if !processed.ids.is_empty() {
             state.last_new_item = Some(Utc::now());
         }
-        self.save(state);
-        Ok(new)
+        Ok(processed.ids.len())
     }
+}
 
-    /// Apply the configured source name, when there is one.
-    fn with_source(&self, mut items: Vec<Parsed>) -> Vec<Parsed> {
-        if let Some(src) = &self.feed.source {
-            for item in &mut items {
-                if let Parsed::Story(s) = item {
-                    s.source = Some(src.clone());
-                }
-            }
-        }
-        items
+/// Read a response body up to `limit` bytes, stopping (and refusing) the moment it passes the
+/// limit, announced or not.
+pub async fn read_capped(mut resp: reqwest::Response, limit: u64) -> Result<Vec<u8>, (String, bool)> {
+    let too_large = || (format!("response is over the {limit}-byte limit (feeds[].max_bytes)"), false);
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(too_large());
     }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| (format!("reading the body failed ({})", redact_text(&e.to_string())), true))? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// When to poll next: the interval after a success; after failures, exponential backoff from
@@ -327,14 +327,27 @@ impl QuietWatch {
 mod tests {
     use super::*;
 
-    #[test]
-    fn feed_state_round_trips_through_its_file() {
+    async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("f.json");
+        let store = Store::open(&copydesk_store::StoreConfig::sqlite(dir.path().join("s.db"))).await.expect("store");
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn feed_state_round_trips_through_the_store() {
+        let (_d, store) = store().await;
         let s = FeedState { etag: Some("\"abc\"".into()), ..FeedState::default() };
-        s.save(&path).expect("save");
-        assert_eq!(FeedState::load(&path).etag.as_deref(), Some("\"abc\""));
-        assert!(FeedState::load(&dir.path().join("missing.json")).etag.is_none());
+        s.save(&store, "f").await.expect("save");
+        assert_eq!(FeedState::load(&store, "f").await.etag.as_deref(), Some("\"abc\""));
+        assert!(FeedState::load(&store, "missing").await.etag.is_none());
+    }
+
+    #[tokio::test]
+    async fn state_from_older_versions_still_loads() {
+        let (_d, store) = store().await;
+        store.save_feed_state("old", r#"{"etag":"\"e\"","last_modified":null}"#).await.expect("save");
+        let s = FeedState::load(&store, "old").await;
+        assert_eq!((s.etag.as_deref(), s.consecutive_failures), (Some("\"e\""), 0));
     }
 
     fn feed(min_ms: u64, max_secs: u64, interval_secs: u64) -> FeedConfig {
@@ -388,34 +401,25 @@ mod tests {
         assert_eq!(off.check(None, at(1_000_000)), None, "0 disables the warning");
     }
 
-    #[test]
-    fn state_files_from_older_versions_still_load() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("old.json");
-        std::fs::write(&path, r#"{"etag":"\"e\"","last_modified":null}"#).expect("write");
-        let s = FeedState::load(&path);
-        assert_eq!((s.etag.as_deref(), s.consecutive_failures), (Some("\"e\""), 0));
-    }
-
-    #[test]
-    fn feed_reports_tell_ok_failing_quiet_and_never_polled_apart() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let feed = |name: &str| FeedConfig { name: name.into(), url: format!("http://{name}.test/rss"), ..FeedConfig::default() };
-        let cfg = IngestConfig { drop_dir: dir.path().to_path_buf(), feeds: vec![feed("ok"), feed("down"), feed("idle"), feed("new")], quiet_after_secs: 3600, ..IngestConfig::default() };
-        std::fs::create_dir_all(cfg.feed_state_dir()).expect("dir");
+    #[tokio::test]
+    async fn feed_reports_tell_ok_failing_quiet_and_never_polled_apart_and_hide_tokens() {
+        let (_d, store) = store().await;
+        let feed = |name: &str| FeedConfig { name: name.into(), url: format!("http://{name}.test/rss?token=s3cret"), ..FeedConfig::default() };
+        let cfg = IngestConfig { feeds: vec![feed("ok"), feed("down"), feed("idle"), feed("new")], quiet_after_secs: 3600, ..IngestConfig::default() };
         let now = Utc::now();
         let hours_ago = |h| Some(now - chrono::Duration::hours(h));
-        let save = |name: &str, s: FeedState| s.save(&state_path(&cfg, &feed(name))).expect("save");
-        save("ok", FeedState { last_success: hours_ago(0), last_new_item: hours_ago(0), ..FeedState::default() });
-        save("down", FeedState { last_success: hours_ago(5), consecutive_failures: 3, last_error: Some("HTTP 503".into()), ..FeedState::default() });
-        save("idle", FeedState { last_success: hours_ago(0), last_new_item: hours_ago(2), ..FeedState::default() });
-        let health: Vec<(String, &str)> = feed_reports(&cfg, now).into_iter().map(|r| (r.name, r.health)).collect();
+        let states = [
+            ("ok", FeedState { last_success: hours_ago(0), last_new_item: hours_ago(0), ..FeedState::default() }),
+            ("down", FeedState { last_success: hours_ago(5), consecutive_failures: 3, last_error: Some("HTTP 503".into()), ..FeedState::default() }),
+            ("idle", FeedState { last_success: hours_ago(0), last_new_item: hours_ago(2), ..FeedState::default() }),
+        ];
+        for (name, state) in states {
+            state.save(&store, name).await.expect("save");
+        }
+        let reports = feed_reports(&cfg, &store, now).await;
+        let health: Vec<(String, &str)> = reports.iter().map(|r| (r.name.clone(), r.health)).collect();
         let want = [("ok", "ok"), ("down", "failing"), ("idle", "quiet"), ("new", "never polled")];
         assert_eq!(health, want.map(|(n, h)| (n.to_string(), h)));
-    }
-
-    #[test]
-    fn feed_names_become_safe_file_names() {
-        assert_eq!(safe_name("AP / world"), "AP___world");
+        assert!(reports.iter().all(|r| !r.url.contains("s3cret")));
     }
 }

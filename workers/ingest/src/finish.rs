@@ -6,7 +6,7 @@ use copydesk_types::{SourceFormat, Story};
 use sha2::{Digest, Sha256};
 
 use crate::formats::Doc;
-use crate::text::{clean, detect_language, normalise_language};
+use crate::text::{clean, detect_language, normalise_language, strip_markup, unlink_unsafe_markdown};
 use crate::{IngestConfig, IngestError, Parsed};
 
 /// Apply the shared rules to a parser's output.
@@ -36,13 +36,22 @@ pub(crate) fn finish(items: Vec<Parsed>, doc: &Doc<'_>, cfg: &IngestConfig) -> R
     Ok(out)
 }
 
-/// Normalise text fields and fill what can be derived.
+/// Normalise text fields and fill what can be derived. Every text field leaves here as plain
+/// text: markup the format parser's decoding uncovered (or that a plain-text story carried) is
+/// removed, its text kept.
 fn tidy(s: &mut Story, whole_checksum: &str, cfg: &IngestConfig) {
-    s.headline = clean(&s.headline);
-    s.body = s.body.iter().map(|p| clean(p)).filter(|p| !p.is_empty()).collect();
+    let plain = |t: &str| clean(&unlink_unsafe_markdown(&strip_markup(t)));
+    s.headline = plain(&s.headline);
+    s.body = s.body.iter().map(|p| plain(p)).filter(|p| !p.is_empty()).collect();
     for opt in [&mut s.subheadline, &mut s.byline, &mut s.dateline, &mut s.located, &mut s.slugline, &mut s.source, &mut s.ednote] {
-        *opt = opt.as_deref().and_then(crate::text::clean_opt);
+        *opt = opt.as_deref().map(plain).filter(|t| !t.is_empty());
     }
+    s.keywords = s.keywords.iter().map(|k| plain(k)).collect();
+    for link in &mut s.links {
+        link.text = plain(&link.text);
+    }
+    s.links.retain(|l| !l.text.is_empty() && copydesk_render::safe_href(&l.href).is_some());
+    s.uri = s.uri.as_deref().and_then(copydesk_render::safe_href);
     s.keywords.retain(|k| !k.trim().is_empty());
     s.keywords.dedup();
     if s.headline.is_empty() {
@@ -177,7 +186,7 @@ mod tests {
     use super::*;
 
     fn doc(format: SourceFormat) -> Doc<'static> {
-        Doc { bytes: b"payload", name: "f.txt", format }
+        Doc::new(b"payload", "f.txt", format)
     }
 
     #[test]

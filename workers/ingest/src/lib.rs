@@ -1,6 +1,7 @@
 //! Copydesk's ingest engine: turns what newsrooms receive into normalised [`Story`] values.
 //!
-//! The crate is a plain library; the worker binary wires it to RabbitMQ through a [`StorySink`].
+//! The crate is a plain library; the worker binary wires it to RabbitMQ: the runtime publishes
+//! what [`IngestStage`] returns, and the state store remembers what was confirmed.
 //!
 //! Layout:
 //! - [`parse_document`] and [`detect_format`]: the entry points; one document in, stories out.
@@ -8,8 +9,10 @@
 //!   IPTC 7901, RSS/Atom, AP Media JSON, dpa digitalwires, Story JSON, plain text, Markdown).
 //! - `decode`, `xml`, `text`, `dates`, `urgency`: shared reduction of bytes, markup, dates and
 //!   urgency scales; `finish` applies the rules every format shares.
-//! - [`dedup`]: the durable, bounded duplicate and update detector.
-//! - Sources: [`dropdir`] (watched folder), [`feeds`] (polled RSS/Atom), [`push`] (HTTP endpoint).
+//! - [`stage`]: the stage: document in, messages with receipts out; [`dedup`]: duplicate and
+//!   update detection against the state store; [`legacy`]: import of pre-store state files.
+//! - Sources: [`dropdir`] (watched folder, shared by replicas), [`feeds`] (polled RSS/Atom,
+//!   one replica per feed), [`push`] (HTTP endpoint).
 //! - [`IngestStats`]: counters the worker renders as Prometheus metrics.
 //! - [`bench_parse`]: parse throughput over a folder, for `copydesk bench ingest`.
 
@@ -17,7 +20,6 @@ mod bench;
 mod config;
 mod dates;
 mod decode;
-pub mod deliver;
 pub mod dedup;
 mod detect;
 pub mod dropdir;
@@ -25,9 +27,10 @@ mod error;
 pub mod feeds;
 mod finish;
 mod formats;
+pub mod legacy;
 mod lifecycle;
 pub mod push;
-mod sink;
+pub mod stage;
 mod stats;
 mod text;
 mod urgency;
@@ -35,12 +38,12 @@ mod xml;
 
 pub use bench::{bench_parse, ParseBenchReport};
 pub use config::{FeedConfig, IngestConfig, PushConfig};
-pub use dedup::{DedupStore, SharedDedup, Verdict};
+pub use dedup::Verdict;
 pub use detect::detect_format;
 pub use dropdir::run_drop_folder;
 pub use error::IngestError;
 pub use feeds::{feed_reports, run_feed_poller, FeedReport};
-pub use sink::{SinkError, StorySink};
+pub use stage::{Deliver, Delivered, IngestStage, Origin};
 pub use stats::{IngestStats, StatsSnapshot};
 
 pub use copydesk_types::{SourceFormat, Story};
@@ -81,7 +84,7 @@ pub fn parse_document(bytes: &[u8], name: &str, cfg: &IngestConfig) -> Result<Ve
         file: name.to_string(),
         detail: describe_head(bytes),
     })?;
-    let doc = formats::Doc { bytes, name, format };
+    let doc = formats::Doc { bytes, name, format, max_xml_depth: cfg.max_xml_depth, max_xml_nodes: cfg.max_xml_nodes };
     let items = formats::parse(&doc)?;
     finish::finish(items, &doc, cfg)
 }

@@ -1,8 +1,13 @@
 //! Lifecycle conventions that live in text rather than in fields: AP "1st Ld-Writethru",
 //! Reuters "CORRECTED-" and "REFILE-" headline prefixes, "UPDATE 1", dpa "1ST LEAD" and
 //! "Berichtigung", and kill notices. Applied to every story after its format parser.
+//!
+//! A kill is read from text only where the format defines it that way: ANPA-1312 and IPTC 7901
+//! advisories ("KILL", "ELIMINATE", "MANDATORY KILL" headlines and `-KILL` sluglines). NITF and
+//! NewsML carry kills in status fields, which their parsers read; a feed item headlined "Kill
+//! Bill review" is a story.
 
-use copydesk_types::{PubStatus, Story};
+use copydesk_types::{PubStatus, SourceFormat, Story};
 
 /// Set signals (and the kill status) from labels in the headline, slugline and editor's note.
 pub fn apply_text_signals(s: &mut Story) {
@@ -29,9 +34,11 @@ pub fn apply_text_signals(s: &mut Story) {
             s.signals.label.get_or_insert_with(|| marker.trim().to_string());
         }
     }
-    let killed = ["KILL", "WITHDRAWN", "ELIMINATE", "MANDATORY KILL"]
-        .iter()
-        .any(|w| head.starts_with(&format!("{w}:")) || head.starts_with(&format!("{w} ")) || slug.ends_with(&format!("-{w}")));
+    let advisory_format = matches!(s.format, SourceFormat::Anpa1312 | SourceFormat::Iptc7901);
+    let killed = advisory_format
+        && ["KILL", "WITHDRAWN", "ELIMINATE", "MANDATORY KILL"]
+            .iter()
+            .any(|w| head.starts_with(&format!("{w}:")) || head.starts_with(&format!("{w} ")) || slug.ends_with(&format!("-{w}")));
     if killed && s.pub_status == PubStatus::Usable {
         s.pub_status = PubStatus::Canceled;
     }
@@ -80,9 +87,20 @@ mod tests {
     }
 
     #[test]
-    fn a_kill_headline_becomes_canceled() {
-        let mut s = Story::new("g", "KILL: Story withdrawn", vec![]);
-        apply_text_signals(&mut s);
-        assert_eq!(s.pub_status, PubStatus::Canceled);
+    fn a_kill_advisory_headline_cancels_only_in_advisory_formats() {
+        for format in [SourceFormat::Anpa1312, SourceFormat::Iptc7901] {
+            let mut s = Story::new("g", "KILL: Story withdrawn", vec![]);
+            s.format = format;
+            apply_text_signals(&mut s);
+            assert_eq!(s.pub_status, PubStatus::Canceled, "{format:?}");
+        }
+        for format in [SourceFormat::Rss2, SourceFormat::Atom, SourceFormat::PlainText, SourceFormat::Nitf, SourceFormat::Ninjs] {
+            for headline in ["Kill Bill: a review", "KILL: nothing", "Withdrawn troops return home", "Eliminate waste, says minister"] {
+                let mut s = Story::new("g", headline, vec!["b".into()]);
+                s.format = format;
+                apply_text_signals(&mut s);
+                assert_eq!(s.pub_status, PubStatus::Usable, "{format:?}: {headline}");
+            }
+        }
     }
 }

@@ -1,44 +1,42 @@
 //! ingest-worker: the pipeline's source. Turns files from the drop folder, raw documents sent
 //! with `copydesk ingest`, polled feeds and HTTP pushes into `story.ingested` events.
 
-use copydesk_ingest::deliver::{deliver, triage};
-use copydesk_ingest::{parse_document, DedupStore, IngestConfig, IngestStats, SharedDedup, SinkError, Story, StorySink};
+use std::sync::Arc;
+
+use copydesk_ingest::stage::{Deliver, Delivered, IngestStage, Origin};
+use copydesk_ingest::{IngestConfig, IngestStats};
+use copydesk_runtime::broker::BrokerError;
 use copydesk_runtime::handler::{Handler, HandlerError, Incoming, Output};
-use copydesk_runtime::{Outgoing, Publisher, Runtime};
-use copydesk_types::{names, Envelope, Stage, StoryIngested};
-use futures::future::{BoxFuture, FutureExt};
-use std::sync::{Arc, Mutex};
+use copydesk_runtime::Runtime;
+use copydesk_store::{IngestRecord, Store, StoreConfig};
+use copydesk_types::{names, Stage};
+use futures::future::BoxFuture;
 
-/// Publishes stories as `story.ingested`, resolving only after the broker confirmed each.
-struct BrokerSink {
-    publisher: Publisher,
-    exchange: String,
-}
+/// The runtime's publishing for the drop folder, feeds and the push endpoint.
+struct RuntimeDeliver(Runtime);
 
-impl StorySink for BrokerSink {
-    fn submit(&self, stories: Vec<Story>) -> BoxFuture<'_, Result<(), SinkError>> {
-        async move {
-            let messages: Vec<Outgoing> = stories
-                .into_iter()
-                .map(|story| Outgoing::event(&self.exchange, &Envelope::new(StoryIngested { story }, 1)))
-                .collect();
-            self.publisher.publish_confirmed(&messages).await.map_err(|e| SinkError(e.to_string()))
-        }
-        .boxed()
+impl Deliver for RuntimeDeliver {
+    fn deliver(&self, output: Output<IngestRecord>) -> BoxFuture<'_, Delivered> {
+        Box::pin(async move {
+            let (confirmed, error) = self.0.deliver(output).await;
+            let error = error.map(|e| {
+                let refused = matches!(e, BrokerError::Rejected(_) | BrokerError::TooLarge { .. });
+                (e.to_string(), refused)
+            });
+            Delivered { confirmed, error }
+        })
     }
 }
 
 /// Parses raw documents from the `document.received` queue.
 struct DocumentHandler {
-    config: IngestConfig,
-    sink: Arc<BrokerSink>,
-    dedup: SharedDedup,
-    stats: Arc<IngestStats>,
+    stage: IngestStage,
 }
 
 impl Handler for DocumentHandler {
     const STAGE: Stage = Stage::Ingest;
     type Input = String;
+    type Receipt = IngestRecord;
 
     fn decode(&self, incoming: &Incoming) -> Result<String, String> {
         Ok(incoming.header(names::H_FILENAME).unwrap_or("document").to_string())
@@ -48,27 +46,31 @@ impl Handler for DocumentHandler {
         (name.clone(), 0)
     }
 
-    async fn handle(&self, name: String, incoming: &Incoming) -> Result<Output, HandlerError> {
-        let items = parse_document(&incoming.body, &name, &self.config).map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
-        let triaged = triage(items, &self.dedup);
-        let duplicates = triaged.duplicates.len() as u64;
-        // The sink publishes with confirms before returning, so acking afterwards is safe.
-        deliver(triaged, self.sink.as_ref(), &self.dedup, &self.stats, &name)
+    async fn handle(&self, name: String, incoming: &Incoming) -> Result<Output<IngestRecord>, HandlerError> {
+        let processed = self
+            .stage
+            .process(incoming.body.clone(), Origin::Document { name: &name })
             .await
-            .map_err(|e| HandlerError::Transient(e.to_string()))?;
-        Ok(Output { messages: Vec::new(), duplicates })
+            .map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
+        self.stage.count(&processed, &name);
+        Ok(processed.output)
+    }
+
+    async fn confirmed(&self, receipts: Vec<IngestRecord>) -> Result<(), HandlerError> {
+        self.stage.record(&receipts).await.map_err(|e| HandlerError::Transient(e.to_string()))
     }
 }
 
-fn start_sources(rt: &Runtime, config: &IngestConfig, sink: Arc<BrokerSink>, dedup: SharedDedup, stats: Arc<IngestStats>) {
-    let (cfg, s, d, st, cancel) = (config.clone(), sink.clone(), dedup.clone(), stats.clone(), rt.cancel.clone());
-    rt.spawn_task("drop folder", async move {
-        copydesk_ingest::run_drop_folder(&cfg, s, d, cancel, st).await.map_err(anyhow::Error::from)
-    });
+fn start_sources(rt: &Runtime, stage: &IngestStage) {
+    let deliver: Arc<dyn Deliver> = Arc::new(RuntimeDeliver(rt.clone()));
+    let owner = copydesk_store::leases::owner_name("ingest");
+    let (s, d, o, cancel) = (stage.clone(), deliver.clone(), owner.clone(), rt.shutdown_token());
+    rt.spawn_task("drop folder", async move { copydesk_ingest::run_drop_folder(s, d, o, cancel).await.map_err(anyhow::Error::from) });
+    let config = stage.config();
     if config.push.enabled {
         let push = config.push.clone();
-        let app = copydesk_ingest::push::router(push.clone(), sink.clone(), dedup.clone(), stats.clone());
-        let cancel = rt.cancel.clone();
+        let app = copydesk_ingest::push::router(push.clone(), stage.clone(), deliver.clone());
+        let cancel = rt.shutdown_token();
         rt.spawn_task("push endpoint", async move {
             let addr = format!("{}:{}", push.bind, push.port);
             let listener = tokio::net::TcpListener::bind(&addr)
@@ -80,29 +82,44 @@ fn start_sources(rt: &Runtime, config: &IngestConfig, sink: Arc<BrokerSink>, ded
         });
     }
     if !config.feeds.is_empty() {
-        let (cfg, cancel) = (config.clone(), rt.cancel.clone());
-        rt.spawn_task("feed poller", async move {
-            copydesk_ingest::run_feed_poller(&cfg, sink, dedup, cancel, stats).await.map_err(anyhow::Error::from)
-        });
+        let (s, cancel) = (stage.clone(), rt.shutdown_token());
+        rt.spawn_task("feed poller", async move { copydesk_ingest::run_feed_poller(s, deliver, owner, cancel).await.map_err(anyhow::Error::from) });
     }
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    copydesk_runtime::worker_main(|layers, rt| {
+    copydesk_runtime::worker_main(|layers, rt| async move {
         let config: IngestConfig = layers.section("ingest")?;
-        let dedup_path = config.dedup_path();
-        let store = DedupStore::open(&dedup_path, config.dedup_capacity)
-            .map_err(|e| anyhow::anyhow!("open the dedup state {}: {e}", dedup_path.display()))?;
-        let dedup: SharedDedup = Arc::new(Mutex::new(store));
+        let store_config: StoreConfig = layers.section("store")?;
+        let store = Store::open(&store_config).await?;
+        tracing::info!(store = store.backend().as_str(), location = %store.location(), "state store open");
         let stats = Arc::new(IngestStats::default());
         let metrics_stats = stats.clone();
-        rt.metrics.add_extra(Arc::new(move || {
-            copydesk_runtime::metrics::render_counters("copydesk_ingest", &metrics_stats.snapshot())
-        }));
-        let sink = Arc::new(BrokerSink { publisher: rt.publisher.clone(), exchange: rt.names.events_exchange() });
-        start_sources(rt, &config, sink.clone(), dedup.clone(), stats.clone());
-        Ok(DocumentHandler { config, sink, dedup, stats })
+        rt.metrics().add_extra(Arc::new(move || copydesk_runtime::metrics::render_counters("copydesk_ingest", &metrics_stats.snapshot())));
+        let retention = std::time::Duration::from_secs(config.dedup_retention_days * 86_400);
+        spawn_pruning(&rt, store.clone(), retention);
+        let stage = IngestStage::new(config, store, rt.names().events_exchange(), rt.settings().amqp.max_message_bytes, stats);
+        start_sources(&rt, &stage);
+        Ok(DocumentHandler { stage })
     })
     .await
+}
+
+/// Prune dedup records past their retention once an hour.
+fn spawn_pruning(rt: &Runtime, store: Store, retention: std::time::Duration) {
+    let cancel = rt.shutdown_token();
+    rt.spawn_task("dedup pruning", async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                () = cancel.cancelled() => return Ok(()),
+                _ = tick.tick() => match store.prune(retention, std::time::Duration::ZERO).await {
+                    Ok(pruned) if pruned.dedup > 0 => tracing::info!(removed = pruned.dedup, "dedup records past their retention pruned"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not prune the dedup records; trying again in an hour"),
+                },
+            }
+        }
+    });
 }

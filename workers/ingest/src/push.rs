@@ -19,27 +19,31 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::deliver::{deliver, triage};
-use crate::{parse_document, IngestConfig, IngestError, IngestStats, PushConfig, SharedDedup, StorySink};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::stage::{Deliver, IngestStage, Origin};
+use crate::{IngestError, IngestStats, PushConfig};
 
 struct PushState {
-    token: Option<String>,
+    token: Option<SecretString>,
     token_env: String,
-    parse_cfg: IngestConfig,
     max_body: usize,
-    sink: Arc<dyn StorySink>,
-    dedup: SharedDedup,
+    stage: IngestStage,
+    deliver: Arc<dyn Deliver>,
     stats: Arc<IngestStats>,
 }
 
 /// Build the push router; the token is read from the environment once, here.
-pub fn router(cfg: PushConfig, sink: Arc<dyn StorySink>, dedup: SharedDedup, stats: Arc<IngestStats>) -> Router {
-    let token = std::env::var(&cfg.token_env).ok().filter(|t| !t.trim().is_empty());
+pub fn router(cfg: PushConfig, stage: IngestStage, deliver: Arc<dyn Deliver>) -> Router {
+    let token = std::env::var(&cfg.token_env).ok().filter(|t| !t.trim().is_empty()).map(SecretString::from);
     if token.is_none() {
         tracing::warn!(env = %cfg.token_env, "push endpoint has no token configured; every request will get 503");
     }
-    let parse_cfg = IngestConfig { max_file_bytes: cfg.max_body_bytes as u64, ..IngestConfig::default() };
-    let state = PushState { token, token_env: cfg.token_env.clone(), parse_cfg, max_body: cfg.max_body_bytes, sink, dedup, stats };
+    let mut config = stage.config().clone();
+    config.max_file_bytes = cfg.max_body_bytes as u64;
+    let stats = stage.stats().clone();
+    let stage = IngestStage::new(config, stage.store().clone(), stage.exchange().to_string(), stage.max_message_bytes(), stats.clone());
+    let state = PushState { token, token_env: cfg.token_env.clone(), max_body: cfg.max_body_bytes, stage, deliver, stats };
     Router::new()
         .route("/v1/documents", post(push_document))
         // The limit is enforced in the handler so that 413 comes back as JSON too.
@@ -58,11 +62,11 @@ fn reject(stats: &IngestStats, status: StatusCode, error: &str, detail: impl Int
 }
 
 async fn push_document(State(st): State<Arc<PushState>>, Query(q): Query<NameHint>, headers: HeaderMap, body: Body) -> Response {
-    let Some(expected) = st.token.as_deref() else {
+    let Some(expected) = st.token.as_ref() else {
         return reject(&st.stats, StatusCode::SERVICE_UNAVAILABLE, "not_configured", format!("the push token is not set; set the {} environment variable and restart the worker", st.token_env));
     };
     let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    if !presented.is_some_and(|p| constant_time_eq(p.trim().as_bytes(), expected.as_bytes())) {
+    if !presented.is_some_and(|p| constant_time_eq(p.trim().as_bytes(), expected.expose_secret().as_bytes())) {
         return reject(&st.stats, StatusCode::UNAUTHORIZED, "unauthorized", "send `Authorization: Bearer <token>` with the configured push token");
     }
     let name = q.name.unwrap_or_else(|| "pushed-document".into());
@@ -75,32 +79,25 @@ async fn push_document(State(st): State<Arc<PushState>>, Query(q): Query<NameHin
         Ok(b) => b,
         Err(_) => return reject(&st.stats, StatusCode::PAYLOAD_TOO_LARGE, "too_large", too_large()),
     };
-    let (cfg, hint) = (st.parse_cfg.clone(), name.clone());
-    let parsed = tokio::task::spawn_blocking(move || parse_document(&bytes, &hint, &cfg)).await;
-    let items = match parsed {
-        Ok(Ok(items)) => items,
-        Ok(Err(e)) => return reject(&st.stats, status_for(&e), e.kind(), e.to_string()),
-        Err(join) => return reject(&st.stats, StatusCode::UNPROCESSABLE_ENTITY, "parser_crash", format!("{name}: the parser failed ({join}); this is a bug, please report the document")),
-    };
-    let t = triage(items, &st.dedup);
-    let duplicates: Vec<String> = t.duplicates.iter().map(|(g, _)| g.clone()).collect();
-    let skipped: Vec<serde_json::Value> = t.skipped.iter().map(|(id, r)| json!({ "id": id, "reason": r })).collect();
-    match deliver(t, st.sink.as_ref(), &st.dedup, &st.stats, &name).await {
-        Ok(ids) => {
+    match st.stage.ingest(bytes.to_vec(), Origin::Document { name: &name }, st.deliver.as_ref()).await {
+        Ok(p) => {
             IngestStats::add(&st.stats.push_accepted, 1);
-            (StatusCode::ACCEPTED, Json(json!({ "ids": ids, "duplicates": duplicates, "skipped": skipped }))).into_response()
+            let duplicates: Vec<&String> = p.duplicates.iter().map(|(key, _)| key).collect();
+            let skipped: Vec<serde_json::Value> = p.skipped.iter().map(|(id, r)| json!({ "id": id, "reason": r })).collect();
+            (StatusCode::ACCEPTED, Json(json!({ "ids": p.ids, "duplicates": duplicates, "skipped": skipped }))).into_response()
         }
-        Err(e) => {
-            tracing::warn!(file = %name, error = %e, "push: sink unavailable");
-            reject(&st.stats, StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("{e}; nothing was accepted, retry later"))
+        Err(e) if e.is_transient() => {
+            tracing::warn!(file = %name, error = %e, "push: not delivered");
+            reject(&st.stats, StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("{e}; retry later (stories already confirmed are recognised as duplicates)"))
         }
+        Err(e) => reject(&st.stats, status_for(&e), e.kind(), e.to_string()),
     }
 }
 
 /// Status code for a parse error.
 fn status_for(e: &IngestError) -> StatusCode {
     match e {
-        IngestError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        IngestError::TooLarge { .. } | IngestError::MessageTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         IngestError::UnknownFormat { .. } | IngestError::Binary { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         IngestError::Empty { .. } | IngestError::Malformed { .. } | IngestError::Encoding { .. } => StatusCode::BAD_REQUEST,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

@@ -35,6 +35,10 @@ pub struct IngestStats {
     pub push_accepted: AtomicU64,
     /// Push requests rejected (4xx/5xx).
     pub push_rejected: AtomicU64,
+    /// Drop-folder scans (a busy loop shows up here first).
+    pub drop_scans: AtomicU64,
+    /// Files another replica had claimed and then abandoned, taken back into the drop folder.
+    pub claims_taken_over: AtomicU64,
 }
 
 /// A point-in-time copy of [`IngestStats`], serialisable for `/metrics` and tests.
@@ -55,6 +59,8 @@ pub struct StatsSnapshot {
     pub feed_quiet_warnings: u64,
     pub push_accepted: u64,
     pub push_rejected: u64,
+    pub drop_scans: u64,
+    pub claims_taken_over: u64,
 }
 
 impl IngestStats {
@@ -81,6 +87,8 @@ impl IngestStats {
             feed_quiet_warnings: g(&self.feed_quiet_warnings),
             push_accepted: g(&self.push_accepted),
             push_rejected: g(&self.push_rejected),
+            drop_scans: g(&self.drop_scans),
+            claims_taken_over: g(&self.claims_taken_over),
         }
     }
 }

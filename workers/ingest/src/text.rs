@@ -74,12 +74,12 @@ impl ParaBuilder {
         self.open.push((href.trim().to_string(), self.current.len()));
     }
 
-    /// The innermost open link ends here.
+    /// The innermost open link ends here. Only `http`, `https` and `mailto` targets are kept
+    /// (`javascript:`, `data:` and relative addresses are dropped; the text stays).
     pub fn link_end(&mut self) {
         if let Some((href, start)) = self.open.pop() {
             let text = clean(self.current.get(start..).unwrap_or_default());
-            let usable = !href.is_empty() && !href.starts_with("javascript:") && !text.is_empty();
-            if usable {
+            if let (Some(href), false) = (copydesk_render::safe_href(&href), text.is_empty()) {
                 self.links.push(Link { text, href });
             }
         }
@@ -178,6 +178,96 @@ pub fn html_to_paragraphs(html: &str) -> (Vec<String>, Vec<Link>) {
         b.text(&decode_entities(rest));
     }
     b.finish()
+}
+
+/// `s` with every markup tag removed and its text kept: what is left of wire text that carried
+/// markup as text (an entity-escaped `&lt;script&gt;` in NITF, tags typed into a plain-text
+/// story). The content of `script`, `style` and similar elements goes with them when their end
+/// tag follows; a lone `<` ("3 < 4") is text. Entities are not decoded again.
+pub fn strip_markup(s: &str) -> String {
+    if !s.contains('<') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let after = &rest[lt..];
+        if let Some(comment) = after.strip_prefix("<!--") {
+            rest = comment.find("-->").map_or("", |e| &comment[e + 3..]);
+            continue;
+        }
+        let Some(gt) = tag_end(after) else {
+            out.push('<');
+            rest = &after[1..];
+            continue;
+        };
+        let tag = &after[1..gt];
+        rest = &after[gt + 1..];
+        let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == ':').collect();
+        let lname = name.to_ascii_lowercase();
+        if !tag.starts_with('/') && !tag.ends_with('/') && is_skipped_tag(&lname) {
+            // Drop the element's content only up to its own end tag, when there is one.
+            let lower = rest.to_ascii_lowercase();
+            if let Some(end) = lower.find(&format!("</{lname}")) {
+                let close = rest[end..].find('>').map_or(rest.len(), |g| end + g + 1);
+                rest = &rest[close..];
+            }
+        }
+        out.push(' ');
+    }
+    out.push_str(rest);
+    clean(&out)
+}
+
+/// `[text](target)` in plain text whose target has a scheme other than `http`, `https` or
+/// `mailto` (`javascript:`, `data:`, `vbscript:`) becomes `text`: wire text may be read as
+/// Markdown by whoever takes it from the JSON, and such a link must not come alive there.
+/// Linear: the scan stops as soon as no `](` is left.
+pub fn unlink_unsafe_markdown(s: &str) -> String {
+    if !s.contains("](") {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(close) = rest.find("](") {
+        let Some(end) = link_destination_end(&rest[close + 2..]).map(|e| close + 2 + e) else {
+            out.push_str(&rest[..close + 2]);
+            rest = &rest[close + 2..];
+            continue;
+        };
+        let target = rest[close + 2..end].trim();
+        let open = rest[..close].rfind('[');
+        let has_scheme = target.split_once(':').is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) && !scheme.contains('/'));
+        match open {
+            Some(open) if has_scheme && copydesk_render::safe_href(target).is_none() => {
+                out.push_str(&rest[..open]);
+                out.push_str(&rest[open + 1..close]);
+            }
+            _ => out.push_str(&rest[..=end]),
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where a Markdown link destination that starts `s` ends: the index of the `)` that closes it,
+/// with balanced parentheses inside (`javascript:alert(1)`) as CommonMark reads them. `None`
+/// when a space or line break comes first (not a destination) or nothing closes it. Stops at
+/// the first such character, so a scan that moves past what this looked at stays linear.
+pub fn link_destination_end(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            c if c.is_whitespace() => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Index of the `>` that closes the tag starting at `s[0] == '<'`, honouring quoted attributes.
@@ -305,6 +395,33 @@ mod tests {
         );
         assert_eq!(p, vec!["First & linked text.", "Second", "third"]);
         assert_eq!(l, vec![Link { text: "linked".into(), href: "https://x.test/a?b=1&c=2".into() }]);
+    }
+
+    #[test]
+    fn markup_in_text_is_removed_and_its_text_kept() {
+        assert_eq!(strip_markup("<script>alert(1)</script>Harbour <b>strike</b> ends"), "Harbour strike ends");
+        assert_eq!(strip_markup("A <img src=x onerror=alert(1)> B"), "A B");
+        assert_eq!(strip_markup("<svg onload=alert(1)>rest of the line"), "rest of the line", "no end tag: only the tag goes");
+        assert_eq!(strip_markup("</script>x"), "x");
+        assert_eq!(strip_markup("3 < 4 and 5 > 2"), "3 < 4 and 5 > 2");
+        assert_eq!(strip_markup("a <!-- hidden --> b"), "a b");
+        assert_eq!(strip_markup("x <a href=\"javascript:alert(1)\">click</a>"), "x click");
+    }
+
+    #[test]
+    fn markdown_links_to_scripts_and_data_lose_their_target() {
+        assert_eq!(unlink_unsafe_markdown("see [this](javascript:alert(1)) now"), "see this now");
+        assert_eq!(unlink_unsafe_markdown("[x](DATA:text/html;base64,PHNjcmlwdD4=)"), "x");
+        assert_eq!(unlink_unsafe_markdown("[ok](https://ok.test/a) and [mail](mailto:a@b.test)"), "[ok](https://ok.test/a) and [mail](mailto:a@b.test)");
+        assert_eq!(unlink_unsafe_markdown("a note [1](see below)"), "a note [1](see below)");
+        let hostile = "](".repeat(100_000);
+        assert_eq!(unlink_unsafe_markdown(&hostile), hostile);
+    }
+
+    #[test]
+    fn only_web_and_mail_links_are_kept() {
+        let (_, links) = html_to_paragraphs("<p><a href=\"javascript:alert(1)\">a</a> <a href=\"data:text/html,x\">b</a> <a href=\"https://ok.test/\">c</a></p>");
+        assert_eq!(links, vec![Link { text: "c".into(), href: "https://ok.test/".into() }]);
     }
 
     #[test]

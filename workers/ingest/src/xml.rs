@@ -1,5 +1,15 @@
 //! XML shared by the XML formats: safe parsing, namespace-blind lookups, markup to paragraphs.
 //!
+//! Safety, before and while parsing:
+//! - the prolog is parsed (comments, processing instructions, at most one DOCTYPE) and a
+//!   DOCTYPE is accepted only in its external form (`<!DOCTYPE nitf SYSTEM "nitf.dtd">`, which
+//!   is then ignored); any internal subset (`[...]`, where entities are declared) is refused,
+//!   whatever its literals or comments contain;
+//! - roxmltree then parses with DTDs disallowed, so no DOCTYPE the prolog parser did not vet
+//!   can reach it, and with a node limit;
+//! - element nesting is measured by a streaming pass (quick-xml) before the tree is built and
+//!   refused beyond `ingest.max_xml_depth`; every walk over the tree is iterative.
+//!
 //! Lookups compare local names only: agencies disagree about prefixes and namespaces
 //! (`ns0:newsMessage`, default namespaces, none at all) but never about element names.
 
@@ -11,36 +21,135 @@ use crate::formats::Doc;
 use crate::text::{is_block_tag, is_skipped_tag, ParaBuilder};
 use crate::IngestError;
 
-/// Decode an XML document to text, honouring its declared encoding, and refuse entity tricks.
+/// Decode an XML document to text, honouring its declared encoding; vet the prolog (an
+/// external DOCTYPE is blanked out, an internal subset refused) and the nesting depth.
 pub fn decode_xml(doc: &Doc<'_>) -> Result<String, IngestError> {
     let declared = xml_declared_encoding(doc.bytes);
-    let text = decode(doc.bytes, declared.as_deref(), Fallback::Refuse, doc.name)?;
-    refuse_entity_declarations(&text, doc.name)?;
+    let mut text = decode(doc.bytes, declared.as_deref(), Fallback::Refuse, doc.name)?;
+    if let Some(span) = external_doctype(&text).map_err(|detail| IngestError::UnsafeXml { file: doc.name.to_string(), detail })? {
+        // Same length, so positions in later error messages still match the file.
+        text.replace_range(span.clone(), &" ".repeat(span.len()));
+    }
+    check_depth(&text, doc.max_xml_depth).map_err(|detail| IngestError::UnsafeXml { file: doc.name.to_string(), detail })?;
     Ok(text)
 }
 
-/// Parse decoded XML text; syntax errors name the file and position.
+/// Parse decoded XML text (DTDs disallowed, nodes bounded); syntax errors name the file and
+/// position.
 pub fn parse<'t>(text: &'t str, doc: &Doc<'_>) -> Result<Document<'t>, IngestError> {
-    let opts = ParsingOptions { allow_dtd: true, nodes_limit: 2_000_000 };
-    Document::parse_with_options(text, opts).map_err(|e| IngestError::Malformed {
-        file: doc.name.to_string(),
-        format: "XML",
-        detail: e.to_string(),
+    let opts = ParsingOptions { allow_dtd: false, nodes_limit: doc.max_xml_nodes };
+    Document::parse_with_options(text, opts).map_err(|e| match e {
+        roxmltree::Error::DtdDetected => IngestError::UnsafeXml {
+            file: doc.name.to_string(),
+            detail: "a DOCTYPE outside the prolog, or one the prolog parser could not read".into(),
+        },
+        roxmltree::Error::NodesLimitReached => IngestError::UnsafeXml {
+            file: doc.name.to_string(),
+            detail: format!("more than {} XML nodes (ingest.max_xml_nodes)", doc.max_xml_nodes),
+        },
+        e => IngestError::Malformed { file: doc.name.to_string(), format: "XML", detail: e.to_string() },
     })
 }
 
-/// Entity declarations in a DTD internal subset are how billion-laughs and XXE attacks start;
-/// no wire format needs them, so they are refused outright.
-fn refuse_entity_declarations(text: &str, file: &str) -> Result<(), IngestError> {
-    let head_end = text.find("<!DOCTYPE").map(|at| at + text[at..].find(['>', '[']).unwrap_or(0));
-    let Some(at) = head_end else { return Ok(()) };
-    if text[at..].starts_with('[') && text[at..].split("]>").next().is_some_and(|s| s.contains("<!ENTITY")) {
-        return Err(IngestError::UnsafeXml {
-            file: file.to_string(),
-            detail: "the DOCTYPE declares entities (entity-expansion or external-entity risk)".into(),
-        });
+/// Parse the prolog (XML declaration, comments, processing instructions, whitespace) up to the
+/// first element. `Ok(Some(span))`: an external-only DOCTYPE at `span`, safe to ignore.
+/// `Err`: a DOCTYPE with an internal subset, or one that does not parse; entity declarations
+/// live in internal subsets, and they are how billion-laughs and XXE attacks start.
+pub fn external_doctype(text: &str) -> Result<Option<std::ops::Range<usize>>, String> {
+    let bytes = text.as_bytes();
+    let mut i = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let rest = &text[i..];
+        if rest.starts_with("<?") {
+            i += rest.find("?>").ok_or("an unterminated processing instruction in the prolog")? + 2;
+        } else if rest.starts_with("<!--") {
+            i += rest[4..].find("-->").ok_or("an unterminated comment in the prolog")? + 7;
+        } else if rest.starts_with("<!DOCTYPE") {
+            let end = i + doctype_length(rest)?;
+            return Ok(Some(i..end));
+        } else {
+            return Ok(None);
+        }
     }
-    Ok(())
+}
+
+/// The length of `<!DOCTYPE Name ExternalID? S? >` at the start of `s`; an internal subset or
+/// anything else is an error.
+fn doctype_length(s: &str) -> Result<usize, String> {
+    let b = s.as_bytes();
+    let mut i = "<!DOCTYPE".len();
+    let skip_space = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+        *i > start
+    };
+    let name = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && !b[*i].is_ascii_whitespace() && !matches!(b[*i], b'>' | b'[' | b'"' | b'\'') {
+            *i += 1;
+        }
+        (*i > start).then(|| &s[start..*i])
+    };
+    let literal = |i: &mut usize| -> Result<(), String> {
+        let quote = *b.get(*i).ok_or("the DOCTYPE ends inside an identifier")?;
+        if quote != b'"' && quote != b'\'' {
+            return Err("the DOCTYPE's identifier is not quoted".into());
+        }
+        let close = s[*i + 1..].find(quote as char).ok_or("an unterminated literal in the DOCTYPE")?;
+        *i += close + 2;
+        Ok(())
+    };
+    if !skip_space(&mut i) || name(&mut i).is_none() {
+        return Err("the DOCTYPE has no root element name".into());
+    }
+    skip_space(&mut i);
+    match name(&mut i) {
+        Some("SYSTEM") => {
+            skip_space(&mut i);
+            literal(&mut i)?;
+        }
+        Some("PUBLIC") => {
+            skip_space(&mut i);
+            literal(&mut i)?;
+            skip_space(&mut i);
+            literal(&mut i)?;
+        }
+        Some(other) => return Err(format!("unexpected {other:?} in the DOCTYPE")),
+        None => {}
+    }
+    skip_space(&mut i);
+    match b.get(i) {
+        Some(b'>') => Ok(i + 1),
+        Some(b'[') => Err("the DOCTYPE has an internal subset (where entities are declared: entity-expansion or external-entity risk); wire documents never need one".into()),
+        _ => Err("the DOCTYPE does not parse".into()),
+    }
+}
+
+/// Refuse elements nested deeper than `max`, measured by a streaming pass before any tree is
+/// built. A syntax error stops the pass quietly: the tree parser reports it with its position.
+pub fn check_depth(text: &str, max: usize) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > max {
+                    return Err(format!("elements nested deeper than {max} levels (ingest.max_xml_depth)"));
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
 }
 
 /// The first child element with local name `name`.
@@ -101,10 +210,30 @@ pub fn paragraphs(node: Node<'_, '_>) -> (Vec<String>, Vec<Link>) {
     b.finish()
 }
 
+/// Depth-first over the subtree with an explicit stack (no recursion, whatever the depth):
+/// text feeds the builder; elements open and close blocks and links.
 fn walk(node: Node<'_, '_>, b: &mut ParaBuilder) {
-    for n in node.children() {
+    enum Step<'a, 'i> {
+        Enter(Node<'a, 'i>),
+        Leave { link: bool, block: bool },
+    }
+    let mut stack: Vec<Step> = node.children().rev().map(Step::Enter).collect();
+    while let Some(step) = stack.pop() {
+        let n = match step {
+            Step::Leave { link, block } => {
+                if link {
+                    b.link_end();
+                }
+                if block {
+                    b.block();
+                }
+                continue;
+            }
+            Step::Enter(n) => n,
+        };
         if n.is_text() {
-            // Feeds often double-escape (`&amp;#39;`), leaving references in the parsed text.
+            // Feeds often double-escape (`&amp;#39;`), leaving references in the parsed text;
+            // markup that decoding uncovers is removed with the rest in `finish`.
             let t = n.text().unwrap_or_default();
             if t.contains('&') {
                 b.text(&crate::text::decode_entities(t));
@@ -124,21 +253,15 @@ fn walk(node: Node<'_, '_>, b: &mut ParaBuilder) {
         if block {
             b.block();
         }
-        let href = (name.eq_ignore_ascii_case("a") || name.eq_ignore_ascii_case("link"))
-            .then(|| attr(n, "href").unwrap_or_default().to_string());
-        if let Some(h) = &href {
-            b.link_start(h);
+        let link = name.eq_ignore_ascii_case("a") || name.eq_ignore_ascii_case("link");
+        if link {
+            b.link_start(attr(n, "href").unwrap_or_default());
         }
         if name.eq_ignore_ascii_case("td") || name.eq_ignore_ascii_case("th") {
             b.text(" ");
         }
-        walk(n, b);
-        if href.is_some() {
-            b.link_end();
-        }
-        if block {
-            b.block();
-        }
+        stack.push(Step::Leave { link, block });
+        stack.extend(n.children().rev().map(Step::Enter));
     }
 }
 
@@ -148,7 +271,14 @@ mod tests {
     use copydesk_types::SourceFormat;
 
     fn doc(bytes: &[u8]) -> Doc<'_> {
-        Doc { bytes, name: "t.xml", format: SourceFormat::Nitf }
+        Doc::new(bytes, "t.xml", SourceFormat::Nitf)
+    }
+
+    /// The error a document gets, if any, through the whole XML path.
+    fn outcome(xml: &[u8]) -> Result<(), IngestError> {
+        let d = doc(xml);
+        let text = decode_xml(&d)?;
+        parse(&text, &d).map(|_| ())
     }
 
     #[test]
@@ -159,10 +289,57 @@ mod tests {
     }
 
     #[test]
+    fn entity_declarations_are_refused_however_the_doctype_is_dressed() {
+        let cases: [&[u8]; 6] = [
+            // A '>' inside the system literal ended the old text check early.
+            br#"<!DOCTYPE x SYSTEM "a>b" [<!ENTITY e "boom">]><x>&e;</x>"#,
+            // ']>' inside a comment in the internal subset.
+            br#"<!DOCTYPE x [<!-- ]> --><!ENTITY e "boom">]><x>&e;</x>"#,
+            br#"<!DOCTYPE x PUBLIC "-//x" 'y>z' [<!ENTITY % p SYSTEM "file:///etc/passwd">%p;]><x/>"#,
+            br#"<?xml version="1.0"?><!-- a comment --><!DOCTYPE x [ ]><x/>"#,
+            // A DOCTYPE after the root element, or a second one, never reaches a DTD parser.
+            br#"<x/><!DOCTYPE x [<!ENTITY e "boom">]>"#,
+            br#"<!DOCTYPE x SYSTEM "x.dtd"><!DOCTYPE y [<!ENTITY e "boom">]><x/>"#,
+        ];
+        for (i, xml) in cases.iter().enumerate() {
+            let shown = String::from_utf8_lossy(xml);
+            match outcome(xml) {
+                Err(IngestError::UnsafeXml { .. }) => {}
+                // Markup after the root element is a syntax error before it is anything else.
+                Err(IngestError::Malformed { .. }) if i == 4 => {}
+                other => panic!("{shown}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn an_external_doctype_without_entities_is_accepted() {
-        let ok = br#"<?xml version="1.0"?><!DOCTYPE nitf SYSTEM "nitf.dtd"><nitf/>"#;
-        let text = decode_xml(&doc(ok)).expect("decoded");
-        assert!(parse(&text, &doc(ok)).is_ok());
+        for ok in [
+            &br#"<?xml version="1.0"?><!DOCTYPE nitf SYSTEM "nitf.dtd"><nitf/>"#[..],
+            br#"<!-- <!DOCTYPE in a comment [ --><!DOCTYPE nitf PUBLIC "-//IPTC//DTD NITF 3.2//EN" "http://x/nitf>3.2.dtd"><nitf/>"#,
+            br#"<nitf><!-- <!DOCTYPE x [ ]> --></nitf>"#,
+        ] {
+            let text = decode_xml(&doc(ok)).expect("decoded");
+            assert!(parse(&text, &doc(ok)).is_ok(), "{}", String::from_utf8_lossy(ok));
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_a_tree_is_built() {
+        let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        let err = decode_xml(&doc(deep.as_bytes())).expect_err("too deep");
+        assert!(err.to_string().contains("max_xml_depth"), "{err}");
+        let fine = format!("<r>{}x{}</r>", "<a>".repeat(200), "</a>".repeat(200));
+        assert!(decode_xml(&doc(fine.as_bytes())).is_ok());
+    }
+
+    #[test]
+    fn walking_a_deep_tree_needs_no_stack() {
+        // Built past the depth check on purpose: the walk itself must not recurse.
+        let deep = format!("<r>{}text{}</r>", "<p>".repeat(50_000), "</p>".repeat(50_000));
+        let d = Document::parse_with_options(&deep, ParsingOptions { allow_dtd: false, nodes_limit: u32::MAX }).expect("parse");
+        let (p, _) = paragraphs(d.root_element());
+        assert_eq!(p, vec!["text"]);
     }
 
     #[test]
@@ -171,7 +348,7 @@ mod tests {
         let d = Document::parse(x).expect("parse");
         let (p, l) = paragraphs(d.root_element());
         assert_eq!(p, vec!["One two.", "Sub", "Three"]);
-        assert_eq!(l[0].href, "http://l.test");
+        assert_eq!(l[0].href, "http://l.test/");
     }
 }
 

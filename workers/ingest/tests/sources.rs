@@ -7,13 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::get;
-use copydesk_ingest::{push, run_feed_poller, DedupStore, FeedConfig, IngestConfig, IngestStats, PushConfig, SharedDedup};
-use support::{wait_until, MemorySink};
+use copydesk_ingest::feeds::FeedState;
+use copydesk_ingest::{push, run_feed_poller, FeedConfig, IngestConfig, IngestStats, PushConfig};
+use support::{wait_until, wait_until_async, MemoryDeliver};
 use tokio_util::sync::CancellationToken;
-
-fn dedup(dir: &std::path::Path) -> SharedDedup {
-    Arc::new(Mutex::new(DedupStore::open(&dir.join("dedup.jsonl"), 100).expect("dedup")))
-}
 
 async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -28,9 +25,9 @@ async fn push_accepts_a_document_and_rejects_bad_requests_with_json_errors() {
     let env = "COPYDESK_TEST_PUSH_TOKEN_A";
     std::env::set_var(env, "s3cret");
     let cfg = PushConfig { token_env: env.into(), max_body_bytes: 2048, ..PushConfig::default() };
-    let sink = Arc::new(MemorySink::default());
-    let stats = Arc::new(IngestStats::default());
-    let base = serve(push::router(cfg, sink.clone(), dedup(dir.path()), stats.clone())).await;
+    let sink = Arc::new(MemoryDeliver::default());
+    let (stage, stats) = support::stage(dir.path(), IngestConfig::default()).await;
+    let base = serve(push::router(cfg, stage, sink.clone())).await;
     let url = format!("{base}/v1/documents?name=story.txt");
     let http = reqwest::Client::new();
     let send = |body: Vec<u8>, token: Option<&str>| {
@@ -70,7 +67,8 @@ async fn push_accepts_a_document_and_rejects_bad_requests_with_json_errors() {
 async fn push_without_a_configured_token_answers_503() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = PushConfig { token_env: "COPYDESK_TEST_PUSH_TOKEN_UNSET".into(), ..PushConfig::default() };
-    let base = serve(push::router(cfg, Arc::new(MemorySink::default()), dedup(dir.path()), Arc::new(IngestStats::default()))).await;
+    let (stage, _) = support::stage(dir.path(), IngestConfig::default()).await;
+    let base = serve(push::router(cfg, stage, Arc::new(MemoryDeliver::default()))).await;
     let resp = reqwest::Client::new().post(format!("{base}/v1/documents")).bearer_auth("x").body("a\n\nb").send().await.expect("send");
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
@@ -95,16 +93,16 @@ async fn the_feed_poller_fetches_conditionally_and_keeps_state_across_restarts()
     let base = serve(app).await;
     let cfg = IngestConfig {
         drop_dir: dir.path().to_path_buf(),
-        feeds: vec![FeedConfig { name: "test wire".into(), url: format!("{base}/feed"), interval_secs: 1, ..FeedConfig::default() }],
+        feeds: vec![FeedConfig { name: "test wire".into(), url: format!("{base}/feed?token=s3cret"), interval_secs: 1, ..FeedConfig::default() }],
         ..IngestConfig::default()
     };
-    let sink = Arc::new(MemorySink::default());
-    let stats = Arc::new(IngestStats::default());
-    let store = dedup(dir.path());
+    let sink = Arc::new(MemoryDeliver::default());
+    let (stage, stats) = support::stage(dir.path(), cfg).await;
+    let store = stage.store().clone();
     let cancel = CancellationToken::new();
     let task = {
-        let (cfg, sink, store, cancel, stats) = (cfg.clone(), sink.clone(), store.clone(), cancel.clone(), stats.clone());
-        tokio::spawn(async move { run_feed_poller(&cfg, sink, store, cancel, stats).await })
+        let (stage, sink, cancel) = (stage.clone(), sink.clone(), cancel.clone());
+        tokio::spawn(async move { run_feed_poller(stage, sink, "replica-a".into(), cancel).await })
     };
     wait_until("a 304 after the first fetch", || stats.feed_not_modified.load(Ordering::Relaxed) >= 1).await;
     cancel.cancel();
@@ -112,10 +110,41 @@ async fn the_feed_poller_fetches_conditionally_and_keeps_state_across_restarts()
     let stories = sink.taken();
     assert_eq!(stories.len(), 1);
     assert_eq!(stories[0].guid, "tw-1");
+    assert_eq!(stories[0].namespace, "test-wire", "feed items are namespaced by the feed");
     assert_eq!(stories[0].source.as_deref(), Some("Test Wire"));
     assert_eq!(stories[0].version_created.map(|d| d.to_rfc3339()).as_deref(), Some("2022-07-28T04:35:05+09:00"));
-    let state = std::fs::read_to_string(dir.path().join(".state/feeds/test_wire.json")).expect("state file");
+    let state = store.feed_state("test wire").await.expect("read").expect("saved");
     assert!(state.contains("v1"), "{state}");
+}
+
+#[tokio::test]
+async fn a_feed_is_polled_by_one_replica_at_a_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Arc::new(FlakyFeed::default());
+    let base = server.serve().await;
+    let feed = FeedConfig { name: "shared".into(), url: format!("{base}/feed"), interval_secs: 1, ..FeedConfig::default() };
+    let cfg = IngestConfig { feeds: vec![feed], ..IngestConfig::default() };
+    let (stage, stats) = support::stage(dir.path(), cfg).await;
+    let cancel = CancellationToken::new();
+    // Two replicas on one store: only the lease holder fetches.
+    let mut tasks = Vec::new();
+    for owner in ["replica-a", "replica-b"] {
+        let (stage, cancel) = (stage.clone(), cancel.clone());
+        tasks.push(tokio::spawn(async move { run_feed_poller(stage, Arc::new(MemoryDeliver::default()), owner.into(), cancel).await }));
+    }
+    wait_until("three polls", || stats.feed_fetches.load(Ordering::Relaxed) >= 3).await;
+    let holder = stage.store().lease_holder("feed:shared").await.expect("read").expect("held");
+    cancel.cancel();
+    for t in tasks {
+        t.await.expect("join").expect("ends cleanly");
+    }
+    let times = server.request_times();
+    // Both replicas poll every second; with the lease only one of them does, so requests are
+    // an interval apart rather than in pairs.
+    for pair in times.windows(2) {
+        assert!(pair[1] - pair[0] >= std::time::Duration::from_millis(900), "two fetches {:?} apart: both replicas polled", pair[1] - pair[0]);
+    }
+    assert!(holder == "replica-a" || holder == "replica-b", "{holder}");
 }
 
 /// A feed server whose answers a test can change: fails with 503 while `failing` is set,
@@ -158,27 +187,31 @@ impl FlakyFeed {
 }
 
 struct Poller {
-    sink: Arc<MemorySink>,
+    sink: Arc<MemoryDeliver>,
     stats: Arc<IngestStats>,
     cancel: CancellationToken,
     task: tokio::task::JoinHandle<Result<(), copydesk_ingest::IngestError>>,
-    state_file: std::path::PathBuf,
+    store: copydesk_store::Store,
+    feed: String,
 }
 
-fn start_poller(dir: &std::path::Path, feed: FeedConfig, quiet_after_secs: u64) -> Poller {
-    let state_file = dir.join(".state/feeds").join(format!("{}.json", feed.name));
+async fn start_poller(dir: &std::path::Path, feed: FeedConfig, quiet_after_secs: u64) -> Poller {
+    let name = feed.name.clone();
     let cfg = IngestConfig { drop_dir: dir.to_path_buf(), feeds: vec![feed], quiet_after_secs, ..IngestConfig::default() };
-    let (sink, stats, cancel) = (Arc::new(MemorySink::default()), Arc::new(IngestStats::default()), CancellationToken::new());
+    let (stage, stats) = support::stage(dir, cfg).await;
+    let (sink, cancel) = (Arc::new(MemoryDeliver::default()), CancellationToken::new());
+    let store = stage.store().clone();
     let task = {
-        let (sink, stats, cancel, store) = (sink.clone(), stats.clone(), cancel.clone(), dedup(dir));
-        tokio::spawn(async move { run_feed_poller(&cfg, sink, store, cancel, stats).await })
+        let (sink, cancel) = (sink.clone(), cancel.clone());
+        tokio::spawn(async move { run_feed_poller(stage, sink, "replica-a".into(), cancel).await })
     };
-    Poller { sink, stats, cancel, task, state_file }
+    Poller { sink, stats, cancel, task, store, feed: name }
 }
 
 impl Poller {
-    fn state(&self) -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(&self.state_file).expect("state file")).expect("state json")
+    async fn state(&self) -> serde_json::Value {
+        let state = FeedState::load(&self.store, &self.feed).await;
+        serde_json::to_value(state).expect("state json")
     }
 
     async fn stop(self) {
@@ -201,10 +234,11 @@ async fn a_failing_feed_backs_off_exponentially_records_the_failure_and_recovers
         max_backoff_secs: 1,
         ..FeedConfig::default()
     };
-    let p = start_poller(dir.path(), feed, 0);
+    let p = start_poller(dir.path(), feed, 0).await;
 
     wait_until("four failed fetches", || p.stats.feed_errors.load(Ordering::Relaxed) >= 4).await;
-    let state = p.state();
+    wait_until_async("four failures saved", || async { p.state().await["consecutive_failures"].as_u64().is_some_and(|n| n >= 4) }).await;
+    let state = p.state().await;
     assert!(state["consecutive_failures"].as_u64().is_some_and(|n| n >= 4), "{state}");
     assert!(state["last_error"].as_str().is_some_and(|e| e.contains("503") && e.contains("flaky")), "the failure names the feed and the status: {state}");
     let times = server.request_times();
@@ -217,8 +251,8 @@ async fn a_failing_feed_backs_off_exponentially_records_the_failure_and_recovers
 
     server.failing.store(false, Ordering::SeqCst);
     wait_until("the story after recovery", || !p.sink.taken().is_empty()).await;
-    wait_until("the recovered state on disk", || p.state()["consecutive_failures"] == 0).await;
-    let state = p.state();
+    wait_until_async("the recovered state saved", || async { p.state().await["consecutive_failures"] == 0 }).await;
+    let state = p.state().await;
     assert!(state["last_success"].is_string() && state["etag"] == "\"v0\"", "{state}");
     assert!(state["last_error"].as_str().is_some_and(|e| e.contains("503")), "the last error is kept for the record: {state}");
     let errors = p.stats.feed_errors.load(Ordering::Relaxed);
@@ -234,7 +268,7 @@ async fn a_quiet_feed_warns_once_per_quiet_spell() {
     let server = Arc::new(FlakyFeed::default());
     let base = server.serve().await;
     let feed = FeedConfig { name: "quiet".into(), url: format!("{base}/feed"), interval_secs: 1, ..FeedConfig::default() };
-    let p = start_poller(dir.path(), feed, 1);
+    let p = start_poller(dir.path(), feed, 1).await;
     let warnings = || p.stats.feed_quiet_warnings.load(Ordering::Relaxed);
     let fetches = || p.stats.feed_fetches.load(Ordering::Relaxed);
 

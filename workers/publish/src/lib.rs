@@ -3,14 +3,14 @@
 //! Layout:
 //! - [`config`]: the `[publish]` section.
 //! - [`files`]: the file sink: one JSON and one Markdown file per story version, written
-//!   atomically (temp file + rename) so a redelivery overwrites instead of duplicating, and
-//!   retraction of killed stories (files removed, a tombstone left).
+//!   atomically and durably (temp file, fsync, rename, fsync of the folder) so a redelivery
+//!   overwrites instead of duplicating, and retraction (files removed, a tombstone left).
 //! - [`webhook`]: the signed webhook sink: each publish and retraction POSTed as JSON with an
 //!   HMAC-SHA256 signature, after the files are written.
 //! - [`wordpress`]: the CMS sink: a WordPress post per story, created, updated per version
 //!   and trashed on a kill, through the REST API.
-//! - [`stage`]: the [`stage::PublishStage`] transform the worker runs: embargo hold, publish or
-//!   retract, and the `StoryPublished` event.
+//! - [`stage`]: the [`stage::PublishStage`] handler the worker runs: embargo hold, the story
+//!   ledger's decision under a per-story lease, the sinks, and the `StoryPublished` event.
 
 pub mod config;
 pub mod files;
@@ -19,35 +19,10 @@ pub mod stage;
 pub mod webhook;
 pub mod wordpress;
 
-/// Message builders for tests (this crate's and the integration tests').
+/// Message builders, a stage on a temporary store, and a WordPress stand-in, for tests (this
+/// crate's and the integration tests').
 #[doc(hidden)]
-pub mod testing {
-    use copydesk_types::{Article, Entities, Section, Story, StorySummarized, Summary};
-
-    /// A summarized story `guid` at `version`, headline "Harbour strike ends after a week",
-    /// slug `harbour-strike-ends`, one section "Return to work".
-    pub fn summarized(guid: &str, version: u64) -> StorySummarized {
-        let mut story = Story::new(guid, "Harbour strike ends", vec!["Dockers returned to work on Monday.".into()]);
-        story.version = version;
-        let summary = Summary {
-            brief: "Dockers returned to work.".into(),
-            article: Article {
-                lead: "Dockers returned to work on Monday.".into(),
-                sections: vec![Section { heading: "Return to work".into(), paragraphs: vec!["The strike lasted a week.".into()] }],
-                short: true,
-                links: Vec::new(),
-            },
-            headline: "Harbour strike ends after a week".into(),
-            meta_description: "Dockers returned to work.".into(),
-            slug: "harbour-strike-ends".into(),
-            keywords: vec!["harbour".into()],
-            json_ld: serde_json::json!({}),
-            open_graph: Default::default(),
-            engine: "test".into(),
-        };
-        StorySummarized { story, entities: Entities::default(), summary: Some(summary) }
-    }
-}
+pub mod testing;
 
 pub use config::PublishConfig;
 pub use files::FileSink;
@@ -90,6 +65,9 @@ pub enum PublishError {
     /// The `[publish]` configuration cannot work.
     #[error("{0}")]
     Config(String),
+    /// The state store failed (transient when it may pass).
+    #[error("state store: {0}")]
+    Store(String, bool),
     /// The message carries no summary to publish for a usable story.
     #[error("story {guid} v{version} arrived at publish without a summary; it cannot be published as it is")]
     NoSummary {
@@ -103,6 +81,6 @@ pub enum PublishError {
 impl PublishError {
     /// True when trying again later may work (a disk or permission problem an operator can fix).
     pub fn is_transient(&self) -> bool {
-        matches!(self, PublishError::Io { .. } | PublishError::Webhook { transient: true, .. } | PublishError::Cms { transient: true, .. })
+        matches!(self, PublishError::Io { .. } | PublishError::Webhook { transient: true, .. } | PublishError::Cms { transient: true, .. } | PublishError::Store(_, true))
     }
 }

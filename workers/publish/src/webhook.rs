@@ -4,7 +4,8 @@
 //! Request:
 //! - body: `{"event": "article.published", "delivery": "<key>.v<version>.published", ...}`
 //!   with the same article document the file sink writes (`files::article_document`), or
-//!   `{"event": "article.retracted", "delivery", "guid", "version", "retracted_at"}`;
+//!   `{"event": "article.retracted", "delivery", "story_id", "guid", "version", "kill",
+//!   "retracted_at"}` where `version` is the story's highest version;
 //! - headers: `X-Copydesk-Event`, `X-Copydesk-Delivery` (stable per story version and event:
 //!   the receiver's idempotency key), `X-Copydesk-Timestamp` (Unix seconds) and
 //!   `X-Copydesk-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. Receivers
@@ -16,17 +17,20 @@
 //! any other status is permanent (dead-lettered at once with the status and the start of the
 //! receiver's answer). A redelivered message carries the same `X-Copydesk-Delivery`.
 
+use copydesk_runtime::redact::{redact_text, redact_url};
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
 
 use crate::{http, PublishError};
 
 /// `[publish.webhook]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct WebhookConfig {
-    /// Where to POST; empty turns the webhook sink off.
+    /// Where to POST; empty turns the webhook sink off. Receivers often put a token in it: it
+    /// is redacted (user info, query string) wherever it is logged or reported.
     pub url: String,
     /// Name of the environment variable holding the signing secret (never in config files).
     pub secret_env: String,
@@ -40,12 +44,24 @@ impl Default for WebhookConfig {
     }
 }
 
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig").field("url", &redact_url(&self.url)).field("secret_env", &self.secret_env).finish()
+    }
+}
+
 /// Posts signed events to one URL.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookSink {
     client: reqwest::Client,
     url: reqwest::Url,
-    secret: Vec<u8>,
+    secret: SecretString,
+}
+
+impl std::fmt::Debug for WebhookSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSink").field("url", &redact_url(self.url.as_str())).finish()
+    }
 }
 
 /// What an event is about.
@@ -86,12 +102,12 @@ impl WebhookSink {
         let url = http::http_url("webhook", &config.url, "https://host/path")?;
         let secret = http::secret_from_env("webhook", "secret_env", &config.secret_env, "signing secret")?;
         let client = http::client("webhook", config.timeout_secs)?;
-        Ok(Some(WebhookSink { client, url, secret: secret.into_bytes() }))
+        Ok(Some(WebhookSink { client, url, secret }))
     }
 
-    /// The configured address.
-    pub fn url(&self) -> &str {
-        self.url.as_str()
+    /// The configured address, redacted: what may be logged and reported.
+    pub fn location(&self) -> String {
+        redact_url(self.url.as_str())
     }
 
     /// POST one event; `delivery` is the idempotency key, `body` the event fields (the `event`
@@ -104,7 +120,7 @@ impl WebhookSink {
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let timestamp = chrono::Utc::now().timestamp();
         let failed = |status: Option<u16>, detail: String, transient: bool| PublishError::Webhook {
-            url: self.url.to_string(),
+            url: self.location(),
             delivery: delivery.to_string(),
             status,
             detail,
@@ -117,16 +133,16 @@ impl WebhookSink {
             .header("X-Copydesk-Event", event.name())
             .header("X-Copydesk-Delivery", delivery)
             .header("X-Copydesk-Timestamp", timestamp.to_string())
-            .header("X-Copydesk-Signature", signature(&self.secret, timestamp, &bytes))
+            .header("X-Copydesk-Signature", signature(self.secret.expose_secret().as_bytes(), timestamp, &bytes))
             .body(bytes)
             .send()
             .await
-            .map_err(|e| failed(None, format!("request failed ({e}); check that the receiver is up and reachable"), true))?;
+            .map_err(|e| failed(None, format!("request failed ({}); check that the receiver is up and reachable", redact_text(&e.to_string())), true))?;
         let status = resp.status();
         if status.is_success() {
             return Ok(());
         }
-        let answer: String = resp.text().await.unwrap_or_default().chars().take(200).collect();
+        let answer: String = redact_text(&resp.text().await.unwrap_or_default()).chars().take(200).collect();
         let transient = status.is_server_error() || matches!(status.as_u16(), 408 | 429);
         let fix = if transient { "will retry" } else { "the receiver refused it; fix the receiver or its config, then `copydesk dlq replay`" };
         Err(failed(Some(status.as_u16()), format!("answered {status}: {answer:?}; {fix}"), transient))

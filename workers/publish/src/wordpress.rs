@@ -1,33 +1,35 @@
 //! The CMS sink: WordPress, through its REST API (`/wp-json/wp/v2/posts`), authenticated with
 //! an application password (HTTP Basic, WordPress 5.6+).
 //!
-//! - First version of a story: a post is created (`title`, `content` as HTML, `excerpt` = meta
-//!   description, `slug`, `status` from config). Its id is kept in
-//!   `<out_dir>/.wordpress/<key>.json`.
+//! - First version of a story: a post is created (`title` and `excerpt` HTML-escaped, `content`
+//!   as sanitized HTML, `slug`, `status` from config). Its id is kept in the state store
+//!   (`deliveries`: story, version 0, target `wordpress`).
 //! - Later versions: the same post is updated (title, content, excerpt, status; never the slug,
-//!   so its URL stays put). An older version arriving late is skipped.
-//! - A kill or withholding: the post is moved to the trash (or back to draft, `on_kill =
-//!   "draft"`); a later usable version restores it (update with the configured status).
-//! - A crash between creating the post and saving its id would make a retry create a second
-//!   post, so before creating, posts with the same slug are searched for the marker
-//!   `<!-- copydesk:<key> -->` that every post's content ends with, and a match is adopted.
-//! - One story at a time across processes: a `flock` on `<out_dir>/.locks/wordpress-*.lock` is
-//!   held across the HTTP calls.
+//!   so its URL stays put). Which versions may be published at all is the story ledger's call.
+//! - A kill: the post is moved to the trash (or back to draft, `on_kill = "draft"`); a kill is
+//!   final. A withhold turns it back to draft, and a later version publishes it again.
+//! - A crash between creating the post and recording its id would make a retry create a second
+//!   post. Before creating, posts are searched for the marker `<!-- copydesk:<key> -->` that
+//!   every post's content ends with (WordPress renames a clashing slug to `-2`, so the search
+//!   is by marker, not slug), and a match is adopted.
+//! - Each call is recorded in the store once it succeeded, so a redelivered message, or another
+//!   replica, never repeats it. The story lease (see `stage`) keeps one story on one replica.
 //!
 //! Errors: network, timeout, 408, 429 and 5xx are transient (retried, then dead-lettered);
 //! 401/403 name the credentials to check; other 4xx are permanent with WordPress's message.
 
-use std::path::PathBuf;
+use copydesk_runtime::redact::{redact_text, redact_url};
+use copydesk_store::{Delivery, Store};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 
-use serde::{Deserialize, Serialize};
-
-use crate::files::{story_key, write_atomic, FileSink};
+use crate::files::story_key;
 use crate::{http, PublishError};
-use copydesk_types::{Story, StorySummarized, Summary};
+use copydesk_types::Summary;
 
 /// `[publish.wordpress]`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct WordPressConfig {
     /// Site address (e.g. `https://news.example.com`); empty turns the sink off.
     pub url: String,
@@ -56,26 +58,20 @@ impl Default for WordPressConfig {
     }
 }
 
-/// What we remember about a story's post.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PostRecord {
-    /// WordPress post id.
-    pub post_id: u64,
-    /// The story version last sent.
-    pub version: u64,
-    /// Whether the post is currently taken down by a kill.
-    pub retracted: bool,
-}
-
 /// Creates, updates and takes down WordPress posts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WordPressSink {
     client: reqwest::Client,
     posts_url: String,
     user: String,
-    password: String,
+    password: SecretString,
     config: WordPressConfig,
-    files: FileSink,
+}
+
+impl std::fmt::Debug for WordPressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordPressSink").field("posts_url", &redact_url(&self.posts_url)).field("user", &self.user).finish()
+    }
 }
 
 /// The marker that ends every post's content, so a post can be found again by its story.
@@ -84,17 +80,23 @@ pub fn marker(key: &str) -> String {
 }
 
 /// The article as HTML for a post body: lead, `<h2>` subheadings and paragraphs with their
-/// inline source links (the title is the post title, not repeated), then the marker.
+/// inline source links, sanitized (the title is the post title, not repeated), then the marker.
 pub fn post_html(summary: &Summary, key: &str) -> String {
     let mut html = copydesk_render::article_html(&summary.article);
     html.push_str(&marker(key));
     html
 }
 
+/// The store target holding a story's post id (version 0).
+const POST: &str = "wordpress";
+/// The store target of a delivered version.
+const VERSION: &str = "wordpress:version";
+/// The store target of a retraction.
+const RETRACTED: &str = "wordpress:retracted";
+
 impl WordPressSink {
     /// The sink `config` asks for (`Ok(None)` without a URL); errors name the missing setting.
-    /// `files` is the file sink whose out dir holds the post ids and locks.
-    pub fn from_config(config: &WordPressConfig, files: FileSink) -> Result<Option<WordPressSink>, PublishError> {
+    pub fn from_config(config: &WordPressConfig) -> Result<Option<WordPressSink>, PublishError> {
         if config.url.trim().is_empty() {
             return Ok(None);
         }
@@ -112,89 +114,77 @@ impl WordPressSink {
         }
         let client = http::client("wordpress", config.timeout_secs)?;
         let posts_url = format!("{}/wp-json/wp/v2/posts", base.as_str().trim_end_matches('/'));
-        Ok(Some(WordPressSink { client, posts_url, user: config.user.clone(), password, config: config.clone(), files }))
+        Ok(Some(WordPressSink { client, posts_url, user: config.user.clone(), password, config: config.clone() }))
     }
 
-    /// The posts endpoint, listed as the location of delivered stories.
+    /// Where a post is, as reported (redacted).
     pub fn location(&self, post_id: u64) -> String {
-        format!("{}/{post_id}", self.posts_url)
+        redact_url(&format!("{}/{post_id}", self.posts_url))
     }
 
-    fn record_path(&self, key: &str) -> PathBuf {
-        self.files.out_dir().join(".wordpress").join(format!("{key}.json"))
+    async fn post_of(&self, store: &Store, story_id: &str) -> Result<Option<u64>, PublishError> {
+        let record = store.delivery(story_id, 0, POST).await.map_err(store_error)?;
+        Ok(record.and_then(|d| d.external_id).and_then(|id| id.parse().ok()))
     }
 
-    fn load(&self, key: &str) -> Option<PostRecord> {
-        std::fs::read(self.record_path(key)).ok().and_then(|b| serde_json::from_slice(&b).ok())
-    }
-
-    fn save(&self, key: &str, record: &PostRecord) -> Result<(), PublishError> {
-        let path = self.record_path(key);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| PublishError::Io { path: dir.to_path_buf(), source })?;
+    /// Create or update the story's post for this version; returns its id.
+    pub async fn publish(&self, store: &Store, story_id: &str, version: u64, summary: &Summary, slug: &str) -> Result<u64, PublishError> {
+        let key = story_key(story_id);
+        let about = format!("story {story_id} v{version}");
+        let known = self.post_of(store, story_id).await?;
+        if let (Some(post_id), Some(_)) = (known, store.delivery(story_id, version, VERSION).await.map_err(store_error)?) {
+            return Ok(post_id);
         }
-        write_atomic(&path, &serde_json::to_vec_pretty(record).unwrap_or_default())
-    }
-
-    async fn lock(&self, key: &str) -> Result<std::fs::File, PublishError> {
-        let (files, key) = (self.files.clone(), key.to_string());
-        tokio::task::spawn_blocking(move || files.lock_for("wordpress", &key))
-            .await
-            .map_err(|e| PublishError::Config(format!("lock task failed: {e}")))?
-    }
-
-    /// Create or update the story's post; `Ok(None)` when an older version arrived late.
-    pub async fn publish(&self, msg: &StorySummarized, summary: &Summary) -> Result<Option<u64>, PublishError> {
-        let story = &msg.story;
-        let key = story_key(&story.guid);
-        let _lock = self.lock(&key).await?;
-        let existing = match self.load(&key) {
-            Some(r) => Some(r),
-            None => self.find_by_marker(&summary.slug, &key, story).await?.map(|post_id| PostRecord { post_id, version: 0, retracted: false }),
+        let existing = match known {
+            Some(id) => Some(id),
+            None => self.find_by_marker(&key, &about).await?,
         };
-        if let Some(r) = &existing {
-            if r.version > story.version || (r.retracted && r.version >= story.version) {
-                return Ok(None);
-            }
-        }
         let mut body = serde_json::json!({
-            "title": summary.headline,
+            "title": copydesk_render::escape_html(&summary.headline),
             "content": post_html(summary, &key),
-            "excerpt": summary.meta_description,
+            "excerpt": copydesk_render::escape_html(&summary.meta_description),
             "status": self.config.status,
         });
         // The slug is set once, at creation: a rewritten headline in a later version must not
         // move a published URL.
-        let url = match &existing {
-            Some(r) => format!("{}/{}", self.posts_url, r.post_id),
+        let url = match existing {
+            Some(id) => format!("{}/{id}", self.posts_url),
             None => {
-                body["slug"] = summary.slug.clone().into();
+                body["slug"] = slug.into();
                 self.posts_url.clone()
             }
         };
-        let answer = self.call(reqwest::Method::POST, &url, Some(body), story).await?;
+        let answer = self.call(reqwest::Method::POST, &url, Some(body), &about).await?;
         let post_id = answer.get("id").and_then(serde_json::Value::as_u64).ok_or_else(|| PublishError::Cms {
-            detail: format!("{url} answered without a post id for story {}", story.guid),
+            detail: format!("WordPress answered without a post id for {about}"),
             transient: false,
         })?;
-        self.save(&key, &PostRecord { post_id, version: story.version, retracted: false })?;
-        Ok(Some(post_id))
+        let record = Delivery { state: "post".into(), external_id: Some(post_id.to_string()) };
+        store.record_delivery(story_id, 0, POST, &record).await.map_err(store_error)?;
+        store.record_delivery(story_id, version, VERSION, &Delivery { state: "done".into(), external_id: Some(post_id.to_string()) }).await.map_err(store_error)?;
+        Ok(post_id)
     }
 
-    /// Take the post of `guid` down (trash or draft) for a kill of `story`; `Ok(None)` when the
-    /// story never had a post.
-    pub async fn retract(&self, guid: &str, story: &Story) -> Result<Option<u64>, PublishError> {
-        let key = story_key(guid);
-        let _lock = self.lock(&key).await?;
-        let Some(record) = self.load(&key) else { return Ok(None) };
-        if record.retracted && record.version >= story.version {
-            return Ok(Some(record.post_id));
+    /// Take the story's post down for a retraction carrying `version`: to the trash (or draft)
+    /// for a kill, to draft for a withhold. `Ok(None)` when the story never had a post.
+    pub async fn retract(&self, store: &Store, story_id: &str, version: u64, kill: bool) -> Result<Option<u64>, PublishError> {
+        let key = story_key(story_id);
+        let about = format!("story {story_id} (retraction v{version})");
+        let post_id = match self.post_of(store, story_id).await? {
+            Some(id) => id,
+            None => match self.find_by_marker(&key, &about).await? {
+                Some(id) => id,
+                None => return Ok(None),
+            },
+        };
+        if store.delivery(story_id, version, RETRACTED).await.map_err(store_error)?.is_some() {
+            return Ok(Some(post_id));
         }
-        let url = format!("{}/{}", self.posts_url, record.post_id);
-        let result = if self.config.on_kill == "trash" {
-            self.call(reqwest::Method::DELETE, &url, None, story).await
+        let url = format!("{}/{post_id}", self.posts_url);
+        let result = if kill && self.config.on_kill == "trash" {
+            self.call(reqwest::Method::DELETE, &url, None, &about).await
         } else {
-            self.call(reqwest::Method::POST, &url, Some(serde_json::json!({ "status": "draft" })), story).await
+            self.call(reqwest::Method::POST, &url, Some(serde_json::json!({ "status": "draft" })), &about).await
         };
         match result {
             // Already deleted in WordPress by an editor: nothing left to take down.
@@ -203,19 +193,19 @@ impl WordPressSink {
                 other?;
             }
         }
-        self.save(&key, &PostRecord { post_id: record.post_id, version: record.version.max(story.version), retracted: true })?;
-        Ok(Some(record.post_id))
+        store.record_delivery(story_id, version, RETRACTED, &Delivery { state: "done".into(), external_id: Some(post_id.to_string()) }).await.map_err(store_error)?;
+        Ok(Some(post_id))
     }
 
-    /// A post carrying this story's marker among those with `slug` (any status).
-    async fn find_by_marker(&self, slug: &str, key: &str, story: &Story) -> Result<Option<u64>, PublishError> {
+    /// A post carrying this story's marker, whatever its slug or status.
+    async fn find_by_marker(&self, key: &str, about: &str) -> Result<Option<u64>, PublishError> {
         let mut url = reqwest::Url::parse(&self.posts_url).map_err(|e| PublishError::Config(format!("publish.wordpress.url: {e}")))?;
         url.query_pairs_mut()
-            .append_pair("slug", slug)
-            .append_pair("status", "publish,draft,pending,private,future")
+            .append_pair("search", &format!("copydesk:{key}"))
+            .append_pair("status", "publish,draft,pending,private,future,trash")
             .append_pair("context", "edit")
             .append_pair("per_page", "100");
-        let found = self.call(reqwest::Method::GET, url.as_str(), None, story).await?;
+        let found = self.call(reqwest::Method::GET, url.as_str(), None, about).await?;
         let mark = marker(key);
         Ok(found.as_array().into_iter().flatten().find_map(|post| {
             let raw = post.pointer("/content/raw").or_else(|| post.pointer("/content/rendered")).and_then(serde_json::Value::as_str)?;
@@ -223,14 +213,14 @@ impl WordPressSink {
         }))
     }
 
-    async fn call(&self, method: reqwest::Method, url: &str, body: Option<serde_json::Value>, story: &Story) -> Result<serde_json::Value, PublishError> {
-        let mut req = self.client.request(method.clone(), url).basic_auth(&self.user, Some(&self.password));
+    async fn call(&self, method: reqwest::Method, url: &str, body: Option<serde_json::Value>, about: &str) -> Result<serde_json::Value, PublishError> {
+        let mut req = self.client.request(method.clone(), url).basic_auth(&self.user, Some(self.password.expose_secret()));
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let about = format!("WordPress {method} {url} for story {} v{}", story.guid, story.version);
+        let about = format!("WordPress {method} {} for {about}", redact_url(url));
         let resp = req.send().await.map_err(|e| PublishError::Cms {
-            detail: format!("{about}: request failed ({e}); check that the site is up and publish.wordpress.url"),
+            detail: format!("{about}: request failed ({}); check that the site is up and publish.wordpress.url", redact_text(&e.to_string())),
             transient: true,
         })?;
         let status = resp.status();
@@ -251,8 +241,12 @@ impl WordPressSink {
             _ if transient => "will retry",
             _ => "fix the cause, then `copydesk dlq replay`",
         };
-        Err(PublishError::Cms { detail: format!("{about}: HTTP {}: {message}; {fix}", status.as_u16()), transient })
+        Err(PublishError::Cms { detail: format!("{about}: HTTP {}: {}; {fix}", status.as_u16(), redact_text(&message)), transient })
     }
+}
+
+fn store_error(e: copydesk_store::StoreError) -> PublishError {
+    PublishError::Store(e.to_string(), e.is_transient())
 }
 
 #[cfg(test)]
@@ -275,9 +269,7 @@ mod tests {
 
     #[test]
     fn config_errors_name_the_setting_to_fix() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let files = FileSink::new(dir.path());
-        assert!(WordPressSink::from_config(&WordPressConfig::default(), files.clone()).expect("off").is_none());
+        assert!(WordPressSink::from_config(&WordPressConfig::default()).expect("off").is_none());
         let cfg = |user: &str, env: &str, status: &str| WordPressConfig {
             url: "https://news.test".into(),
             user: user.into(),
@@ -285,7 +277,7 @@ mod tests {
             status: status.into(),
             ..WordPressConfig::default()
         };
-        let msg = |c: WordPressConfig| WordPressSink::from_config(&c, files.clone()).expect_err("refused").to_string();
+        let msg = |c: WordPressConfig| WordPressSink::from_config(&c).expect_err("refused").to_string();
         assert!(msg(cfg("", "PATH", "draft")).contains("user is empty"));
         assert!(msg(cfg("desk", "COPYDESK_TEST_WP_PASSWORD_UNSET", "draft")).contains("COPYDESK_TEST_WP_PASSWORD_UNSET"));
         assert!(msg(cfg("desk", "PATH", "live")).contains("must be draft, publish"));

@@ -39,15 +39,15 @@ impl Transform for SummarizeStage {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    copydesk_runtime::worker_main(|layers, rt| {
+    copydesk_runtime::worker_main(|layers, rt| async move {
         let config: SummarizeConfig = layers.section("summarize")?;
         let engine = std::sync::Arc::new(copydesk_summarize::build(&config)?);
         let metered = engine.clone();
-        rt.metrics.add_extra(std::sync::Arc::new(move || metered.render_prometheus("copydesk")));
-        Ok(TransformHandler {
-            transform: SummarizeStage { engine },
-            exchange: rt.names.events_exchange(),
-        })
+        rt.metrics().add_extra(std::sync::Arc::new(move || metered.render_prometheus("copydesk")));
+        Ok(TransformHandler::new(
+            SummarizeStage { engine },
+            rt.names().events_exchange(),
+        ))
     })
     .await
 }

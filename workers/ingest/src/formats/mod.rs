@@ -29,6 +29,19 @@ pub(crate) struct Doc<'a> {
     pub name: &'a str,
     /// The detected format.
     pub format: SourceFormat,
+    /// Deepest element nesting accepted (`ingest.max_xml_depth`).
+    pub max_xml_depth: usize,
+    /// Most XML nodes accepted (`ingest.max_xml_nodes`).
+    pub max_xml_nodes: u32,
+}
+
+impl<'a> Doc<'a> {
+    /// A document with the default XML limits (tests build documents this way).
+    #[cfg(test)]
+    pub fn new(bytes: &'a [u8], name: &'a str, format: SourceFormat) -> Doc<'a> {
+        let defaults = crate::IngestConfig::default();
+        Doc { bytes, name, format, max_xml_depth: defaults.max_xml_depth, max_xml_nodes: defaults.max_xml_nodes }
+    }
 }
 
 impl Doc<'_> {

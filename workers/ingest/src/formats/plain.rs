@@ -41,28 +41,37 @@ fn strip_block_marker(p: &str) -> &str {
     t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).unwrap_or(t)
 }
 
-/// Reduce `[text](href)` to text (recording the link), and drop emphasis markers and backticks.
+/// Reduce `[text](href)` to text (recording the link when its target is `http`, `https` or
+/// `mailto`), and drop emphasis markers and backticks. Linear in the input: once no `](` is
+/// left no later `[` can open a link, so the scan stops instead of searching to the end again
+/// from every `[`; a `](` that opens no destination is passed over, never looked at again.
 fn inline_markdown(s: &str, links: &mut Vec<Link>) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
-        let parsed = after.find("](").and_then(|close| {
-            let href_part = &after[close + 2..];
-            href_part.find(')').map(|end| (&after[..close], &href_part[..end], &href_part[end + 1..]))
-        });
+        let Some(close) = after.find("](") else { break };
+        let href_part = &after[close + 2..];
+        let Some(end) = crate::text::link_destination_end(href_part) else {
+            out.push_str(&rest[..open + 1 + close + 2]);
+            rest = href_part;
+            continue;
+        };
         out.push_str(&rest[..open]);
-        match parsed {
-            Some((text, href, tail)) => {
-                out.push_str(text);
-                links.push(Link { text: clean(text), href: href.trim().to_string() });
-                rest = tail;
-            }
-            None => {
-                out.push('[');
-                rest = after;
-            }
+        let (text, href) = (&after[..close], &href_part[..end]);
+        if text.contains('[') {
+            // "[a [b](c)": the link is the innermost one; keep the outer bracket as text.
+            let inner = text.rfind('[').unwrap_or(0);
+            out.push('[');
+            out.push_str(&text[..inner]);
+            rest = &after[inner..];
+            continue;
         }
+        out.push_str(text);
+        if let Some(href) = copydesk_render::safe_href(href) {
+            links.push(Link { text: clean(text), href });
+        }
+        rest = &href_part[end + 1..];
     }
     out.push_str(rest);
     out.replace("**", "").replace("__", "").replace('`', "")
@@ -71,10 +80,31 @@ fn inline_markdown(s: &str, links: &mut Vec<Link>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_link_scan_is_linear_on_hostile_brackets() {
+        // A quadratic scan (searching to the end again from every '[') took minutes on this.
+        let hostile = "[".repeat(200_000) + "](";
+        let mut links = Vec::new();
+        let out = inline_markdown(&hostile, &mut links);
+        assert_eq!(out, hostile, "no link, every character kept");
+        assert!(links.is_empty());
+        let mut links = Vec::new();
+        assert_eq!(inline_markdown("[a [b](https://b.test/) c", &mut links), "[a b c");
+        assert_eq!(links.len(), 1, "the innermost bracket is the link");
+    }
+
+    #[test]
+    fn script_links_are_text_only() {
+        let mut links = Vec::new();
+        let out = inline_markdown("see [this](javascript:alert(1)) and [that](https://ok.test/x)", &mut links);
+        assert_eq!(out, "see this and that");
+        assert_eq!(links, vec![Link { text: "that".into(), href: "https://ok.test/x".into() }]);
+    }
     use copydesk_types::SourceFormat;
 
     fn story(bytes: &[u8], format: SourceFormat) -> copydesk_types::Story {
-        let doc = Doc { bytes, name: "t", format };
+        let doc = Doc::new(bytes, "t", format);
         let parsed = if format == SourceFormat::Markdown { parse_markdown(&doc) } else { parse_plain(&doc) };
         match parsed.expect("parse").remove(0) {
             Parsed::Story(s) => s,
