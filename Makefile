@@ -19,8 +19,9 @@ run: ## Run the whole pipeline on samples/ (starts RabbitMQ if needed); Ctrl-C s
 	$(CARGO) build --workspace --bins
 	@scripts/run-pipeline.sh
 
-test: ## Unit and integration tests (starts RabbitMQ if needed)
+test: ## Unit and integration tests (starts RabbitMQ and PostgreSQL if needed)
 	@scripts/ensure-rabbitmq.sh
+	@scripts/ensure-postgres.sh
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --no-fail-fast
 
