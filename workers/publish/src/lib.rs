@@ -44,6 +44,7 @@ pub mod testing {
             json_ld: serde_json::json!({}),
             open_graph: Default::default(),
             engine: "test".into(),
+            focus_keyphrase: None,
         };
         StorySummarized { story, entities: Entities::default(), summary: Some(summary) }
     }

@@ -1,8 +1,11 @@
 //! A story prepared for selection: furniture removed, datelines cut, sentences split.
 
+use crate::lang::Lang;
 use crate::text::{
-    content_words, is_furniture, split_sentences, strip_dateline, strip_emphasis, word_count,
+    content_words_in, is_furniture, split_sentences_in, strip_dateline_credit, strip_emphasis,
+    word_count,
 };
+use crate::urls::{extract_links, FoundLink};
 use copydesk_types::Story;
 
 /// One sentence of the cleaned body.
@@ -27,6 +30,12 @@ pub(crate) struct Doc {
     pub sentences: Vec<Sentence>,
     /// Words in the cleaned body.
     pub words: usize,
+    /// The story's language.
+    pub lang: Lang,
+    /// The agency credit cut from the dateline ("Copydesk" in "LISBON (Copydesk) —").
+    pub credit: Option<String>,
+    /// Links whose addresses the wire wrote into the text, now removed from it.
+    pub text_links: Vec<FoundLink>,
 }
 
 fn normalise_space(s: &str) -> String {
@@ -36,24 +45,37 @@ fn normalise_space(s: &str) -> String {
 impl Doc {
     /// Cleans and splits a story body.
     pub fn from_story(story: &Story) -> Doc {
+        let sample = format!(
+            "{} {}",
+            story.headline,
+            story.body.iter().take(3).cloned().collect::<Vec<_>>().join(" ")
+        );
+        let lang = Lang::resolve(story.language.as_deref(), &sample);
         let mut sentences = Vec::new();
         let mut seen_text = false;
+        let mut credit = None;
+        let mut text_links = Vec::new();
         for (para, raw) in story.body.iter().enumerate() {
-            let text = normalise_space(&strip_emphasis(raw));
+            let (text, found) = extract_links(&normalise_space(&strip_emphasis(raw)));
             if text.is_empty() || is_furniture(&text) {
                 continue;
             }
+            text_links.extend(found);
             // Datelines only open the first real paragraph.
             let text = if seen_text {
                 text
             } else {
-                strip_dateline(&text, story.dateline.as_deref())
+                let (text, tag) = strip_dateline_credit(&text, story.dateline.as_deref());
+                credit = tag;
+                text
             };
             seen_text = true;
-            for s in split_sentences(&text) {
+            for s in split_sentences_in(lang, &text) {
                 let words = word_count(&s);
-                let mut content: Vec<u64> =
-                    content_words(&s).iter().map(|w| word_hash(w)).collect();
+                let mut content: Vec<u64> = content_words_in(lang, &s)
+                    .iter()
+                    .map(|w| word_hash(w))
+                    .collect();
                 content.sort_unstable();
                 content.dedup();
                 sentences.push(Sentence {
@@ -69,6 +91,9 @@ impl Doc {
             headline: normalise_space(&story.headline),
             sentences,
             words,
+            lang,
+            credit,
+            text_links,
         }
     }
 
@@ -91,7 +116,7 @@ impl Doc {
 }
 
 /// FNV-1a: a cheap, stable hash so that overlap compares integers, not strings.
-fn word_hash(word: &str) -> u64 {
+pub(crate) fn word_hash(word: &str) -> u64 {
     word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -29,7 +29,9 @@ pub mod config;
 mod doc;
 pub mod error;
 pub mod eval;
+mod focus;
 mod headings;
+pub mod lang;
 mod links;
 pub mod llm;
 mod markup;
@@ -38,6 +40,7 @@ pub mod rouge;
 mod salience;
 mod seo;
 mod text;
+mod urls;
 mod validate;
 
 pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
@@ -48,7 +51,8 @@ pub use eval::{
     SummaryEvalReport,
 };
 pub use llm::{LlmSummarizer, LlmSummaryStats};
-pub use text::split_sentences;
+pub use lang::Lang;
+pub use text::{split_sentences, split_sentences_in};
 
 use copydesk_types::{Entities, Story, Summary};
 use std::future::Future;

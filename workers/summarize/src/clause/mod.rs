@@ -5,9 +5,11 @@
 //! Layout: this file holds the steps (asides, openers, appositives, attribution, the first
 //! clause, auxiliaries, the fit to 3-8 words); `words` holds the word lists and word tests.
 
+mod generic;
 mod words;
 
 use crate::headings::{ends_on_fragment, ends_on_fragment_words};
+use crate::lang::Lang;
 pub(crate) use words::is_acronym;
 use words::*;
 
@@ -219,12 +221,14 @@ fn first_clause<'a>(t: &[&'a str]) -> (Vec<&'a str>, bool) {
             return (out, true);
         }
         let after_auxiliary = i > 0 && is_in(MODALS, t[i - 1]); // "has since", not "since 1990"
+        // "surfaced days after the vote": the time phrase does not end the clause there.
+        let timed = i > 0 && is_in(&["after", "before"], w) && is_in(TIME_UNITS, t[i - 1]);
         let as_clause = is_in(&["as"], w)
             && t.get(i + 1)
                 .is_some_and(|n| is_in(&["it", "he", "she", "they", "we"], n));
         let opens_clause = DASHES.contains(w)
             || w.starts_with('(')
-            || (is_in(CLAUSE_WORDS, w) && !after_auxiliary)
+            || (is_in(CLAUSE_WORDS, w) && !after_auxiliary && !timed)
             || as_clause;
         if i > 0 && opens_clause {
             break;
@@ -292,7 +296,12 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
     let ok = |k: usize, trimmed: bool| {
         let last = t[k - 1];
         let trimmed = trimmed && main != Some(k - 1);
-        let after_modal = k >= 2 && is_in(MODALS, t[k - 2]);
+        // "will go", "will likely go": a bare verb after a modal, adverbs between.
+        let mut j = k.saturating_sub(2);
+        while j > 0 && j + 1 < k && is_adverb(t[j]) {
+            j -= 1;
+        }
+        let after_modal = k >= 2 && is_in(MODALS, t[j]);
         let noun = k >= 2 && is_in(DETERMINERS, t[k - 2]); // "a plan", not "they plan"
         let hangs = (is_in(NEEDS_OBJECT, last) && !noun)
             || is_in(REPORTING, last)
@@ -308,11 +317,27 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
         let inside_name = capital(t[k - 1]) && t.get(k + 1).is_some_and(|w| capital(w));
         let pair = is_word(t[k], "and") && t[..k].iter().any(|w| is_word(w, "between"));
         let partitive = is_word(t[k], "of") && is_in(PARTITIVES, t[k - 1]);
+        // "has until Wednesday | to form a government": an infinitive finishes the clause.
+        let infinitive = is_word(t[k], "to")
+            && t.get(k + 1).is_some_and(|w| {
+                w.starts_with(char::is_lowercase)
+                    && !is_in(DETERMINERS, w)
+                    && !is_in(&["be"], w)
+                    && !w.ends_with(['.', ','])
+            });
+        // "surfaced days | after the vote": the time belongs to what follows.
+        let timed = is_in(&["after", "before", "ago", "later", "earlier"], t[k])
+            && is_in(TIME_UNITS, t[k - 1]);
         // Before an auxiliary the subject stands alone ("Interest earned by children | is ...").
         let subject = is_in(MODALS, t[k])
             && !is_in(&["to", "not", "be", "been"], t[k])
             && !t[..k].iter().any(|w| is_verb_form(w));
-        (is_in(PHRASE_WORDS, t[k]) || subject) && !inside_name && !pair && !partitive
+        (is_in(PHRASE_WORDS, t[k]) || subject)
+            && !inside_name
+            && !pair
+            && !partitive
+            && !infinitive
+            && !timed
     };
     (MIN_WORDS..=MAX_WORDS.min(t.len().saturating_sub(1)))
         .rev()
@@ -350,6 +375,15 @@ fn sentence_case(words: &[&str]) -> String {
         .next()
         .map(|f| f.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// The headline clause of a sentence in `lang`: English has the full rules below, the other
+/// languages take whole clauses only (see `generic`).
+pub(crate) fn headline_clause_in(lang: Lang, sentence: &str) -> Option<Clause> {
+    match lang {
+        Lang::En => headline_clause(sentence),
+        other => generic::generic_clause(other, sentence),
+    }
 }
 
 /// The headline clause of a sentence, or `None` when it has none that reads well: quotes and

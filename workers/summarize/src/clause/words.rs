@@ -216,3 +216,16 @@ pub(super) const DETERMINERS: &[&str] = &[
     "a", "an", "the", "its", "their", "his", "her", "our", "this", "that", "these", "those", "new",
     "any", "every", "each", "no",
 ];
+
+/// Units of time that bind to a following "after", "before" or "ago" ("days after the vote").
+#[rustfmt::skip]
+pub(super) const TIME_UNITS: &[&str] = &[
+    "seconds", "minutes", "hours", "days", "weeks", "months", "years", "decades", "moments",
+    "shortly", "soon", "just", "hour", "day", "week", "month", "year", "minute",
+];
+
+/// True for an adverb that may stand between a modal and its verb ("will likely go").
+pub(super) fn is_adverb(token: &str) -> bool {
+    (ends_with_ci(token, "ly") && token.starts_with(char::is_lowercase))
+        || is_in(&["not", "also", "still", "never", "soon", "now", "then", "just", "already", "probably"], token)
+}
