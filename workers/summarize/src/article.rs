@@ -18,7 +18,8 @@ const USE_WHOLE_UP_TO: usize = 900;
 const SECTION_WORDS: usize = 110;
 /// Fewest sentences in a section: a section of one sentence is never made.
 const SECTION_SENTENCES: usize = 2;
-/// Source paragraphs per section at least: a story of four paragraphs gets no subheadings.
+/// Printed paragraphs per section at least: a story of four short paragraphs gets no
+/// subheadings, and no subheading stands over a single paragraph's worth of text.
 const SECTION_PARAGRAPHS: usize = 2;
 /// Most sections.
 const MAX_SECTIONS: usize = 6;
@@ -39,6 +40,9 @@ pub(crate) struct Piece {
     pub text: String,
     /// A key for the source paragraph: sentences of one paragraph stay together.
     pub para: usize,
+    /// Which story it comes from (0 for a single story): a section prefers to end where the
+    /// source changes.
+    pub source: usize,
     /// Word count.
     pub words: usize,
     /// Topic-word hashes (see `Doc`), for topic shifts between sentences.
@@ -73,6 +77,7 @@ pub(crate) fn build_article(
         .map(|&i| Piece {
             text: edited(doc, &body, i),
             para: doc.sentences[i].para,
+            source: 0,
             words: doc.sentences[i].words,
             content: doc.sentences[i].content.clone(),
         })
@@ -222,15 +227,23 @@ fn edited(doc: &Doc, body: &[usize], i: usize) -> String {
 }
 
 /// How many sections a body makes: one per [`SECTION_WORDS`] words, but never more than its
-/// sentences or paragraphs allow ([`SECTION_SENTENCES`], [`SECTION_PARAGRAPHS`] each); fewer
-/// than two means no subheadings at all.
+/// sentences or printed paragraphs allow ([`SECTION_SENTENCES`], [`SECTION_PARAGRAPHS`] each);
+/// fewer than two means no subheadings at all.
 pub(crate) fn section_count(pieces: &[Piece]) -> usize {
     let total: usize = pieces.iter().map(|p| p.words).sum();
-    let mut paras = pieces.iter().map(|p| p.para).collect::<Vec<_>>();
-    paras.dedup();
+    // Paragraphs as printed: the story's own, split every PARAGRAPH_SENTENCES sentences.
+    let (mut printed, mut run, mut last) = (0usize, 0usize, None);
+    for p in pieces {
+        if last != Some(p.para) || run == PARAGRAPH_SENTENCES {
+            printed += 1;
+            run = 0;
+        }
+        run += 1;
+        last = Some(p.para);
+    }
     (total / SECTION_WORDS)
         .min(pieces.len() / SECTION_SENTENCES)
-        .min(paras.len() / SECTION_PARAGRAPHS)
+        .min(printed / SECTION_PARAGRAPHS)
         .min(MAX_SECTIONS)
 }
 
@@ -260,6 +273,7 @@ fn group_into_sections(pieces: &[Piece]) -> Vec<Vec<usize>> {
             .map(|c| {
                 let (a, b) = (&pieces[c - 1], &pieces[c]);
                 let para_break = if a.para != b.para { 1.0 } else { 0.0 };
+                let para_break = if a.source != b.source { para_break + 1.0 } else { para_break };
                 let shift = 1.0 - overlap(&a.content, &b.content);
                 let distance = (prefix[c] as f32 - ideal).abs() / target.max(1.0);
                 (para_break + 0.5 * shift - 2.0 * distance, c)
@@ -310,6 +324,7 @@ mod tests {
                 out.push(Piece {
                     text: format!("Sentence {k} of paragraph {p}."),
                     para: p,
+                    source: 0,
                     words,
                     content: vec![(p * 10 + k) as u64],
                 });

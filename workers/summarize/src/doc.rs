@@ -70,7 +70,7 @@ impl Doc {
                 text
             };
             seen_text = true;
-            for s in split_sentences_in(lang, &text) {
+            for s in join_open_quotes(split_sentences_in(lang, &text)) {
                 let words = word_count(&s);
                 let mut content: Vec<u64> = content_words_in(lang, &s)
                     .iter()
@@ -87,6 +87,13 @@ impl Doc {
             }
         }
         let words = sentences.iter().map(|s| s.words).sum();
+        // Ingest may have moved the dateline out of the body: its credit counts all the same.
+        if credit.is_none() {
+            credit = story
+                .dateline
+                .as_deref()
+                .and_then(|d| strip_dateline_credit(&format!("{d} x"), None).1);
+        }
         Doc {
             headline: normalise_space(&story.headline),
             sentences,
@@ -113,6 +120,34 @@ impl Doc {
             .filter(|p| !p.is_empty())
             .collect()
     }
+}
+
+/// Sentences of one quotation stay one unit: a sentence that opens a quote it does not close
+/// is joined with those that follow until the quote closes (at most three), so no quote is
+/// ever printed half.
+fn join_open_quotes(sentences: Vec<String>) -> Vec<String> {
+    let open = |s: &str| {
+        s.matches('"').count() % 2 == 1
+            || s.matches('“').count() > s.matches('”').count()
+            || s.matches('«').count() > s.matches('»').count()
+            || s.matches('„').count() > s.matches('“').count()
+    };
+    let mut out: Vec<String> = Vec::with_capacity(sentences.len());
+    let mut joining = 0usize;
+    for s in sentences {
+        match out.last_mut() {
+            Some(last) if joining > 0 && joining < 4 => {
+                last.push(' ');
+                last.push_str(&s);
+                joining = if open(last) { joining + 1 } else { 0 };
+            }
+            _ => {
+                joining = usize::from(open(&s));
+                out.push(s);
+            }
+        }
+    }
+    out
 }
 
 /// FNV-1a: a cheap, stable hash so that overlap compares integers, not strings.
@@ -164,6 +199,20 @@ mod tests {
         assert_eq!(texts[1], "Crowds queued.");
         assert!(texts[2].starts_with("PARIS (AFP)"));
         assert_eq!(doc.sentences[0].para, 1);
+    }
+
+    #[test]
+    fn a_quotation_of_several_sentences_stays_one_unit() {
+        let story = Story::new("g", "h", vec!["\"We will rebuild. It will take a year,\" the mayor said. Work starts soon.".into()]);
+        let texts: Vec<String> = Doc::from_story(&story).sentences.into_iter().map(|s| s.text).collect();
+        assert_eq!(texts, ["\"We will rebuild. It will take a year,\" the mayor said.", "Work starts soon."]);
+    }
+
+    #[test]
+    fn the_credit_of_a_dateline_ingest_moved_out_is_still_known() {
+        let mut story = Story::new("g", "h", vec!["The council voted.".into()]);
+        story.dateline = Some("GDANSK, Poland (Copydesk) —".into());
+        assert_eq!(Doc::from_story(&story).credit.as_deref(), Some("Copydesk"));
     }
 
     #[test]

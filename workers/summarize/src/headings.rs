@@ -188,6 +188,11 @@ fn fallback(
         .filter(|n| !used.iter().any(|u| u.starts_with(n.as_str())))
         .collect();
     let mut candidates: Vec<String> = Vec::new();
+    if lang != Lang::En {
+        // Without a part-of-speech model a run of content words may be a verb phrase
+        // ("sequía puede durar"): a name that leads the section comes first.
+        candidates.extend(fresh.iter().map(|n| n.to_string()));
+    }
     candidates.extend(long_phrase);
     if let [a, b, ..] = fresh.as_slice() {
         if !a.contains(b.as_str()) && !b.contains(a.as_str()) {

@@ -55,6 +55,17 @@ impl Lang {
             return lang;
         }
         let cut: String = sample.chars().take(600).collect();
+        // Most untagged copy is English: a quarter of its words are English stopwords, which
+        // no other language here comes near; that check is far cheaper than detection.
+        let words: Vec<String> = cut
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let english = words.iter().filter(|w| Lang::En.is_stopword(w)).count();
+        if words.len() >= 20 && english * 4 >= words.len() {
+            return Lang::En;
+        }
         let detected = whatlang::detect(&cut).filter(|i| i.is_reliable()).and_then(|info| {
             Some(match info.lang() {
                 whatlang::Lang::Deu => Lang::De,
@@ -110,6 +121,12 @@ pub(crate) struct Profile {
     pub complementizers: &'static [&'static str],
     /// Day and month names: capitalised, but not topics.
     pub calendar: &'static [&'static str],
+    /// Pronouns and demonstratives that point at an earlier sentence: a meta description does
+    /// not open with one.
+    pub pointers: &'static [&'static str],
+    /// True where a clause after "that" ("dass", "at") leaves main-clause word order (verb
+    /// last in German; the adverb before the verb in Norwegian): it never becomes a heading.
+    pub reported_order_changes: bool,
 }
 
 static STOPWORDS: LazyLock<Vec<HashSet<&'static str>>> = LazyLock::new(|| {
@@ -156,6 +173,8 @@ static PROFILES: [Profile; 7] = [
             "january", "february", "march", "april", "june", "july", "august", "september",
             "october", "november", "december",
         ],
+        pointers: &["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "we"],
+        reported_order_changes: false,
     },
     Profile {
         code: "de",
@@ -187,6 +206,8 @@ static PROFILES: [Profile; 7] = [
             "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
             "oktober", "november", "dezember", "ende", "anfang", "mitte",
         ],
+        pointers: &["er", "sie", "es", "dies", "diese", "dieser", "dieses", "sein", "seine", "ihr", "ihre", "wir"],
+        reported_order_changes: true,
     },
     Profile {
         code: "it",
@@ -204,8 +225,8 @@ static PROFILES: [Profile; 7] = [
         drop_articles: false,
         conjunctions: &["ma", "e", "o", "però", "quindi", "perché", "eppure", "oppure", "inoltre"],
         clause_words: &[
-            "che", "ma", "perché", "mentre", "quando", "sebbene", "benché", "poiché",
-            "anche", "cui", "dove",
+            "che", "ma", "perché", "mentre", "quando", "sebbene", "benché", "poiché", "cui",
+            "dove",
         ],
         reporting: &["detto", "dichiarato", "spiegato", "affermato", "annunciato", "sottolineato", "dice"],
         complementizers: &["che"],
@@ -214,6 +235,8 @@ static PROFILES: [Profile; 7] = [
             "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
             "settembre", "ottobre", "novembre", "dicembre",
         ],
+        pointers: &["lui", "lei", "esso", "essa", "essi", "questo", "questa", "questi", "ciò", "noi"],
+        reported_order_changes: false,
     },
     Profile {
         code: "no",
@@ -238,6 +261,8 @@ static PROFILES: [Profile; 7] = [
             "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
             "november", "desember",
         ],
+        pointers: &["han", "hun", "det", "den", "de", "dette", "disse", "hans", "hennes", "vi"],
+        reported_order_changes: true,
     },
     Profile {
         code: "fi",
@@ -262,6 +287,8 @@ static PROFILES: [Profile; 7] = [
             "toukokuussa", "kesäkuussa", "heinäkuussa", "elokuussa", "syyskuussa", "lokakuussa",
             "marraskuussa", "joulukuussa",
         ],
+        pointers: &["se", "ne", "hän", "he", "tämä", "nämä", "sen", "niiden", "hänen", "me"],
+        reported_order_changes: false,
     },
     Profile {
         code: "fr",
@@ -286,6 +313,8 @@ static PROFILES: [Profile; 7] = [
             "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
             "novembre", "décembre",
         ],
+        pointers: &["il", "elle", "ils", "elles", "ce", "cela", "ceci", "celui", "celle", "nous"],
+        reported_order_changes: false,
     },
     Profile {
         code: "es",
@@ -310,6 +339,8 @@ static PROFILES: [Profile; 7] = [
             "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
             "octubre", "noviembre", "diciembre",
         ],
+        pointers: &["él", "ella", "ellos", "ellas", "esto", "este", "esta", "estos", "estas", "eso", "nosotros"],
+        reported_order_changes: false,
     },
 ];
 

@@ -15,7 +15,9 @@
 //! - `salience`, `article`, `headings`, `clause`, `links`: the article, its subheadings (headline
 //!   clauses cut from its sentences) and links.
 //! - `seo`, `markup`: headline, meta description, slug, keywords, JSON-LD, Open Graph.
-//! - [`builtin`]: the built-in engine. [`llm`], `validate`, `cache`: LLM mode.
+//! - [`builtin`]: the built-in engine. [`event`]: the event article (one article from several
+//!   wire stories). [`lang`]: per-language rules. `focus`, `urls`: focus keyphrase, addresses
+//!   in wire text. [`llm`], `validate`, `cache`: LLM mode.
 //! - [`rouge`], `porter`, [`eval`]: ROUGE as Google's rouge-score computes it, the
 //!   `copydesk eval summary` and `copydesk bench summarize` reports.
 //! - [`error`]: the crate's one error type, [`SummarizeError`], with `is_transient()`.
@@ -29,6 +31,8 @@ pub mod config;
 mod doc;
 pub mod error;
 pub mod eval;
+mod eval_multi;
+pub mod event;
 mod focus;
 mod headings;
 pub mod lang;
@@ -47,9 +51,10 @@ pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
 pub use config::{EngineKind, SummarizeConfig};
 pub use error::SummarizeError;
 pub use eval::{
-    bench_summarize, eval_summary, story_from_text, HeadingQuality, SummarizeBenchReport,
-    SummaryEvalReport,
+    bench_summarize, eval_summary, story_from_text, HeadingQuality, MultiEvalReport,
+    SummarizeBenchReport, SummaryEval, SummaryEvalReport,
 };
+pub use event::{summarize_event, EventMember, EVENT_ENGINE};
 pub use llm::{LlmSummarizer, LlmSummaryStats};
 pub use lang::Lang;
 pub use text::{split_sentences, split_sentences_in};

@@ -206,7 +206,7 @@ pub(crate) fn opens_with_conjunction(lang: Lang, text: &str) -> bool {
 }
 
 /// `sentence` without an opening conjunction ("But the mayor said ..." reads "The mayor said").
-fn without_conjunction(lang: Lang, sentence: &str) -> String {
+pub(crate) fn without_conjunction(lang: Lang, sentence: &str) -> String {
     if !opens_with_conjunction(lang, sentence) {
         return sentence.to_string();
     }
@@ -243,7 +243,13 @@ pub(crate) fn meta_description(doc: &Doc, brief: &[String], focus: Option<&str>)
         variants.extend(clause_cut(lang, s));
         variants.extend(clause_cut(lang, &trimmed));
     }
-    let good = |v: &&String| in_range(v) && is_complete_sentence(v) && !opens_with_conjunction(lang, v);
+    let pointer = |v: &str| {
+        let first = v.split_whitespace().next().unwrap_or("").to_lowercase();
+        lang.profile().pointers.contains(&first.trim_matches(|c: char| !c.is_alphanumeric()))
+    };
+    let good = |v: &&String| {
+        in_range(v) && is_complete_sentence(v) && !opens_with_conjunction(lang, v) && !pointer(v)
+    };
     let focused = focus.and_then(|f| variants.iter().filter(good).find(|v| has_phrase(v, f)));
     if let Some(v) = focused.or_else(|| variants.iter().find(good)) {
         return v.clone();

@@ -326,8 +326,9 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
                     && !w.ends_with(['.', ','])
             });
         // "surfaced days | after the vote": the time belongs to what follows.
-        let timed = is_in(&["after", "before", "ago", "later", "earlier"], t[k])
-            && is_in(TIME_UNITS, t[k - 1]);
+        let timed = (is_in(&["after", "before", "ago", "later", "earlier"], t[k])
+            && is_in(TIME_UNITS, t[k - 1]))
+            || is_in(&["late", "early", "mid", "until"], t[k - 1]); // "late | on Monday"
         // Before an auxiliary the subject stands alone ("Interest earned by children | is ...").
         let subject = is_in(MODALS, t[k])
             && !is_in(&["to", "not", "be", "been"], t[k])
