@@ -3,7 +3,7 @@
 use crate::article::build_article;
 use crate::brief::brief_sentences;
 use crate::doc::Doc;
-use crate::focus::focus_keyphrase;
+use crate::focus::{focus_candidates, settle_focus};
 use crate::markup::{json_ld, open_graph, Seo};
 use crate::salience::salient_terms;
 use crate::seo::{keywords, meta_description, seo_headline, slug};
@@ -30,8 +30,10 @@ impl BuiltinSummarizer {
         let terms = salient_terms(&doc, entities);
         let brief = brief_sentences(&doc);
         let headline = seo_headline(&doc, story, &brief);
-        let focus = focus_keyphrase(&doc, &terms, "");
-        let article = build_article(&doc, &terms, story, entities, focus.as_deref());
+        let candidates = focus_candidates(&doc, &terms, "");
+        let article = build_article(&doc, &terms, story, entities, candidates.first().map(String::as_str));
+        let headings: Vec<&str> = article.sections.iter().map(|s| s.heading.as_str()).collect();
+        let focus = settle_focus(&candidates, &headings);
         let meta = meta_description(&doc, &brief, focus.as_deref());
         let keywords = keywords(&terms, story);
         let seo = Seo {

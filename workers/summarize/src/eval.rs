@@ -8,7 +8,7 @@ use crate::headings::{ends_on_fragment, FALLBACKS};
 use crate::rouge::{rouge_lsum, rouge_n};
 use crate::seo::{META_MAX, META_MIN};
 use crate::validate::{has_emphasis, SourceIndex};
-use crate::{BuiltinSummarizer, SummarizeError};
+use crate::{BuiltinSummarizer, CraftQuality, SummarizeError};
 use copydesk_types::{Article, Entities, Story};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -192,6 +192,8 @@ pub struct SummarizeBenchReport {
     pub headline_ok_share: f64,
     /// How the articles' subheadings read.
     pub headings: HeadingQuality,
+    /// How often each rule of the article holds.
+    pub craft: CraftQuality,
 }
 
 /// Mechanical checks of subheadings against the house style (plain, 3-8 words, no
@@ -308,7 +310,8 @@ impl fmt::Display for SummarizeBenchReport {
             "headline <= 70     {:.1}%",
             100.0 * self.headline_ok_share
         )?;
-        writeln!(f, "{}", self.headings)
+        writeln!(f, "{}", self.headings)?;
+        writeln!(f, "{}", self.craft)
     }
 }
 
@@ -399,6 +402,7 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         headline_ok += usize::from(summary.headline.chars().count() <= 70);
     }
     let headings = HeadingQuality::measure(summaries.iter().map(|s| &s.article));
+    let craft = CraftQuality::measure(stories.iter().zip(&summaries).map(|(st, su)| (st, &none, su)));
     let docs = stories.len();
     let share = |k: usize, n: usize| if n == 0 { 1.0 } else { k as f64 / n as f64 };
     Ok(SummarizeBenchReport {
@@ -417,6 +421,7 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         meta_in_range_share: share(meta_ok, docs),
         headline_ok_share: share(headline_ok, docs),
         headings,
+        craft,
     })
 }
 

@@ -68,6 +68,22 @@ fn headline_phrases(doc: &Doc) -> Vec<String> {
 
 /// The focus keyphrase, or `None` when nothing in the headline or lead recurs in the body.
 pub(crate) fn focus_keyphrase(doc: &Doc, terms: &[Term], lead: &str) -> Option<String> {
+    focus_candidates(doc, terms, lead).into_iter().next()
+}
+
+/// The focus keyphrase that the article's subheadings carry: the first candidate when one of
+/// them does, else the first candidate a subheading does carry, else the first candidate.
+pub(crate) fn settle_focus(candidates: &[String], headings: &[&str]) -> Option<String> {
+    let carried = |c: &&String| headings.iter().any(|h| has_phrase(h, c));
+    candidates
+        .iter()
+        .find(carried)
+        .or(candidates.first())
+        .cloned()
+}
+
+/// Focus keyphrase candidates, best first (see [`focus_keyphrase`]).
+pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<String> {
     let lead_text: String = if lead.is_empty() {
         doc.sentences
             .iter()
@@ -81,7 +97,7 @@ pub(crate) fn focus_keyphrase(doc: &Doc, terms: &[Term], lead: &str) -> Option<S
     let top = terms.iter().map(|t| t.score).fold(0.0f32, f32::max).max(1e-6);
     let names = terms.iter().take(NAMES).map(|t| (t.name.clone(), t.score / top));
     let phrases = headline_phrases(doc).into_iter().map(|p| (p, 0.0));
-    let mut best: Option<(f32, String)> = None;
+    let mut scored: Vec<(f32, String)> = Vec::new();
     for (candidate, salience) in phrases.chain(names) {
         let in_headline = has_phrase(&doc.headline, &candidate);
         let in_lead = has_phrase(&lead_text, &candidate);
@@ -97,13 +113,16 @@ pub(crate) fn focus_keyphrase(doc: &Doc, terms: &[Term], lead: &str) -> Option<S
         let score = recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
             + if in_headline { 3.0 } else { 0.0 }
             + 2.0 * salience;
-        if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, candidate));
+        if !scored.iter().any(|(_, c)| c.eq_ignore_ascii_case(&candidate)) {
+            scored.push((score, candidate));
         }
     }
-    let (_, phrase) = best?;
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let body: String = doc.sentences.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
-    as_written(&body, &phrase).or(Some(phrase))
+    scored
+        .into_iter()
+        .map(|(_, phrase)| as_written(&body, &phrase).unwrap_or(phrase))
+        .collect()
 }
 
 #[cfg(test)]

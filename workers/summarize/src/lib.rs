@@ -28,6 +28,7 @@ pub mod builtin;
 mod cache;
 mod clause;
 pub mod config;
+mod craft;
 mod doc;
 pub mod error;
 pub mod eval;
@@ -49,6 +50,7 @@ mod validate;
 
 pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
 pub use config::{EngineKind, SummarizeConfig};
+pub use craft::CraftQuality;
 pub use error::SummarizeError;
 pub use eval::{
     bench_summarize, eval_summary, story_from_text, HeadingQuality, MultiEvalReport,

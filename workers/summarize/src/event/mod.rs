@@ -22,7 +22,7 @@ mod select;
 use crate::article::{compose, Piece};
 use crate::brief::fit_brief;
 use crate::doc::Doc;
-use crate::focus::focus_keyphrase;
+use crate::focus::{focus_candidates, settle_focus};
 use crate::lang::Lang;
 use crate::links::{apply_links, candidate_links};
 use crate::markup::{authors, json_ld_for, open_graph, LdMeta, Seo};
@@ -159,8 +159,10 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
     let ranked: Vec<String> = sel.ranked.iter().map(|&p| docs[p.doc].sentences[p.sentence].text.clone()).collect();
     let brief = fit_brief(ranked);
     let headline = seo_headline(lead_doc, lead_story, &brief);
-    let focus = focus_keyphrase(lead_doc, &terms, &lead);
-    let mut article = compose(lang, lead, &pieces, &terms, focus.as_deref());
+    let candidates = focus_candidates(lead_doc, &terms, &lead);
+    let mut article = compose(lang, lead, &pieces, &terms, candidates.first().map(String::as_str));
+    let headings: Vec<&str> = article.sections.iter().map(|s| s.heading.as_str()).collect();
+    let focus = settle_focus(&candidates, &headings);
 
     // Links: each wire's name to its story, then what the copies themselves link.
     let mut pairs: Vec<(String, String)> = Vec::new();
