@@ -67,6 +67,7 @@ fn headline_phrases(doc: &Doc) -> Vec<String> {
 }
 
 /// The focus keyphrase, or `None` when nothing in the headline or lead recurs in the body.
+#[cfg(test)]
 pub(crate) fn focus_keyphrase(doc: &Doc, terms: &[Term], lead: &str) -> Option<String> {
     focus_candidates(doc, terms, lead).into_iter().next()
 }

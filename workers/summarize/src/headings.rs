@@ -399,6 +399,7 @@ mod tests {
             ("Netanyahu has until late Wednesday to form a government or face new elections.", "Netanyahu has until late Wednesday"),
             ("The revelation surfaced days after the harbour board approved the new budget for berths.", "Revelation surfaced days"),
             ("The port will likely go to arbitration over the unpaid dredging bills next spring.", "Port will likely go"),
+            ("Firefighters brought a fire at a battery recycling plant in the port under control on Tuesday.", "Firefighters brought a fire"),
         ] {
             let got = clause(sentence);
             assert_ne!(got.as_deref(), Some(cut), "{sentence}");

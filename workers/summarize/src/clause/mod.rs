@@ -307,7 +307,10 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
         }
         let after_modal = k >= 2 && is_in(MODALS, t[j]);
         let noun = k >= 2 && is_in(DETERMINERS, t[k - 2]); // "a plan", not "they plan"
-        let hangs = (is_in(NEEDS_OBJECT, last) && !noun)
+        // "Firefighters brought a fire | under control": the verb owes a second complement.
+        let owes = trimmed && t[..k].iter().any(|w| is_in(NEEDS_COMPLEMENT, w));
+        let hangs = owes
+            || (is_in(NEEDS_OBJECT, last) && !noun)
             || is_in(REPORTING, last)
             || (trimmed && after_modal)
             || ends_on_fragment_words(&t[..k]);

@@ -229,3 +229,11 @@ pub(super) fn is_adverb(token: &str) -> bool {
     (ends_with_ci(token, "ly") && token.starts_with(char::is_lowercase))
         || is_in(&["not", "also", "still", "never", "soon", "now", "then", "just", "already", "probably"], token)
 }
+
+/// Verbs that take an object and a second complement ("brought the fire under control", "put
+/// the plan on hold"): a clause trimmed after them loses its meaning.
+#[rustfmt::skip]
+pub(super) const NEEDS_COMPLEMENT: &[&str] = &[
+    "bring", "brings", "brought", "put", "puts", "place", "placed", "send", "sends", "sent",
+    "turn", "turned", "hand", "handed", "handing", "keep", "kept", "take", "took", "taken",
+];
