@@ -254,7 +254,11 @@ fn group_into_sections(pieces: &[Piece]) -> Vec<Vec<usize>> {
     let all: Vec<usize> = (0..pieces.len()).collect();
     let n = section_count(pieces);
     if n < 2 {
-        return if pieces.is_empty() { Vec::new() } else { vec![all] };
+        return if pieces.is_empty() {
+            Vec::new()
+        } else {
+            vec![all]
+        };
     }
     let total: usize = pieces.iter().map(|p| p.words).sum();
     let mut prefix = vec![0usize];
@@ -273,7 +277,11 @@ fn group_into_sections(pieces: &[Piece]) -> Vec<Vec<usize>> {
             .map(|c| {
                 let (a, b) = (&pieces[c - 1], &pieces[c]);
                 let para_break = if a.para != b.para { 1.0 } else { 0.0 };
-                let para_break = if a.source != b.source { para_break + 1.0 } else { para_break };
+                let para_break = if a.source != b.source {
+                    para_break + 1.0
+                } else {
+                    para_break
+                };
                 let shift = 1.0 - overlap(&a.content, &b.content);
                 let distance = (prefix[c] as f32 - ideal).abs() / target.max(1.0);
                 (para_break + 0.5 * shift - 2.0 * distance, c)
@@ -349,7 +357,10 @@ mod tests {
         let p = pieces(&[&[60], &[60], &[60], &[60], &[60], &[60], &[60]]);
         let groups = group_into_sections(&p);
         assert!(groups.len() >= 2, "{groups:?}");
-        assert!(groups.iter().all(|g| g.len() >= SECTION_SENTENCES), "{groups:?}");
+        assert!(
+            groups.iter().all(|g| g.len() >= SECTION_SENTENCES),
+            "{groups:?}"
+        );
         assert_eq!(groups.concat(), (0..p.len()).collect::<Vec<_>>());
     }
 }

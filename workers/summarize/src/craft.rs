@@ -67,22 +67,34 @@ fn share(k: usize, n: usize) -> f64 {
 
 impl CraftQuality {
     /// Measures summaries against their stories and entities.
-    pub fn measure<'a>(items: impl IntoIterator<Item = (&'a Story, &'a Entities, &'a Summary)>) -> Self {
+    pub fn measure<'a>(
+        items: impl IntoIterator<Item = (&'a Story, &'a Entities, &'a Summary)>,
+    ) -> Self {
         let mut c = [0usize; 20];
         let (mut n, mut headings, mut sections) = (0, 0, 0);
         for (story, entities, summary) in items {
             n += 1;
             let lang = Lang::resolve(story.language.as_deref(), &story.headline);
             let a = &summary.article;
-            let titled: Vec<_> = a.sections.iter().filter(|s| !s.heading.is_empty()).collect();
+            let titled: Vec<_> = a
+                .sections
+                .iter()
+                .filter(|s| !s.heading.is_empty())
+                .collect();
             for s in &a.sections {
                 sections += 1;
-                let count: usize = s.paragraphs.iter().map(|p| split_sentences_in(lang, p).len()).sum();
+                let count: usize = s
+                    .paragraphs
+                    .iter()
+                    .map(|p| split_sentences_in(lang, p).len())
+                    .sum();
                 c[0] += usize::from(count < 2);
             }
             for s in &titled {
                 headings += 1;
-                c[1] += usize::from(lang == Lang::En && cut_before_complement(&s.heading, &s.paragraphs.join(" ")));
+                c[1] += usize::from(
+                    lang == Lang::En && cut_before_complement(&s.heading, &s.paragraphs.join(" ")),
+                );
             }
             c[2] += usize::from(story.word_count() < 250 && !titled.is_empty());
             c[17] += titled.iter().filter(|s| s.paragraphs.len() < 2).count();
@@ -103,8 +115,13 @@ impl CraftQuality {
             c[12] += usize::from(is_slug_line(&summary.headline, story));
             let ld = summary.json_ld["headline"].as_str().unwrap_or("");
             c[13] += usize::from(ld.chars().count() <= LD_HEADLINE_MAX);
-            let texts: Vec<&String> = std::iter::once(&a.lead).chain(a.sections.iter().flat_map(|s| &s.paragraphs)).collect();
-            c[14] += usize::from(texts.iter().any(|t| t.contains("http://") || t.contains("https://") || t.contains("www.")));
+            let texts: Vec<&String> = std::iter::once(&a.lead)
+                .chain(a.sections.iter().flat_map(|s| &s.paragraphs))
+                .collect();
+            c[14] +=
+                usize::from(texts.iter().any(|t| {
+                    t.contains("http://") || t.contains("https://") || t.contains("www.")
+                }));
             for cited in entities.cited.iter().filter(|x| x.url.is_some()) {
                 if texts.iter().any(|t| t.contains(&cited.name)) {
                     c[15] += 1;
@@ -139,7 +156,11 @@ impl CraftQuality {
 impl fmt::Display for CraftQuality {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = |x: f64| 100.0 * x;
-        writeln!(f, "article rules      {} articles, {} subheadings", self.articles, self.headings)?;
+        writeln!(
+            f,
+            "article rules      {} articles, {} subheadings",
+            self.articles, self.headings
+        )?;
         writeln!(
             f,
             "  subheadings      cut before a complement {:.1}%, one-sentence sections {:.1}%, one-paragraph sections {:.1}%, stories under 250 words with subheadings {:.1}%",
@@ -175,13 +196,27 @@ mod tests {
 
     #[test]
     fn the_rules_are_counted_and_can_fail() {
-        let story = Story::new("g", "Ferries resume", vec!["Ferries resumed on Friday after two days of storms closed the fjord crossings.".into(), "See https://example.org for times.".into()]);
+        let story = Story::new(
+            "g",
+            "Ferries resume",
+            vec![
+                "Ferries resumed on Friday after two days of storms closed the fjord crossings."
+                    .into(),
+                "See https://example.org for times.".into(),
+            ],
+        );
         let mut summary = BuiltinSummarizer::new().summarize_sync(&story, &Entities::default());
         let good = CraftQuality::measure([(&story, &Entities::default(), &summary)]);
-        assert_eq!(good.raw_address_share, 0.0, "addresses never stay in the text");
+        assert_eq!(
+            good.raw_address_share, 0.0,
+            "addresses never stay in the text"
+        );
         assert_eq!(good.meta_conjunction_share, 0.0);
         summary.meta_description = "But ferries resumed".into();
-        summary.article.lead.push_str(" Details at https://example.org.");
+        summary
+            .article
+            .lead
+            .push_str(" Details at https://example.org.");
         let bad = CraftQuality::measure([(&story, &Entities::default(), &summary)]);
         assert_eq!(bad.meta_conjunction_share, 1.0);
         assert_eq!(bad.meta_complete_share, 0.0);
@@ -191,8 +226,14 @@ mod tests {
     #[test]
     fn a_heading_cut_before_its_complement_is_caught() {
         let section = "Netanyahu has until late Wednesday to form a government. Talks continue.";
-        assert!(cut_before_complement("Netanyahu has until late Wednesday", section));
+        assert!(cut_before_complement(
+            "Netanyahu has until late Wednesday",
+            section
+        ));
         assert!(!cut_before_complement("Talks continue", section));
-        assert!(cut_before_complement("Fire started late", "The fire started late on Monday in a hall."));
+        assert!(cut_before_complement(
+            "Fire started late",
+            "The fire started late on Monday in a hall."
+        ));
     }
 }

@@ -48,7 +48,13 @@ impl Doc {
         let sample = format!(
             "{} {}",
             story.headline,
-            story.body.iter().take(3).cloned().collect::<Vec<_>>().join(" ")
+            story
+                .body
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         let lang = Lang::resolve(story.language.as_deref(), &sample);
         let mut sentences = Vec::new();
@@ -203,9 +209,26 @@ mod tests {
 
     #[test]
     fn a_quotation_of_several_sentences_stays_one_unit() {
-        let story = Story::new("g", "h", vec!["\"We will rebuild. It will take a year,\" the mayor said. Work starts soon.".into()]);
-        let texts: Vec<String> = Doc::from_story(&story).sentences.into_iter().map(|s| s.text).collect();
-        assert_eq!(texts, ["\"We will rebuild. It will take a year,\" the mayor said.", "Work starts soon."]);
+        let story = Story::new(
+            "g",
+            "h",
+            vec![
+                "\"We will rebuild. It will take a year,\" the mayor said. Work starts soon."
+                    .into(),
+            ],
+        );
+        let texts: Vec<String> = Doc::from_story(&story)
+            .sentences
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "\"We will rebuild. It will take a year,\" the mayor said.",
+                "Work starts soon."
+            ]
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! `copydesk bench summarize` (throughput, memory and article quality rates).
 
 use crate::doc::Doc;
-pub use crate::eval_multi::MultiEvalReport;
 use crate::eval_multi::eval_multi;
+pub use crate::eval_multi::MultiEvalReport;
 use crate::headings::{ends_on_fragment, FALLBACKS};
 use crate::rouge::{rouge_lsum, rouge_n};
 use crate::seo::{META_MAX, META_MIN};
@@ -149,8 +149,14 @@ fn eval_single(data: &Path, lines: &[(usize, &str)]) -> Result<SummaryEvalReport
             .take(3)
             .collect();
         RougeScores::add(&mut sum_engine, &brief, &row.reference);
-        RougeScores::add(&mut sum_lead, &lead3.join("
-"), &row.reference);
+        RougeScores::add(
+            &mut sum_lead,
+            &lead3.join(
+                "
+",
+            ),
+            &row.reference,
+        );
         articles += 1;
     }
     if articles == 0 {
@@ -402,7 +408,12 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         headline_ok += usize::from(summary.headline.chars().count() <= 70);
     }
     let headings = HeadingQuality::measure(summaries.iter().map(|s| &s.article));
-    let craft = CraftQuality::measure(stories.iter().zip(&summaries).map(|(st, su)| (st, &none, su)));
+    let craft = CraftQuality::measure(
+        stories
+            .iter()
+            .zip(&summaries)
+            .map(|(st, su)| (st, &none, su)),
+    );
     let docs = stories.len();
     let share = |k: usize, n: usize| if n == 0 { 1.0 } else { k as f64 / n as f64 };
     Ok(SummarizeBenchReport {

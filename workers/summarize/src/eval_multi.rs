@@ -36,7 +36,11 @@ impl fmt::Display for MultiEvalReport {
             "", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", self.clusters, self.mean_words, self.mean_reference_words
         )?;
         for (name, s) in [("engine", self.engine), ("round-robin", self.round_robin)] {
-            writeln!(f, "{name:<12} {:>8.2} {:>8.2} {:>10.2}", s.rouge1, s.rouge2, s.rouge_lsum)?;
+            writeln!(
+                f,
+                "{name:<12} {:>8.2} {:>8.2} {:>10.2}",
+                s.rouge1, s.rouge2, s.rouge_lsum
+            )?;
         }
         Ok(())
     }
@@ -91,23 +95,34 @@ fn article_sentences(summary: &copydesk_types::Summary) -> Vec<String> {
 }
 
 /// Scores the event writer and the round-robin baseline on a multi-document JSONL file.
-pub(crate) fn eval_multi(data: &Path, lines: &[(usize, &str)]) -> Result<MultiEvalReport, SummarizeError> {
+pub(crate) fn eval_multi(
+    data: &Path,
+    lines: &[(usize, &str)],
+) -> Result<MultiEvalReport, SummarizeError> {
     let (mut engine, mut baseline) = ([0.0f64; 3], [0.0f64; 3]);
     let (mut n, mut words, mut ref_words) = (0usize, 0usize, 0usize);
     let none = Entities::default();
     for &(line_no, line) in lines {
-        let row: MultiLine = serde_json::from_str(line).map_err(|e| SummarizeError::BadEvalLine {
-            path: data.to_path_buf(),
-            line: line_no,
-            reason: e.to_string(),
-        })?;
+        let row: MultiLine =
+            serde_json::from_str(line).map_err(|e| SummarizeError::BadEvalLine {
+                path: data.to_path_buf(),
+                line: line_no,
+                reason: e.to_string(),
+            })?;
         let stories: Vec<Story> = row
             .documents
             .iter()
             .enumerate()
-            .map(|(i, d)| Story::new(format!("{}#{i}", row.id), d.title.trim(), Doc::paragraphs_of(&d.text)))
+            .map(|(i, d)| {
+                Story::new(
+                    format!("{}#{i}", row.id),
+                    d.title.trim(),
+                    Doc::paragraphs_of(&d.text),
+                )
+            })
             .collect();
-        let members: Vec<EventMember<'_>> = stories.iter().map(|s| EventMember::new(s, &none)).collect();
+        let members: Vec<EventMember<'_>> =
+            stories.iter().map(|s| EventMember::new(s, &none)).collect();
         let ours = match summarize_event(&members) {
             Ok(summary) => article_sentences(&summary),
             Err(SummarizeError::EmptyEvent { .. }) => Vec::new(),
@@ -126,7 +141,10 @@ pub(crate) fn eval_multi(data: &Path, lines: &[(usize, &str)]) -> Result<MultiEv
         ref_words += row.summary.split_whitespace().count();
     }
     if n == 0 {
-        return Err(SummarizeError::NoInput { path: data.to_path_buf(), what: "clusters" });
+        return Err(SummarizeError::NoInput {
+            path: data.to_path_buf(),
+            what: "clusters",
+        });
     }
     Ok(MultiEvalReport {
         engine: RougeScores::mean(engine, n),

@@ -21,7 +21,9 @@ pub(crate) fn find_ci(text: &str, phrase: &str) -> Option<usize> {
     let needle = phrase.to_lowercase();
     let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     hay.match_indices(&needle)
-        .find(|(i, _)| !word(hay[..*i].chars().next_back()) && !word(hay[i + needle.len()..].chars().next()))
+        .find(|(i, _)| {
+            !word(hay[..*i].chars().next_back()) && !word(hay[i + needle.len()..].chars().next())
+        })
         .map(|(i, _)| i)
 }
 
@@ -95,8 +97,15 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
     } else {
         lead.to_string()
     };
-    let top = terms.iter().map(|t| t.score).fold(0.0f32, f32::max).max(1e-6);
-    let names = terms.iter().take(NAMES).map(|t| (t.name.clone(), t.score / top));
+    let top = terms
+        .iter()
+        .map(|t| t.score)
+        .fold(0.0f32, f32::max)
+        .max(1e-6);
+    let names = terms
+        .iter()
+        .take(NAMES)
+        .map(|t| (t.name.clone(), t.score / top));
     let phrases = headline_phrases(doc).into_iter().map(|p| (p, 0.0));
     let mut scored: Vec<(f32, String)> = Vec::new();
     for (candidate, salience) in phrases.chain(names) {
@@ -114,12 +123,20 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         let score = recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
             + if in_headline { 3.0 } else { 0.0 }
             + 2.0 * salience;
-        if !scored.iter().any(|(_, c)| c.eq_ignore_ascii_case(&candidate)) {
+        if !scored
+            .iter()
+            .any(|(_, c)| c.eq_ignore_ascii_case(&candidate))
+        {
             scored.push((score, candidate));
         }
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let body: String = doc.sentences.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+    let body: String = doc
+        .sentences
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     scored
         .into_iter()
         .map(|(_, phrase)| as_written(&body, &phrase).unwrap_or(phrase))

@@ -31,7 +31,15 @@ pub enum Lang {
 
 impl Lang {
     /// Every language with rules, English first.
-    pub const ALL: [Lang; 7] = [Lang::En, Lang::De, Lang::It, Lang::No, Lang::Fi, Lang::Fr, Lang::Es];
+    pub const ALL: [Lang; 7] = [
+        Lang::En,
+        Lang::De,
+        Lang::It,
+        Lang::No,
+        Lang::Fi,
+        Lang::Fr,
+        Lang::Es,
+    ];
 
     /// The language of a BCP 47 tag ("de", "nb-NO", "fi_FI"); `None` for one without rules.
     pub fn from_tag(tag: &str) -> Option<Lang> {
@@ -66,18 +74,20 @@ impl Lang {
         if words.len() >= 20 && english * 4 >= words.len() {
             return Lang::En;
         }
-        let detected = whatlang::detect(&cut).filter(|i| i.is_reliable()).and_then(|info| {
-            Some(match info.lang() {
-                whatlang::Lang::Deu => Lang::De,
-                whatlang::Lang::Ita => Lang::It,
-                whatlang::Lang::Nob => Lang::No,
-                whatlang::Lang::Fin => Lang::Fi,
-                whatlang::Lang::Fra => Lang::Fr,
-                whatlang::Lang::Spa => Lang::Es,
-                whatlang::Lang::Eng => Lang::En,
-                _ => return None,
-            })
-        });
+        let detected = whatlang::detect(&cut)
+            .filter(|i| i.is_reliable())
+            .and_then(|info| {
+                Some(match info.lang() {
+                    whatlang::Lang::Deu => Lang::De,
+                    whatlang::Lang::Ita => Lang::It,
+                    whatlang::Lang::Nob => Lang::No,
+                    whatlang::Lang::Fin => Lang::Fi,
+                    whatlang::Lang::Fra => Lang::Fr,
+                    whatlang::Lang::Spa => Lang::Es,
+                    whatlang::Lang::Eng => Lang::En,
+                    _ => return None,
+                })
+            });
         detected.unwrap_or(Lang::En)
     }
 

@@ -57,8 +57,8 @@ pub use eval::{
     SummarizeBenchReport, SummaryEval, SummaryEvalReport,
 };
 pub use event::{summarize_event, EventMember, EVENT_ENGINE};
-pub use llm::{LlmSummarizer, LlmSummaryStats};
 pub use lang::Lang;
+pub use llm::{LlmSummarizer, LlmSummaryStats};
 pub use text::{split_sentences, split_sentences_in};
 
 use copydesk_types::{Entities, Story, Summary};

@@ -32,7 +32,12 @@ pub(crate) fn candidate_links(
             .iter()
             .filter_map(|c| clean(&c.name, c.url.as_deref()?)),
     );
-    for source in entities.sources_cited.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    for source in entities
+        .sources_cited
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
         let squashed: String = source
             .to_lowercase()
             .chars()
@@ -125,9 +130,18 @@ mod tests {
         let story = Story::new("g", "h", vec![]);
         let entities = Entities {
             cited: vec![
-                CitedSource { name: "Bloomberg".into(), url: Some("https://www.bloomberg.com".into()) },
-                CitedSource { name: "The Harbour Gazette".into(), url: Some("https://gazette.example.org".into()) },
-                CitedSource { name: "Radio Nord".into(), url: None },
+                CitedSource {
+                    name: "Bloomberg".into(),
+                    url: Some("https://www.bloomberg.com".into()),
+                },
+                CitedSource {
+                    name: "The Harbour Gazette".into(),
+                    url: Some("https://gazette.example.org".into()),
+                },
+                CitedSource {
+                    name: "Radio Nord".into(),
+                    url: None,
+                },
             ],
             ..Entities::default()
         };
@@ -137,6 +151,10 @@ mod tests {
         );
         link_sources(&mut a, &story, &entities, &[]);
         let texts: Vec<&str> = a.links.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(texts, ["Bloomberg", "The Harbour Gazette"], "no address, no link");
+        assert_eq!(
+            texts,
+            ["Bloomberg", "The Harbour Gazette"],
+            "no address, no link"
+        );
     }
 }

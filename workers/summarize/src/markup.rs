@@ -22,12 +22,36 @@ pub(crate) const LD_HEADLINE_MAX: usize = 110;
 
 /// Words that make a byline part an organisation ("Associated Press", "Reuters staff").
 const ORG_WORDS: &[&str] = &[
-    "press", "reuters", "agency", "news", "staff", "newsroom", "dpa", "afp", "ap", "ansa", "ntb",
-    "stt", "efe", "copydesk", "bureau", "desk", "agence", "agenzia", "nyhetsbyrå", "service",
+    "press",
+    "reuters",
+    "agency",
+    "news",
+    "staff",
+    "newsroom",
+    "dpa",
+    "afp",
+    "ap",
+    "ansa",
+    "ntb",
+    "stt",
+    "efe",
+    "copydesk",
+    "bureau",
+    "desk",
+    "agence",
+    "agenzia",
+    "nyhetsbyrå",
+    "service",
 ];
 /// Words that make a byline part a job title, not an author ("AP Sports Writer").
 const ROLE_WORDS: &[&str] = &[
-    "writer", "correspondent", "editor", "reporter", "photographer", "columnist", "contributor",
+    "writer",
+    "correspondent",
+    "editor",
+    "reporter",
+    "photographer",
+    "columnist",
+    "contributor",
 ];
 
 fn title_case(name: &str) -> String {
@@ -51,10 +75,12 @@ fn title_case(name: &str) -> String {
 /// Nordmann, Associated Press" gives two people and an organisation; job titles are dropped.
 pub(crate) fn authors(byline: &str) -> Vec<Value> {
     let b = byline.trim();
-    let b = ["By ", "by ", "BY ", "Von ", "Af ", "Av ", "Di ", "Por ", "Par "]
-        .iter()
-        .find_map(|p| b.strip_prefix(p))
-        .unwrap_or(b);
+    let b = [
+        "By ", "by ", "BY ", "Von ", "Af ", "Av ", "Di ", "Por ", "Par ",
+    ]
+    .iter()
+    .find_map(|p| b.strip_prefix(p))
+    .unwrap_or(b);
     let mut out = Vec::new();
     let parts = b.split([',', ';', '&', '/']).flat_map(|p| p.split(" and "));
     for part in parts {
@@ -124,7 +150,9 @@ fn image_link(story: &Story) -> Option<String> {
         .find(|h| {
             let path = h.split(['?', '#']).next().unwrap_or("").to_lowercase();
             (h.starts_with("http://") || h.starts_with("https://"))
-                && [".jpg", ".jpeg", ".png", ".webp", ".gif"].iter().any(|e| path.ends_with(e))
+                && [".jpg", ".jpeg", ".png", ".webp", ".gif"]
+                    .iter()
+                    .any(|e| path.ends_with(e))
         })
         .map(str::to_string)
 }
@@ -139,8 +167,14 @@ impl LdMeta {
         LdMeta {
             identifier: format!("{}#v{}", story.guid, story.version),
             page,
-            published: story.first_created.or(story.version_created).map(|t| t.to_rfc3339()),
-            modified: story.version_created.or(story.first_created).map(|t| t.to_rfc3339()),
+            published: story
+                .first_created
+                .or(story.version_created)
+                .map(|t| t.to_rfc3339()),
+            modified: story
+                .version_created
+                .or(story.first_created)
+                .map(|t| t.to_rfc3339()),
             language: story.language.clone(),
             authors: story.byline.as_deref().map(authors).unwrap_or_default(),
             publisher: story.source.clone(),
@@ -274,8 +308,14 @@ mod tests {
                 json!({"@type": "Organization", "name": "Associated Press"}),
             ]
         );
-        assert_eq!(authors("By Kari Holm, AP Sports Writer"), [json!({"@type": "Person", "name": "Kari Holm"})]);
-        assert_eq!(authors("By The Associated Press")[0]["@type"], "Organization");
+        assert_eq!(
+            authors("By Kari Holm, AP Sports Writer"),
+            [json!({"@type": "Person", "name": "Kari Holm"})]
+        );
+        assert_eq!(
+            authors("By The Associated Press")[0]["@type"],
+            "Organization"
+        );
     }
 
     #[test]
@@ -287,7 +327,12 @@ mod tests {
         story.source = Some("Copydesk Wire".into());
         story.image = Some("https://example.org/ferry.jpg".into());
         let long = "Ferries ".repeat(30);
-        let seo = Seo { headline: &long, description: "d", keywords: &[], word_count: 2 };
+        let seo = Seo {
+            headline: &long,
+            description: "d",
+            keywords: &[],
+            word_count: 2,
+        };
         let ld = json_ld(&story, &seo, &[]);
         assert_eq!(ld["datePublished"], "2026-03-01T08:00:00+01:00");
         assert_eq!(ld["dateModified"], "2026-03-01T09:30:00+01:00");
@@ -295,7 +340,9 @@ mod tests {
         assert_eq!(ld["publisher"]["name"], "Copydesk Wire");
         assert_eq!(ld["mainEntityOfPage"]["@id"], "urn:x:1");
         assert_eq!(ld["image"][0], "https://example.org/ferry.jpg");
-        assert!(ld["headline"].as_str().is_some_and(|h| h.chars().count() <= LD_HEADLINE_MAX));
+        assert!(ld["headline"]
+            .as_str()
+            .is_some_and(|h| h.chars().count() <= LD_HEADLINE_MAX));
         assert!(ld.get("articleBody").is_none());
     }
 }

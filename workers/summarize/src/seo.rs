@@ -66,9 +66,9 @@ pub(crate) fn is_slug_line(headline: &str, story: &Story) -> bool {
         .as_deref()
         .is_some_and(|s| !s.trim().is_empty() && squashed(s) == squashed(h));
     let no_spaces = !h.contains(' ') && h.matches('-').count() >= 2;
-    let word_count = h.rsplit_once(',').is_some_and(|(_, n)| {
-        !n.trim().is_empty() && n.trim().chars().all(|c| c.is_ascii_digit())
-    });
+    let word_count = h
+        .rsplit_once(',')
+        .is_some_and(|(_, n)| !n.trim().is_empty() && n.trim().chars().all(|c| c.is_ascii_digit()));
     agency || slugline || no_spaces || h.contains("--") || word_count
 }
 
@@ -191,10 +191,9 @@ fn clause_cut(lang: Lang, sentence: &str) -> Option<String> {
 /// are balanced.
 pub(crate) fn is_complete_sentence(text: &str) -> bool {
     let t = text.trim();
-    let opens = t
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '„' | '«' | '¿' | '¡'));
+    let opens = t.chars().next().is_some_and(|c| {
+        c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '„' | '«' | '¿' | '¡')
+    });
     let body = t.trim_end_matches(['"', '”', '“', '»', '’', '\'', ')']);
     opens && body.ends_with(['.', '!', '?']) && quotes_balanced(t)
 }
@@ -202,7 +201,8 @@ pub(crate) fn is_complete_sentence(text: &str) -> bool {
 /// True when the first word of `text` is a conjunction of `lang` ("But", "Aber", "Men").
 pub(crate) fn opens_with_conjunction(lang: Lang, text: &str) -> bool {
     let first = text.split_whitespace().next().unwrap_or("");
-    is_conjunction(lang, first) || (lang != Lang::En && is_conjunction(Lang::En, first) && first.len() > 2)
+    is_conjunction(lang, first)
+        || (lang != Lang::En && is_conjunction(Lang::En, first) && first.len() > 2)
 }
 
 /// `sentence` without an opening conjunction ("But the mayor said ..." reads "The mayor said").
@@ -245,7 +245,9 @@ pub(crate) fn meta_description(doc: &Doc, brief: &[String], focus: Option<&str>)
     }
     let pointer = |v: &str| {
         let first = v.split_whitespace().next().unwrap_or("").to_lowercase();
-        lang.profile().pointers.contains(&first.trim_matches(|c: char| !c.is_alphanumeric()))
+        lang.profile()
+            .pointers
+            .contains(&first.trim_matches(|c: char| !c.is_alphanumeric()))
     };
     let good = |v: &&String| {
         in_range(v) && is_complete_sentence(v) && !opens_with_conjunction(lang, v) && !pointer(v)
@@ -313,7 +315,11 @@ fn ascii_words(text: &str) -> Vec<String> {
 pub(crate) fn slug(lang: Lang, story: &Story, brief: &[String]) -> String {
     let mut source = clean_headline(&story.headline);
     if is_slug_line(&source, story) {
-        source = story.subheadline.as_deref().map(clean_headline).unwrap_or_default();
+        source = story
+            .subheadline
+            .as_deref()
+            .map(clean_headline)
+            .unwrap_or_default();
     }
     if source.is_empty() {
         source = brief.first().cloned().unwrap_or_default();
@@ -390,16 +396,26 @@ mod tests {
 
     #[test]
     fn an_agency_slug_is_never_the_headline() {
-        for h in ["BC-BBN--Top Ten", "BC-10 Things to Know-Today,364", "US-SYRIA-CRISIS-ASSAD"] {
+        for h in [
+            "BC-BBN--Top Ten",
+            "BC-10 Things to Know-Today,364",
+            "US-SYRIA-CRISIS-ASSAD",
+        ] {
             assert!(is_slug_line(h, &Story::new("g", h, vec![])), "{h}");
         }
-        assert!(!is_slug_line("10 Things to Know for Today", &Story::new("g", "x", vec![])));
+        assert!(!is_slug_line(
+            "10 Things to Know for Today",
+            &Story::new("g", "x", vec![])
+        ));
         let mut story = Story::new("g", "BC-EU--Harbour-Strike", vec!["Dockers in Antwerp walked out on Monday over a new shift plan for the container terminals.".into()]);
         let doc = Doc::from_story(&story);
         let h = seo_headline(&doc, &story, &[]);
         assert!(h.starts_with("Dockers in Antwerp walked out"), "{h}");
         story.subheadline = Some("Antwerp dockers strike over shifts".into());
-        assert_eq!(seo_headline(&doc, &story, &[]), "Antwerp dockers strike over shifts");
+        assert_eq!(
+            seo_headline(&doc, &story, &[]),
+            "Antwerp dockers strike over shifts"
+        );
         assert_eq!(slug(Lang::En, &story, &[]), "antwerp-dockers-strike-shifts");
     }
 
@@ -412,7 +428,10 @@ mod tests {
         let doc = Doc::from_story(&story);
         let meta = meta_description(&doc, &[], Some("ferry fares"));
         assert!(meta.starts_with("The harbour board decided"), "{meta}");
-        assert!(is_complete_sentence(&meta) && (META_MIN..=META_MAX).contains(&meta.chars().count()), "{meta}");
+        assert!(
+            is_complete_sentence(&meta) && (META_MIN..=META_MAX).contains(&meta.chars().count()),
+            "{meta}"
+        );
         assert!(opens_with_conjunction(Lang::De, "Aber der Rat entschied."));
         assert!(opens_with_conjunction(Lang::No, "Men rådet bestemte."));
         assert!(opens_with_conjunction(Lang::Fi, "Mutta valtuusto päätti."));

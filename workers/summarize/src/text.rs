@@ -32,7 +32,10 @@ fn is_closer(c: char) -> bool {
 }
 
 fn is_opener(c: char) -> bool {
-    matches!(c, '"' | '\'' | '‘' | '“' | '„' | '«' | '»' | '¿' | '¡' | '(' | '[')
+    matches!(
+        c,
+        '"' | '\'' | '‘' | '“' | '„' | '«' | '»' | '¿' | '¡' | '(' | '['
+    )
 }
 
 /// Splits an English paragraph into sentences: [`split_sentences_in`] with English rules.
@@ -151,7 +154,9 @@ pub(crate) fn strip_dateline_credit(
                 || head.split_whitespace().count() <= 4;
             if dash && head_is_place && credit_in(inner) {
                 let text = rest
-                    .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':'))
+                    .trim_start_matches(|c: char| {
+                        c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':')
+                    })
                     .to_string();
                 return (text, Some(inner.to_string()));
             }
@@ -272,10 +277,15 @@ mod tests {
         );
         assert_eq!(
             strip_dateline_credit("LISBON (Copydesk) — The council voted.", None),
-            ("The council voted.".to_string(), Some("Copydesk".to_string()))
+            (
+                "The council voted.".to_string(),
+                Some("Copydesk".to_string())
+            )
         );
         assert_eq!(
-            strip_dateline_credit("Berlin (dpa) - Der Bundestag stimmte zu.", None).1.as_deref(),
+            strip_dateline_credit("Berlin (dpa) - Der Bundestag stimmte zu.", None)
+                .1
+                .as_deref(),
             Some("dpa")
         );
         assert_eq!(

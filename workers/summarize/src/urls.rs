@@ -13,9 +13,36 @@ pub(crate) struct FoundLink {
 
 /// Words that end the phrase a parenthesised address belongs to, walking back from it.
 const PHRASE_STOPS: &[&str] = &[
-    "by", "on", "to", "from", "in", "at", "of", "via", "per", "and", "or", "with", "said", "says",
-    "reported", "according", "told", "von", "bei", "laut", "di", "da", "secondo", "de", "par",
-    "selon", "según", "av", "ifølge", "mukaan",
+    "by",
+    "on",
+    "to",
+    "from",
+    "in",
+    "at",
+    "of",
+    "via",
+    "per",
+    "and",
+    "or",
+    "with",
+    "said",
+    "says",
+    "reported",
+    "according",
+    "told",
+    "von",
+    "bei",
+    "laut",
+    "di",
+    "da",
+    "secondo",
+    "de",
+    "par",
+    "selon",
+    "según",
+    "av",
+    "ifølge",
+    "mukaan",
 ];
 /// Longest link text taken from before an address.
 const MAX_LINK_WORDS: usize = 5;
@@ -103,7 +130,10 @@ pub(crate) fn extract_links(text: &str) -> (String, Vec<FoundLink>) {
             } else if let Some(last) = words.last() {
                 // A bare address: "at https://x.org" loses the address and its preposition.
                 let core = last.to_lowercase();
-                if matches!(core.as_str(), "at" | "on" | "via" | "from" | "see" | "unter" | "su" | "sur" | "en" | "på") {
+                if matches!(
+                    core.as_str(),
+                    "at" | "on" | "via" | "from" | "see" | "unter" | "su" | "sur" | "en" | "på"
+                ) {
                     words.pop();
                 }
             }
@@ -117,11 +147,7 @@ pub(crate) fn extract_links(text: &str) -> (String, Vec<FoundLink>) {
         if tok.starts_with('(') {
             let close = (i..tokens.len().min(i + 6)).find(|&j| tokens[j].contains(')'));
             if let Some(j) = close.filter(|&j| tokens[i..=j].iter().any(|t| is_url(t))) {
-                let trailing: String = tokens[j]
-                    .rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
+                let trailing: String = tokens[j].rsplit(')').next().unwrap_or("").to_string();
                 if let Some(last) = words.last_mut() {
                     last.push_str(&trailing);
                 }
@@ -161,18 +187,26 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("Bloomberg".to_string(), "https://www.bloomberg.com".to_string()),
-                ("Nordic state radio".to_string(), "https://radio.example.org".to_string())
+                (
+                    "Bloomberg".to_string(),
+                    "https://www.bloomberg.com".to_string()
+                ),
+                (
+                    "Nordic state radio".to_string(),
+                    "https://radio.example.org".to_string()
+                )
             ]
         );
     }
 
     #[test]
     fn markdown_links_and_bare_addresses_never_stay_in_the_text() {
-        let (text, found) = links("As [The Harbour Gazette](https://gazette.example.org/a) wrote, fares rise.");
+        let (text, found) =
+            links("As [The Harbour Gazette](https://gazette.example.org/a) wrote, fares rise.");
         assert_eq!(text, "As The Harbour Gazette wrote, fares rise.");
         assert_eq!(found[0].1, "https://gazette.example.org/a");
-        let (text, found) = links("Details are at https://example.org/plan. Fares rise (see www.example.org).");
+        let (text, found) =
+            links("Details are at https://example.org/plan. Fares rise (see www.example.org).");
         assert_eq!(text, "Details are. Fares rise.");
         assert!(found.is_empty());
         let plain = "No address here.";

@@ -27,7 +27,14 @@ fn sentences_are_split_with_each_languages_abbreviations_and_ordinals() {
 
 #[test]
 fn stopwords_come_from_the_stop_words_crate_in_every_language() {
-    for (lang, word) in [(Lang::De, "nicht"), (Lang::It, "degli"), (Lang::No, "hvorfor"), (Lang::Fi, "koska"), (Lang::Fr, "nous"), (Lang::Es, "nosotros")] {
+    for (lang, word) in [
+        (Lang::De, "nicht"),
+        (Lang::It, "degli"),
+        (Lang::No, "hvorfor"),
+        (Lang::Fi, "koska"),
+        (Lang::Fr, "nous"),
+        (Lang::Es, "nosotros"),
+    ] {
         assert!(lang.is_stopword(word), "{lang:?} {word}");
     }
 }
@@ -39,35 +46,69 @@ fn every_language_gets_a_sectioned_article_with_clean_subheadings_and_meta() {
         let lang = Lang::from_tag(code).expect("a language with rules");
         let summary = engine.summarize_sync(&story, &Entities::default());
         let a = &summary.article;
-        assert!(a.sections.len() >= 2, "{code}: {} sections", a.sections.len());
+        assert!(
+            a.sections.len() >= 2,
+            "{code}: {} sections",
+            a.sections.len()
+        );
         let mut seen = std::collections::HashSet::new();
         for s in &a.sections {
             let h = &s.heading;
             assert!(!h.is_empty(), "{code}: untitled section among titled ones");
             let last = h.split_whitespace().last().unwrap_or("").to_lowercase();
             let last = last.trim_matches(|c: char| !c.is_alphanumeric());
-            assert!(!lang.is_stopword(last), "{code}: heading ends on a stopword: {h}");
-            assert!(!h.contains(['"', ':', '«', '„']) && !h.ends_with('.'), "{code}: {h}");
+            assert!(
+                !lang.is_stopword(last),
+                "{code}: heading ends on a stopword: {h}"
+            );
+            assert!(
+                !h.contains(['"', ':', '«', '„']) && !h.ends_with('.'),
+                "{code}: {h}"
+            );
             assert!(h.split_whitespace().count() <= 10, "{code}: {h}");
             assert!(seen.insert(h.to_lowercase()), "{code}: repeated {h}");
-            let sentences: usize = s.paragraphs.iter().map(|p| split_sentences_in(lang, p).len()).sum();
-            assert!(sentences >= 2, "{code}: a section of one sentence under {h}");
+            let sentences: usize = s
+                .paragraphs
+                .iter()
+                .map(|p| split_sentences_in(lang, p).len())
+                .sum();
+            assert!(
+                sentences >= 2,
+                "{code}: a section of one sentence under {h}"
+            );
         }
         let meta = &summary.meta_description;
         let first = meta.split_whitespace().next().unwrap_or("").to_lowercase();
-        assert!(!["aber", "ma", "men", "mutta", "mais", "pero", "but"].contains(&first.as_str()), "{code}: {meta}");
-        assert!(meta.ends_with('.') && meta.starts_with(char::is_uppercase), "{code}: {meta}");
+        assert!(
+            !["aber", "ma", "men", "mutta", "mais", "pero", "but"].contains(&first.as_str()),
+            "{code}: {meta}"
+        );
+        assert!(
+            meta.ends_with('.') && meta.starts_with(char::is_uppercase),
+            "{code}: {meta}"
+        );
         assert!(
             !summary.keywords.iter().any(|k| k == "Copydesk"),
             "{code}: the dateline credit is not a keyword: {:?}",
             summary.keywords
         );
-        assert!(!a.lead.contains("(Copydesk)"), "{code}: dateline left in the lead: {}", a.lead);
+        assert!(
+            !a.lead.contains("(Copydesk)"),
+            "{code}: dateline left in the lead: {}",
+            a.lead
+        );
     }
 }
 
 #[test]
 fn the_german_lead_is_not_cut_at_the_ordinal() {
     let summary = BuiltinSummarizer::new().summarize_sync(&langs::german(), &Entities::default());
-    assert!(summary.article.lead.starts_with("Die Reederei Nordlicht startet am 3. Oktober eine neue Fährlinie"), "{}", summary.article.lead);
+    assert!(
+        summary
+            .article
+            .lead
+            .starts_with("Die Reederei Nordlicht startet am 3. Oktober eine neue Fährlinie"),
+        "{}",
+        summary.article.lead
+    );
 }

@@ -87,7 +87,10 @@ pub(crate) fn generic_clause(lang: Lang, sentence: &str) -> Option<Clause> {
     let trimmed = before_attribution(lang, &all);
     let mut words: &[&str] = reported_clause(lang, trimmed)?;
     let p = lang.profile();
-    while words.first().is_some_and(|w| is_conjunction(lang, w) || is_dash(w)) {
+    while words
+        .first()
+        .is_some_and(|w| is_conjunction(lang, w) || is_dash(w))
+    {
         words = &words[1..];
     }
     let article = |w: &&str| p.articles.contains(&core(w).as_str());
@@ -133,7 +136,9 @@ pub(crate) fn generic_clause(lang: Lang, sentence: &str) -> Option<Clause> {
         }
         out.push(w);
     }
-    let capital_next = out.get(1).is_some_and(|w| w.starts_with(char::is_uppercase));
+    let capital_next = out
+        .get(1)
+        .is_some_and(|w| w.starts_with(char::is_uppercase));
     if p.drop_articles && out.first().is_some_and(article) && capital_next {
         out.remove(0);
     }
@@ -143,7 +148,9 @@ pub(crate) fn generic_clause(lang: Lang, sentence: &str) -> Option<Clause> {
     let bad = last.is_empty()
         || lang.is_stopword(&last)
         || (lang.is_stopword(&first) && !out.first().is_some_and(article))
-        || out.iter().any(|w| w.contains(['"', '“', '”', '„', '«', '»', '(', ')', ':', '/']));
+        || out
+            .iter()
+            .any(|w| w.contains(['"', '“', '”', '„', '«', '»', '(', ')', ':', '/']));
     if !fits || bad {
         return None;
     }
@@ -171,17 +178,34 @@ mod tests {
     #[test]
     fn german_headings_are_whole_clauses_without_the_article() {
         assert_eq!(
-            clause(Lang::De, "Die Polizei nahm am Montag drei Männer fest, die Fahrräder gestohlen hatten.").as_deref(),
+            clause(
+                Lang::De,
+                "Die Polizei nahm am Montag drei Männer fest, die Fahrräder gestohlen hatten."
+            )
+            .as_deref(),
             Some("Polizei nahm am Montag drei Männer fest")
         );
-        assert_eq!(clause(Lang::De, "Die Extremisten sind, so die Behörde, gefährlich."), None);
         assert_eq!(
-            clause(Lang::De, "Der Minister sagte, dass die Brücke im Mai öffnen werde."),
+            clause(
+                Lang::De,
+                "Die Extremisten sind, so die Behörde, gefährlich."
+            ),
+            None
+        );
+        assert_eq!(
+            clause(
+                Lang::De,
+                "Der Minister sagte, dass die Brücke im Mai öffnen werde."
+            ),
             None,
             "a dass-clause puts its verb last"
         );
         assert_eq!(
-            clause(Lang::De, "Die Fähre nach Kiel fährt wieder planmäßig, sagte ein Sprecher.").as_deref(),
+            clause(
+                Lang::De,
+                "Die Fähre nach Kiel fährt wieder planmäßig, sagte ein Sprecher."
+            )
+            .as_deref(),
             Some("Fähre nach Kiel fährt wieder planmäßig"),
             "the attribution after the comma goes"
         );
@@ -191,7 +215,10 @@ mod tests {
     fn a_subject_set_off_by_commas_is_no_heading() {
         assert_eq!(clause(Lang::It, "Il direttore del museo, il sig. Marco Ferri, ha detto che i visitatori raddoppieranno."), None);
         assert_eq!(
-            clause(Lang::No, "Prosjektleder Kari Nilsen sier at arbeidet ikke kan vente lenger."),
+            clause(
+                Lang::No,
+                "Prosjektleder Kari Nilsen sier at arbeidet ikke kan vente lenger."
+            ),
             None,
             "a Norwegian at-clause puts the adverb before the verb"
         );
@@ -200,23 +227,51 @@ mod tests {
     #[test]
     fn romance_and_nordic_headings_keep_their_clause_and_drop_attribution() {
         assert_eq!(
-            clause(Lang::It, "Il sindaco ha detto che il nuovo ponte aprirà a maggio.").as_deref(),
+            clause(
+                Lang::It,
+                "Il sindaco ha detto che il nuovo ponte aprirà a maggio."
+            )
+            .as_deref(),
             Some("Il nuovo ponte aprirà a maggio")
         );
         assert_eq!(
-            clause(Lang::Es, "El ayuntamiento aprobó el presupuesto del puerto, que crecerá un 12%.").as_deref(),
+            clause(
+                Lang::Es,
+                "El ayuntamiento aprobó el presupuesto del puerto, que crecerá un 12%."
+            )
+            .as_deref(),
             Some("El ayuntamiento aprobó el presupuesto del puerto")
         );
-        assert_eq!(clause(Lang::Es, "Pidió a los vecinos que redujeran el consumo en un diez por ciento."), None);
         assert_eq!(
-            clause(Lang::No, "Men kommunen stengte fergekaia etter stormen i helgen.").as_deref(),
+            clause(
+                Lang::Es,
+                "Pidió a los vecinos que redujeran el consumo en un diez por ciento."
+            ),
+            None
+        );
+        assert_eq!(
+            clause(
+                Lang::No,
+                "Men kommunen stengte fergekaia etter stormen i helgen."
+            )
+            .as_deref(),
             Some("Kommunen stengte fergekaia etter stormen i helgen"),
             "a leading conjunction goes"
         );
         assert_eq!(
-            clause(Lang::Fi, "Kaupunki sulki sataman, koska myrsky katkaisi sähköt.").as_deref(),
+            clause(
+                Lang::Fi,
+                "Kaupunki sulki sataman, koska myrsky katkaisi sähköt."
+            )
+            .as_deref(),
             Some("Kaupunki sulki sataman")
         );
-        assert_eq!(clause(Lang::Fr, "« Nous reconstruirons le port », a déclaré le maire."), None);
+        assert_eq!(
+            clause(
+                Lang::Fr,
+                "« Nous reconstruirons le port », a déclaré le maire."
+            ),
+            None
+        );
     }
 }

@@ -222,7 +222,7 @@ fn first_clause<'a>(t: &[&'a str]) -> (Vec<&'a str>, bool) {
             return (out, true);
         }
         let after_auxiliary = i > 0 && is_in(MODALS, t[i - 1]); // "has since", not "since 1990"
-        // "surfaced days after the vote": the time phrase does not end the clause there.
+                                                                // "surfaced days after the vote": the time phrase does not end the clause there.
         let timed = i > 0 && is_in(&["after", "before"], w) && is_in(TIME_UNITS, t[i - 1]);
         let as_clause = is_in(&["as"], w)
             && t.get(i + 1)
@@ -307,7 +307,7 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
         }
         let after_modal = k >= 2 && is_in(MODALS, t[j]);
         let noun = k >= 2 && is_in(DETERMINERS, t[k - 2]); // "a plan", not "they plan"
-        // "Firefighters brought a fire | under control": the verb owes a second complement.
+                                                           // "Firefighters brought a fire | under control": the verb owes a second complement.
         let owes = trimmed && t[..k].iter().any(|w| is_in(NEEDS_COMPLEMENT, w));
         let hangs = owes
             || (is_in(NEEDS_OBJECT, last) && !noun)
@@ -336,7 +336,7 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
         let timed = (is_in(&["after", "before", "ago", "later", "earlier"], t[k])
             && is_in(TIME_UNITS, t[k - 1]))
             || is_in(&["late", "early", "mid", "until"], t[k - 1]); // "late | on Monday"
-        // Before an auxiliary the subject stands alone ("Interest earned by children | is ...").
+                                                                    // Before an auxiliary the subject stands alone ("Interest earned by children | is ...").
         let subject = is_in(MODALS, t[k])
             && !is_in(&["to", "not", "be", "been"], t[k])
             && !t[..k].iter().any(|w| is_verb_form(w));
@@ -470,7 +470,9 @@ pub(crate) fn cut_before_complement(heading: &str, section: &str) -> bool {
         while j > 0 && is_adverb(head[j]) {
             j -= 1;
         }
-        let modal = &["will", "would", "can", "could", "may", "might", "must", "should", "shall"];
+        let modal = &[
+            "will", "would", "can", "could", "may", "might", "must", "should", "shall",
+        ];
         let modal_verb =
             head.len() >= 2 && j + 1 < head.len() && is_in(modal, head[j]) && !next.is_empty();
         return infinitive || timed || late || (modal_verb && last.starts_with(char::is_lowercase));

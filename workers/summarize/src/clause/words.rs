@@ -227,7 +227,13 @@ pub(super) const TIME_UNITS: &[&str] = &[
 /// True for an adverb that may stand between a modal and its verb ("will likely go").
 pub(super) fn is_adverb(token: &str) -> bool {
     (ends_with_ci(token, "ly") && token.starts_with(char::is_lowercase))
-        || is_in(&["not", "also", "still", "never", "soon", "now", "then", "just", "already", "probably"], token)
+        || is_in(
+            &[
+                "not", "also", "still", "never", "soon", "now", "then", "just", "already",
+                "probably",
+            ],
+            token,
+        )
 }
 
 /// Verbs that take an object and a second complement ("brought the fire under control", "put

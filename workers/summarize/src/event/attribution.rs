@@ -69,12 +69,19 @@ mod tests {
             Some("Der Streik dauert eine Woche, wie dpa berichtete.")
         );
         assert_eq!(attributed(Lang::En, "Will it end?", "AP"), None);
-        assert_eq!(attributed(Lang::En, "Reuters said the strike ended.", "Reuters"), None);
+        assert_eq!(
+            attributed(Lang::En, "Reuters said the strike ended.", "Reuters"),
+            None
+        );
     }
 
     #[test]
     fn a_run_is_attributed_once_at_the_first_sentence_that_can_take_it() {
-        let mut run = vec!["Will it end?".to_string(), "Talks resume on Friday.".to_string(), "Nothing else.".to_string()];
+        let mut run = vec![
+            "Will it end?".to_string(),
+            "Talks resume on Friday.".to_string(),
+            "Nothing else.".to_string(),
+        ];
         assert!(attribute_run(Lang::En, &mut run, "NTB"));
         assert_eq!(run[1], "Talks resume on Friday, according to NTB.");
         assert_eq!(run[2], "Nothing else.");

@@ -34,7 +34,6 @@ use copydesk_types::{Entities, Story, Summary};
 use select::{select, Pick};
 use std::collections::HashMap;
 
-
 /// Engine name written into an event article's [`Summary::engine`].
 pub const EVENT_ENGINE: &str = "builtin-extractive-event-v1";
 /// Words an event article aims for (lead and body): about a screen and a half, the length of
@@ -83,7 +82,11 @@ fn merged_terms(docs: &[Doc], members: &[EventMember<'_>]) -> Vec<Term> {
             }
         }
     }
-    merged.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.name.cmp(&b.name)));
+    merged.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     merged
 }
 
@@ -107,20 +110,30 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
         .filter(|m| !m.story.is_kill() && m.story.body.iter().any(|p| !p.trim().is_empty()))
         .collect();
     if usable.is_empty() {
-        return Err(SummarizeError::EmptyEvent { members: members.len() });
+        return Err(SummarizeError::EmptyEvent {
+            members: members.len(),
+        });
     }
     let docs: Vec<Doc> = usable.iter().map(|m| Doc::from_story(m.story)).collect();
     let sel = select(&docs, EVENT_ARTICLE_WORDS);
     let lead_doc = &docs[sel.lead_doc];
     let lead_story = usable[sel.lead_doc].story;
     let lang: Lang = lead_doc.lang;
-    let sources: Vec<Option<String>> = usable.iter().zip(&docs).map(|(m, d)| source_name(m, d)).collect();
+    let sources: Vec<Option<String>> = usable
+        .iter()
+        .zip(&docs)
+        .map(|(m, d)| source_name(m, d))
+        .collect();
     let mut distinct: Vec<&String> = sources.iter().flatten().collect();
     distinct.sort();
     distinct.dedup();
     let attribute = distinct.len() >= 2;
 
-    let mut lead_texts: Vec<String> = sel.lead.iter().map(|&p| pick_text(&docs, p, None)).collect();
+    let mut lead_texts: Vec<String> = sel
+        .lead
+        .iter()
+        .map(|&p| pick_text(&docs, p, None))
+        .collect();
     let mut lead_attributed = false;
     if let (true, Some(src)) = (attribute, &sources[sel.lead_doc]) {
         lead_attributed = attribute_run(lang, &mut lead_texts, src);
@@ -145,7 +158,8 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
         if run_ends {
             let named = p.doc != sel.lead_doc || !lead_attributed;
             if let (true, true, Some(src)) = (attribute, named, &sources[p.doc]) {
-                let mut run: Vec<String> = pieces[run_start..].iter().map(|x| x.text.clone()).collect();
+                let mut run: Vec<String> =
+                    pieces[run_start..].iter().map(|x| x.text.clone()).collect();
                 attribute_run(lang, &mut run, src);
                 for (piece, text) in pieces[run_start..].iter_mut().zip(run) {
                     piece.text = text;
@@ -156,18 +170,34 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
     }
 
     let terms = merged_terms(&docs, &usable);
-    let ranked: Vec<String> = sel.ranked.iter().map(|&p| docs[p.doc].sentences[p.sentence].text.clone()).collect();
+    let ranked: Vec<String> = sel
+        .ranked
+        .iter()
+        .map(|&p| docs[p.doc].sentences[p.sentence].text.clone())
+        .collect();
     let brief = fit_brief(ranked);
     let headline = seo_headline(lead_doc, lead_story, &brief);
     let candidates = focus_candidates(lead_doc, &terms, &lead);
-    let mut article = compose(lang, lead, &pieces, &terms, candidates.first().map(String::as_str));
-    let headings: Vec<&str> = article.sections.iter().map(|s| s.heading.as_str()).collect();
+    let mut article = compose(
+        lang,
+        lead,
+        &pieces,
+        &terms,
+        candidates.first().map(String::as_str),
+    );
+    let headings: Vec<&str> = article
+        .sections
+        .iter()
+        .map(|s| s.heading.as_str())
+        .collect();
     let focus = settle_focus(&candidates, &headings);
 
     // Links: each wire's name to its story, then what the copies themselves link.
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (m, src) in usable.iter().zip(&sources) {
-        if let (Some(name), Some(uri)) = (src, m.story.uri.as_ref().filter(|u| u.starts_with("http"))) {
+        if let (Some(name), Some(uri)) =
+            (src, m.story.uri.as_ref().filter(|u| u.starts_with("http")))
+        {
             pairs.push((name.clone(), uri.clone()));
         }
     }
@@ -181,7 +211,8 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
         .iter()
         .min_by(|a, b| {
             let t = |m: &EventMember<'_>| m.story.first_created.or(m.story.version_created);
-            t(a).cmp(&t(b)).then_with(|| a.story.guid.cmp(&b.story.guid))
+            t(a).cmp(&t(b))
+                .then_with(|| a.story.guid.cmp(&b.story.guid))
         })
         .map_or(lead_story, |m| m.story);
     let keywords = keywords(&terms, lead_story);
@@ -194,12 +225,24 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
     let ld = LdMeta {
         identifier: format!("event:{}", earliest.guid),
         page: None,
-        published: usable.iter().filter_map(|m| m.story.first_created.or(m.story.version_created)).min().map(|t| t.to_rfc3339()),
-        modified: usable.iter().filter_map(|m| m.story.version_created.or(m.story.first_created)).max().map(|t| t.to_rfc3339()),
+        published: usable
+            .iter()
+            .filter_map(|m| m.story.first_created.or(m.story.version_created))
+            .min()
+            .map(|t| t.to_rfc3339()),
+        modified: usable
+            .iter()
+            .filter_map(|m| m.story.version_created.or(m.story.first_created))
+            .max()
+            .map(|t| t.to_rfc3339()),
         language: lead_story.language.clone(),
         authors: {
             let mut all: Vec<serde_json::Value> = Vec::new();
-            for a in usable.iter().filter_map(|m| m.story.byline.as_deref()).flat_map(authors) {
+            for a in usable
+                .iter()
+                .filter_map(|m| m.story.byline.as_deref())
+                .flat_map(authors)
+            {
                 if !all.contains(&a) {
                     all.push(a);
                 }

@@ -48,7 +48,11 @@ pub(crate) struct Selection {
 fn doc_frequency(docs: &[Doc]) -> HashMap<u64, usize> {
     let mut df: HashMap<u64, usize> = HashMap::new();
     for d in docs {
-        let mut words: Vec<u64> = d.sentences.iter().flat_map(|s| s.content.iter().copied()).collect();
+        let mut words: Vec<u64> = d
+            .sentences
+            .iter()
+            .flat_map(|s| s.content.iter().copied())
+            .collect();
         words.sort_unstable();
         words.dedup();
         for w in words {
@@ -61,13 +65,22 @@ fn doc_frequency(docs: &[Doc]) -> HashMap<u64, usize> {
 /// The most informative copy: the most topic words shared with other copies, then length.
 fn lead_copy(docs: &[Doc], df: &HashMap<u64, usize>) -> usize {
     let score = |d: &Doc| {
-        let mut words: Vec<u64> = d.sentences.iter().flat_map(|s| s.content.iter().copied()).collect();
+        let mut words: Vec<u64> = d
+            .sentences
+            .iter()
+            .flat_map(|s| s.content.iter().copied())
+            .collect();
         words.sort_unstable();
         words.dedup();
-        let shared = words.iter().filter(|w| df.get(w).copied().unwrap_or(0) >= 2).count();
+        let shared = words
+            .iter()
+            .filter(|w| df.get(w).copied().unwrap_or(0) >= 2)
+            .count();
         (shared, d.words)
     };
-    (0..docs.len()).max_by_key(|&i| (score(&docs[i]), std::cmp::Reverse(i))).unwrap_or(0)
+    (0..docs.len())
+        .max_by_key(|&i| (score(&docs[i]), std::cmp::Reverse(i)))
+        .unwrap_or(0)
 }
 
 /// True when two sentences (topic-word hashes, sorted) say the same thing: most of the
@@ -88,7 +101,10 @@ fn shared_share(content: &[u64], df: &HashMap<u64, usize>) -> f32 {
     if content.is_empty() {
         return 0.0;
     }
-    let shared = content.iter().filter(|w| df.get(w).copied().unwrap_or(0) >= 2).count();
+    let shared = content
+        .iter()
+        .filter(|w| df.get(w).copied().unwrap_or(0) >= 2)
+        .count();
     shared as f32 / content.len() as f32
 }
 
@@ -103,7 +119,8 @@ pub(crate) fn select(docs: &[Doc], budget: usize) -> Selection {
             (0..d.sentences.len())
                 .filter(|&i| {
                     let s = &d.sentences[i];
-                    s.words >= MIN_WORDS && (!several || shared_share(&s.content, &df) >= MIN_SHARED)
+                    s.words >= MIN_WORDS
+                        && (!several || shared_share(&s.content, &df) >= MIN_SHARED)
                 })
                 .collect()
         })
@@ -124,11 +141,20 @@ pub(crate) fn select(docs: &[Doc], budget: usize) -> Selection {
     // The lead: the lead copy's first real sentence, and its second when the first is brief.
     let lead_pool = &eligible[lead_doc];
     let fallback: Vec<usize> = (0..docs[lead_doc].sentences.len().min(1)).collect();
-    let pool = if lead_pool.is_empty() { &fallback } else { lead_pool };
+    let pool = if lead_pool.is_empty() {
+        &fallback
+    } else {
+        lead_pool
+    };
     let mut lead: Vec<Pick> = Vec::new();
     for &i in pool.iter().take(2) {
-        let p = Pick { doc: lead_doc, sentence: i };
-        let brief_first = lead.first().is_none_or(|f: &Pick| docs[lead_doc].sentences[f.sentence].words < 30);
+        let p = Pick {
+            doc: lead_doc,
+            sentence: i,
+        };
+        let brief_first = lead
+            .first()
+            .is_none_or(|f: &Pick| docs[lead_doc].sentences[f.sentence].words < 30);
         if (lead.is_empty() || (brief_first && i == lead[0].sentence + 1)) && !repeats(&ranked, p) {
             lead.push(p);
             ranked.push(p);
@@ -141,8 +167,13 @@ pub(crate) fn select(docs: &[Doc], budget: usize) -> Selection {
             if words >= budget {
                 break 'turns;
             }
-            let Some(&i) = eligible[d].get(rank) else { continue };
-            let p = Pick { doc: d, sentence: i };
+            let Some(&i) = eligible[d].get(rank) else {
+                continue;
+            };
+            let p = Pick {
+                doc: d,
+                sentence: i,
+            };
             if ranked.contains(&p) || repeats(&ranked, p) {
                 continue;
             }
@@ -174,7 +205,11 @@ mod tests {
     use copydesk_types::Story;
 
     fn doc(paras: &[&str]) -> Doc {
-        Doc::from_story(&Story::new("g", "h", paras.iter().map(|p| p.to_string()).collect()))
+        Doc::from_story(&Story::new(
+            "g",
+            "h",
+            paras.iter().map(|p| p.to_string()).collect(),
+        ))
     }
 
     #[test]
@@ -188,18 +223,29 @@ mod tests {
             "The union said the container strike at the port would last until the shift plan was withdrawn.",
         ]);
         let sel = select(&[a, b], 500);
-        assert_eq!(sel.lead_doc, 1, "the longer of two copies that share as much leads");
+        assert_eq!(
+            sel.lead_doc, 1,
+            "the longer of two copies that share as much leads"
+        );
         let picked: Vec<(usize, usize)> = sel.ranked.iter().map(|p| (p.doc, p.sentence)).collect();
         assert_eq!(picked[0], (1, 0));
-        assert!(!picked.contains(&(0, 0)), "the other copy's lead repeats it: {picked:?}");
-        assert!(picked.contains(&(1, 1)) && picked.contains(&(0, 1)), "new facts: {picked:?}");
+        assert!(
+            !picked.contains(&(0, 0)),
+            "the other copy's lead repeats it: {picked:?}"
+        );
+        assert!(
+            picked.contains(&(1, 1)) && picked.contains(&(0, 1)),
+            "new facts: {picked:?}"
+        );
     }
 
     #[test]
     fn a_copy_about_something_else_adds_nothing() {
         let a = doc(&["Dockers at the port of Antwerp walked out on Monday over a new shift plan for the terminals."]);
         let b = doc(&["Dockers in Antwerp walked out over the shift plan at the port terminals on Monday morning."]);
-        let stray = doc(&["These pages are archived by a crawler so that links to them keep working for readers."]);
+        let stray = doc(&[
+            "These pages are archived by a crawler so that links to them keep working for readers.",
+        ]);
         let sel = select(&[a, b, stray], 500);
         assert!(sel.ranked.iter().all(|p| p.doc != 2), "{:?}", sel.ranked);
     }
