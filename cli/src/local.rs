@@ -82,7 +82,7 @@ pub async fn process_event(layers: &Layers, files: &[std::path::PathBuf], json: 
         println!("{markdown}");
         println!("---\nslug: {}\nmeta: {}\nfocus keyphrase: {}\nkeywords: {}\nsources: {}\n", summary.slug, summary.meta_description,
             summary.focus_keyphrase.as_deref().unwrap_or("-"), summary.keywords.join(", "),
-            stories.iter().map(|s| format!("{} ({})", s.source.as_deref().unwrap_or("?"), s.guid)).collect::<Vec<_>>().join(", "));
+            stories.iter().map(|s| format!("{} ({})", s.source.as_deref().or(s.dateline.as_deref()).unwrap_or("?"), s.guid)).collect::<Vec<_>>().join(", "));
     }
     Ok(())
 }

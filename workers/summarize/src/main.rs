@@ -43,7 +43,9 @@ async fn main() -> std::process::ExitCode {
         let config: SummarizeConfig = layers.section("summarize")?;
         let engine = std::sync::Arc::new(copydesk_summarize::build(&config)?);
         let metered = engine.clone();
-        rt.metrics.add_extra(std::sync::Arc::new(move || metered.render_prometheus("copydesk")));
+        rt.metrics.add_extra(std::sync::Arc::new(move || {
+            metered.render_prometheus("copydesk")
+        }));
         Ok(TransformHandler {
             transform: SummarizeStage { engine },
             exchange: rt.names.events_exchange(),

@@ -90,6 +90,30 @@ fn merged_terms(docs: &[Doc], members: &[EventMember<'_>]) -> Vec<Term> {
     merged
 }
 
+/// All copies as one document for the focus keyphrase and the meta description: the lead
+/// copy's headline, the leading sentences of every copy (lead copy first), then the rest.
+fn merged_doc(docs: &[Doc], lead: usize) -> Doc {
+    let mut order: Vec<usize> = vec![lead];
+    order.extend((0..docs.len()).filter(|&i| i != lead));
+    let head = |d: &Doc| d.sentences.iter().take(3).cloned().collect::<Vec<_>>();
+    let tail = |d: &Doc| d.sentences.iter().skip(3).cloned().collect::<Vec<_>>();
+    let mut sentences = head(&docs[lead]);
+    for &i in &order[1..] {
+        sentences.extend(head(&docs[i]));
+    }
+    for &i in &order {
+        sentences.extend(tail(&docs[i]));
+    }
+    Doc {
+        headline: docs[lead].headline.clone(),
+        words: sentences.iter().map(|s| s.words).sum(),
+        sentences,
+        lang: docs[lead].lang,
+        credit: None,
+        text_links: Vec::new(),
+    }
+}
+
 /// The text of a pick, with an orphaned opening conjunction dropped.
 fn pick_text(docs: &[Doc], p: Pick, previous: Option<Pick>) -> String {
     let doc = &docs[p.doc];
@@ -177,7 +201,8 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
         .collect();
     let brief = fit_brief(ranked);
     let headline = seo_headline(lead_doc, lead_story, &brief);
-    let candidates = focus_candidates(lead_doc, &terms, &lead);
+    let merged = merged_doc(&docs, sel.lead_doc);
+    let candidates = focus_candidates(&merged, &terms, &lead);
     let mut article = compose(
         lang,
         lead,
@@ -206,7 +231,7 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
     }
     apply_links(&mut article, pairs);
 
-    let meta = meta_description(lead_doc, &brief, focus.as_deref());
+    let meta = meta_description(&merged, &brief, focus.as_deref());
     let earliest = usable
         .iter()
         .min_by(|a, b| {

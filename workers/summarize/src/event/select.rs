@@ -21,6 +21,13 @@ const REPEAT_JACCARD: f32 = 0.5;
 /// Share of a sentence's topic words that another copy must use for it to count as about the
 /// event (only with two copies or more).
 const MIN_SHARED: f32 = 0.15;
+/// Topic words a sentence of another copy must add to what is already taken.
+const MIN_NEW_WORDS: usize = 3;
+/// Openers that need the sentence before them ("He said ...", "This means ...").
+const POINTS_BACK: &[&str] = &[
+    "he", "she", "they", "it", "this", "these", "those", "his", "her", "their", "its", "er", "sie",
+    "es", "lui", "lei", "han", "hun", "hän", "se", "il", "elle", "ils", "él", "ella",
+];
 
 /// A chosen sentence: which copy, which sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +183,30 @@ pub(crate) fn select(docs: &[Doc], budget: usize) -> Selection {
             };
             if ranked.contains(&p) || repeats(&ranked, p) {
                 continue;
+            }
+            let s = &docs[d].sentences[i];
+            if d != lead_doc {
+                // A copy's sentence must add facts, and must not point back at a sentence of
+                // its own that the article does not show.
+                let known: std::collections::HashSet<u64> = ranked
+                    .iter()
+                    .flat_map(|q| docs[q.doc].sentences[q.sentence].content.iter().copied())
+                    .collect();
+                let new = s.content.iter().filter(|w| !known.contains(w)).count();
+                let first = s
+                    .text
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                let orphan = POINTS_BACK.contains(&first.as_str())
+                    && !ranked.contains(&Pick {
+                        doc: d,
+                        sentence: i.wrapping_sub(1),
+                    });
+                if new < MIN_NEW_WORDS || orphan {
+                    continue;
+                }
             }
             ranked.push(p);
             words += docs[d].sentences[i].words;
