@@ -71,8 +71,9 @@ fn title_case(name: &str) -> String {
         .join(" ")
 }
 
-/// The byline's authors as schema.org `Person`s and `Organization`s: "By JANE DOE and Ola
-/// Nordmann, Associated Press" gives two people and an organisation; job titles are dropped.
+/// The byline's authors as schema.org `Person`s, or the `Organization` when no person is named:
+/// "By JANE DOE and Ola Nordmann, Associated Press" gives two people (the agency is their
+/// affiliation), "By The Associated Press" the organisation; job titles are dropped.
 pub(crate) fn authors(byline: &str) -> Vec<Value> {
     let b = byline.trim();
     let b = [
@@ -100,6 +101,10 @@ pub(crate) fn authors(byline: &str) -> Vec<Value> {
         if !out.iter().any(|v: &Value| v["name"] == name.as_str()) {
             out.push(json!({"@type": kind, "name": name}));
         }
+    }
+    // "By Jane Doe, Associated Press": the agency is her affiliation, not a second author.
+    if out.iter().any(|v| v["@type"] == "Person") {
+        out.retain(|v| v["@type"] == "Person");
     }
     out
 }
@@ -160,10 +165,18 @@ fn image_link(story: &Story) -> Option<String> {
 impl LdMeta {
     /// The JSON-LD facts of one story.
     pub(crate) fn from_story(story: &Story) -> LdMeta {
-        let page = story
-            .uri
-            .clone()
-            .or_else(|| story.guid.contains(':').then(|| story.guid.clone()));
+        // The page's address when the wire gives one; else the guid as an IRI (publish knows the
+        // final address and may put it in).
+        let page = story.uri.clone().or_else(|| {
+            let g = story.guid.trim();
+            (!g.is_empty()).then(|| {
+                if g.contains(':') {
+                    g.to_string()
+                } else {
+                    format!("urn:copydesk:{g}")
+                }
+            })
+        });
         LdMeta {
             identifier: format!("{}#v{}", story.guid, story.version),
             page,
@@ -305,7 +318,6 @@ mod tests {
             [
                 json!({"@type": "Person", "name": "Paul Lund"}),
                 json!({"@type": "Person", "name": "Ana Vidal"}),
-                json!({"@type": "Organization", "name": "Associated Press"}),
             ]
         );
         assert_eq!(

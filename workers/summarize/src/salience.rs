@@ -63,11 +63,16 @@ const NOT_NAMES: &[&str] = &[
 ];
 
 /// The story's salient names, most salient first; the agency credit of its dateline
-/// ("Copydesk" in "LISBON (Copydesk) —") is never one.
+/// ("Copydesk" in "LISBON (Copydesk) —") and the language's day and month names are never one.
 pub(crate) fn salient_terms(doc: &Doc, entities: &Entities) -> Vec<Term> {
     let credit = doc.credit.as_deref().unwrap_or("");
+    let calendar = doc.lang.profile().calendar;
     let mut terms = named_terms(doc, entities);
-    terms.retain(|t| !t.name.eq_ignore_ascii_case(credit));
+    // A tagger trained on another language may call "Donnerstag" a person: days and months
+    // of the story's language are never names here.
+    terms.retain(|t| {
+        !t.name.eq_ignore_ascii_case(credit) && !calendar.contains(&t.name.to_lowercase().as_str())
+    });
     terms
 }
 

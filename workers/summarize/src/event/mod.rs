@@ -249,7 +249,7 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
     };
     let ld = LdMeta {
         identifier: format!("event:{}", earliest.guid),
-        page: None,
+        page: Some(format!("urn:copydesk:event:{}", earliest.guid)),
         published: usable
             .iter()
             .filter_map(|m| m.story.first_created.or(m.story.version_created))
