@@ -3,8 +3,9 @@
 //! The lead comes from the most informative copy: the one whose words the other copies share
 //! most (it covers the common story) over the most words. Then sentences are taken in turn from
 //! each copy, earliest first ("round robin": the first sentence of every copy, then the second
-//! ...), skipping fragments, sentences that share no topic word with any other copy (a stray
-//! member), and near-repeats of a sentence already taken (see [`is_repeat`]), until the word
+//! ...), skipping fragments, copies that share almost no topic word with the others (a stray
+//! member, among three or more), sentences that share none, near-repeats of a sentence already
+//! taken (see [`is_repeat`]) and sentences of other copies that say little new, until the word
 //! budget is spent. The chosen sentences are
 //! then printed copy by copy, each in its story's order.
 
@@ -18,9 +19,11 @@ const MIN_WORDS: usize = 6;
 const REPEAT_SMALLER: f32 = 0.7;
 /// ... or more than this share of both sentences' topic words together (Jaccard).
 const REPEAT_JACCARD: f32 = 0.5;
-/// Share of a sentence's topic words that another copy must use for it to count as about the
-/// event (only with two copies or more).
+/// Share of a copy's topic words that other copies must use for it to count as about the event
+/// (only with two copies or more): a stray member shares almost none.
 const MIN_SHARED: f32 = 0.15;
+/// Share of a sentence's topic words already in the article above which it says nothing new.
+const KNOWN: f32 = 0.6;
 /// Topic words a sentence of another copy must add to what is already taken.
 const MIN_NEW_WORDS: usize = 3;
 /// Openers that need the sentence before them ("He said ...", "This means ...").
@@ -118,16 +121,30 @@ fn shared_share(content: &[u64], df: &HashMap<u64, usize>) -> f32 {
 /// Chooses the sentences of an event article of about `budget` words.
 pub(crate) fn select(docs: &[Doc], budget: usize) -> Selection {
     let df = doc_frequency(docs);
-    let lead_doc = lead_copy(docs, &df);
     let several = docs.iter().filter(|d| !d.sentences.is_empty()).count() >= 2;
+    let copies = docs.iter().filter(|d| !d.sentences.is_empty()).count();
+    let lead_doc = lead_copy(docs, &df);
     let eligible: Vec<Vec<usize>> = docs
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(n, d)| {
+            let mut words: Vec<u64> = d
+                .sentences
+                .iter()
+                .flat_map(|s| s.content.iter().copied())
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            // Which of two copies would be the stray one? Only among three or more, never the
+            // lead copy.
+            let stray = copies >= 3 && n != lead_doc && shared_share(&words, &df) < MIN_SHARED;
             (0..d.sentences.len())
                 .filter(|&i| {
                     let s = &d.sentences[i];
+                    // A sentence shares at least one topic word with another copy.
                     s.words >= MIN_WORDS
-                        && (!several || shared_share(&s.content, &df) >= MIN_SHARED)
+                        && !stray
+                        && (!several || shared_share(&s.content, &df) > 0.0)
                 })
                 .collect()
         })
@@ -193,6 +210,9 @@ pub(crate) fn select(docs: &[Doc], budget: usize) -> Selection {
                     .flat_map(|q| docs[q.doc].sentences[q.sentence].content.iter().copied())
                     .collect();
                 let new = s.content.iter().filter(|w| !known.contains(w)).count();
+                let old = s.content.len() - new;
+                let says_nothing =
+                    !s.content.is_empty() && old as f32 / s.content.len() as f32 >= KNOWN;
                 let first = s
                     .text
                     .split_whitespace()
@@ -204,7 +224,7 @@ pub(crate) fn select(docs: &[Doc], budget: usize) -> Selection {
                         doc: d,
                         sentence: i.wrapping_sub(1),
                     });
-                if new < MIN_NEW_WORDS || orphan {
+                if new < MIN_NEW_WORDS || says_nothing || orphan {
                     continue;
                 }
             }
