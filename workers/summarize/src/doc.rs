@@ -38,6 +38,9 @@ pub(crate) struct Doc {
     pub text_links: Vec<FoundLink>,
 }
 
+/// Paragraphs in which a dateline is looked for.
+const DATELINE_PARAGRAPHS: usize = 12;
+
 fn normalise_space(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -58,24 +61,31 @@ impl Doc {
         );
         let lang = Lang::resolve(story.language.as_deref(), &sample);
         let mut sentences = Vec::new();
-        let mut seen_text = false;
         let mut credit = None;
+        let head = normalise_space(&story.headline);
         let mut text_links = Vec::new();
         for (para, raw) in story.body.iter().enumerate() {
             let (text, found) = extract_links(&normalise_space(&strip_emphasis(raw)));
-            if text.is_empty() || is_furniture(&text) {
+            // Furniture, and the headline repeated as a paragraph (dpa puts it in the body).
+            if text.is_empty() || is_furniture(&text) || (!head.is_empty() && text == head) {
                 continue;
             }
             text_links.extend(found);
-            // Datelines only open the first real paragraph.
-            let text = if seen_text {
+            // The dateline opens the lead, which may follow kicker lines, the headline and a
+            // teaser (dpa): it is looked for until one is found, in the first paragraphs.
+            let text = if credit.is_some() || para >= DATELINE_PARAGRAPHS {
                 text
             } else {
+                let text = match text.strip_prefix(head.as_str()) {
+                    Some(rest) if !head.is_empty() && rest.starts_with(' ') => {
+                        rest.trim().to_string()
+                    }
+                    _ => text,
+                };
                 let (text, tag) = strip_dateline_credit(&text, story.dateline.as_deref());
                 credit = tag;
                 text
             };
-            seen_text = true;
             for s in join_open_quotes(split_sentences_in(lang, &text)) {
                 let words = word_count(&s);
                 let mut content: Vec<u64> = content_words_in(lang, &s)
@@ -229,6 +239,24 @@ mod tests {
                 "Work starts soon."
             ]
         );
+    }
+
+    #[test]
+    fn a_headline_repeated_before_the_dateline_is_cut_with_it() {
+        let story = Story::new(
+            "g",
+            "Raser drohen härtere Strafen",
+            vec![
+                "Verkehr".into(),
+                "Raser drohen härtere Strafen Berlin (dpa) - Der Bundestag hat ein Gesetz beschlossen.".into(),
+            ],
+        );
+        let doc = Doc::from_story(&story);
+        assert_eq!(
+            doc.sentences[1].text,
+            "Der Bundestag hat ein Gesetz beschlossen."
+        );
+        assert_eq!(doc.credit.as_deref(), Some("dpa"));
     }
 
     #[test]

@@ -208,7 +208,8 @@ static PROFILES: [Profile; 7] = [
         ],
         reporting: &[
             "sagte", "sagt", "erklärte", "betonte", "teilte", "kündigte", "warnte", "berichtete",
-            "hieß", "meldete",
+            "hieß", "meldete", "gesagt", "erklärt", "betont", "angekündigt", "mitgeteilt",
+            "gewarnt", "berichtet",
         ],
         complementizers: &["dass"],
         calendar: &[

@@ -185,7 +185,19 @@ pub(crate) fn is_furniture(paragraph: &str) -> bool {
     let p = paragraph.trim();
     let lower = p.to_lowercase();
     let words = word_count(p);
-    (lower.starts_with("by ") && words <= 12 && !p.ends_with('.'))
+    let byline = [
+        "by ",
+        "von ",
+        "af ",
+        "av ",
+        "di ",
+        "par ",
+        "por ",
+        "kirjoittanut ",
+    ]
+    .iter()
+    .any(|b| lower.starts_with(b));
+    (byline && words <= 12 && !p.ends_with('.'))
         || lower.starts_with("by . ")
         || lower.starts_with("(reporting by")
         || lower.starts_with("(additional reporting")
@@ -300,6 +312,7 @@ mod tests {
         assert!(is_furniture("By Jane Doe, Associated Press"));
         assert!(is_furniture("(Reporting by Ann Lee; Editing by Tom Hals)"));
         assert!(!is_furniture("By the end of the day, prices had doubled."));
+        assert!(is_furniture("Von Almut Beispiel, dpa"));
     }
 
     #[test]

@@ -37,20 +37,44 @@ fn outlets_become_links_and_no_address_stays_in_the_text() {
     };
     let summary = BuiltinSummarizer::new().summarize_sync(&cited_story(), &entities);
     let all = texts(&summary.article).join("\n");
-    assert!(!all.contains("http") && !all.contains("www."), "no raw address:\n{all}");
-    assert!(all.contains("according to reporting by the Arctic Ledger and later confirmed"), "{all}");
+    assert!(
+        !all.contains("http") && !all.contains("www."),
+        "no raw address:\n{all}"
+    );
+    assert!(
+        all.contains("according to reporting by the Arctic Ledger and later confirmed"),
+        "{all}"
+    );
     let links: Vec<(&str, &str)> = summary
         .article
         .links
         .iter()
         .map(|l| (l.text.as_str(), l.href.as_str()))
         .collect();
-    assert!(links.contains(&("the Arctic Ledger", "https://ledger.example.org")), "{links:?}");
-    assert!(links.contains(&("North Cape Radio", "https://radio.example.org/news")), "the wire's own address first: {links:?}");
-    assert!(links.iter().any(|(t, h)| t.contains("Fjord Post") && h.ends_with("/fees")), "{links:?}");
+    assert!(
+        links.contains(&("the Arctic Ledger", "https://ledger.example.org")),
+        "{links:?}"
+    );
+    assert!(
+        links.contains(&("North Cape Radio", "https://radio.example.org/news")),
+        "the wire's own address first: {links:?}"
+    );
+    assert!(
+        links
+            .iter()
+            .any(|(t, h)| t.contains("Fjord Post") && h.ends_with("/fees")),
+        "{links:?}"
+    );
     let md = copydesk_render::article_markdown(&summary.headline, &summary.article);
-    assert!(md.contains("[the Arctic Ledger](<https://ledger.example.org/>)"), "{md}");
-    assert!(!summary.keywords.iter().any(|k| k == "Copydesk"), "{:?}", summary.keywords);
+    assert!(
+        md.contains("[the Arctic Ledger](<https://ledger.example.org/>)"),
+        "{md}"
+    );
+    assert!(
+        !summary.keywords.iter().any(|k| k == "Copydesk"),
+        "{:?}",
+        summary.keywords
+    );
 }
 
 #[test]
@@ -58,8 +82,13 @@ fn a_four_paragraph_story_gets_no_subheadings_and_no_one_sentence_section() {
     let summary = BuiltinSummarizer::new().summarize_sync(&cited_story(), &Entities::default());
     let a = &summary.article;
     assert!(a.short);
-    assert!(a.sections.iter().all(|s| s.heading.is_empty()), "{:?}", a.sections);
-    let long = BuiltinSummarizer::new().summarize_sync(&common::harbour_story(), &Entities::default());
+    assert!(
+        a.sections.iter().all(|s| s.heading.is_empty()),
+        "{:?}",
+        a.sections
+    );
+    let long =
+        BuiltinSummarizer::new().summarize_sync(&common::harbour_story(), &Entities::default());
     for s in &long.article.sections {
         let sentences: usize = s
             .paragraphs
@@ -72,15 +101,28 @@ fn a_four_paragraph_story_gets_no_subheadings_and_no_one_sentence_section() {
 
 #[test]
 fn the_focus_keyphrase_stands_in_the_headline_or_lead_the_meta_and_a_subheading() {
-    let summary = BuiltinSummarizer::new().summarize_sync(&common::harbour_story(), &Entities::default());
+    let summary =
+        BuiltinSummarizer::new().summarize_sync(&common::harbour_story(), &Entities::default());
     let focus = summary.focus_keyphrase.clone().expect("a focus keyphrase");
     let has = |t: &str| t.to_lowercase().contains(&focus.to_lowercase());
-    assert!(has(&summary.headline) || has(&summary.article.lead), "{focus}");
-    assert!(has(&summary.meta_description), "{focus} / {}", summary.meta_description);
+    assert!(
+        has(&summary.headline) || has(&summary.article.lead),
+        "{focus}"
+    );
+    assert!(
+        has(&summary.meta_description),
+        "{focus} / {}",
+        summary.meta_description
+    );
     assert!(
         summary.article.sections.iter().any(|s| has(&s.heading)),
         "{focus} in {:?}",
-        summary.article.sections.iter().map(|s| &s.heading).collect::<Vec<_>>()
+        summary
+            .article
+            .sections
+            .iter()
+            .map(|s| &s.heading)
+            .collect::<Vec<_>>()
     );
     let json = serde_json::to_value(&summary).expect("json");
     assert_eq!(json["focus_keyphrase"], focus.as_str());
@@ -92,6 +134,14 @@ fn a_slug_line_headline_gives_way_to_the_story() {
     story.headline = "BC-EU--Ferry-Talks,0412".into();
     let summary = BuiltinSummarizer::new().summarize_sync(&story, &Entities::default());
     assert!(!summary.headline.starts_with("BC-"), "{}", summary.headline);
-    assert!(summary.headline.starts_with("Talks between the ferry operators"), "{}", summary.headline);
-    assert!(summary.json_ld["headline"].as_str().is_some_and(|h| h.chars().count() <= 110));
+    assert!(
+        summary
+            .headline
+            .starts_with("Talks between the ferry operators"),
+        "{}",
+        summary.headline
+    );
+    assert!(summary.json_ld["headline"]
+        .as_str()
+        .is_some_and(|h| h.chars().count() <= 110));
 }

@@ -145,8 +145,10 @@ pub(crate) fn generic_clause(lang: Lang, sentence: &str) -> Option<Clause> {
     let last = out.last().map(|w| core(w)).unwrap_or_default();
     let first = out.first().map(|w| core(w)).unwrap_or_default();
     let fits = (MIN_WORDS..=MAX_WORDS).contains(&out.len());
+    // "Kroatien hatte bereits angekündigt, ...": a verb of saying owes what was said.
     let bad = last.is_empty()
         || lang.is_stopword(&last)
+        || p.reporting.contains(&last.as_str())
         || (lang.is_stopword(&first) && !out.first().is_some_and(article))
         || out
             .iter()
@@ -208,6 +210,17 @@ mod tests {
             .as_deref(),
             Some("Fähre nach Kiel fährt wieder planmäßig"),
             "the attribution after the comma goes"
+        );
+    }
+
+    #[test]
+    fn a_verb_of_saying_never_ends_a_heading() {
+        assert_eq!(
+            clause(
+                Lang::De,
+                "Kroatien hatte bereits angekündigt, den Schiedsspruch nicht anzuerkennen."
+            ),
+            None
         );
     }
 
