@@ -25,7 +25,8 @@ const FUNCTION_WORDS: &[&str] = &[
     "within", "without", "among", "amid", "across", "around", "per", "upon", "via", "towards",
     "toward", "near", "whether", "although", "though", "unless", "since", "onto", "beyond",
     "behind", "despite", "according", "including", "versus", "whose", "mr", "mrs", "ms", "dr", "de",
-    "la", "von", "van", "der", "del", "le", "except", "whom",
+    "la", "von", "van", "der", "del", "le", "except", "whom", "quite", "rather", "almost",
+    "nearly", "already", "merely", "somewhat",
 ];
 
 /// True when a heading ends on a word that leaves it hanging: a stopword (bar the topic words
@@ -479,6 +480,11 @@ mod tests {
         }
         assert!(ends_on_fragment("Electricity distributor serving"));
         assert!(ends_on_fragment("Overpaid rent within"));
+        assert!(ends_on_fragment("Some do not feel quite"));
+        assert_eq!(
+            clause("It is the latest in a series of arrests at the port."),
+            None
+        );
         assert!(!ends_on_fragment("Rents in the old town are rising"));
         assert!(!ends_on_fragment("Talks with the US"));
     }

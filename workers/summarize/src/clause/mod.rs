@@ -423,7 +423,11 @@ pub(crate) fn headline_clause(sentence: &str) -> Option<Clause> {
     let (k, trimmed) = fit(&clause, main, quoted)?;
     let head = &clause[..k];
     let first = head.first().map_or(String::new(), |w| stem_of(w));
+    // "Is the latest in a series": a heading never opens on an auxiliary whose subject the
+    // sentence had ("It is ...").
+    let auxiliary_start = is_in(MODALS, &first) && !is_word(&first, "to");
     let bad_start = POINTERS.contains(&first.as_str())
+        || auxiliary_start
         || (first.ends_with("ing") && !first.contains('-') && !has_verb(head))
         || head
             .first()
