@@ -163,6 +163,41 @@ fn a_killed_member_takes_its_facts_with_it_and_the_slug_stays() {
 }
 
 #[test]
+fn only_the_latest_version_of_a_story_counts_and_a_kill_version_takes_it_out() {
+    let (a, b) = (alpine_wire(), lake_press());
+    let mut b2 = lake_press();
+    b2.version = 2;
+    b2.body[1] = "Hauliers said the closure would divert about 3,000 extra lorries a day onto the Brenner motorway.".into();
+    let none = Entities::default();
+    let s = summarize_event(&[
+        EventMember::new(&a, &none),
+        EventMember::new(&b, &none),
+        EventMember::new(&b2, &none),
+    ])
+    .expect("article");
+    let text = article_text(&s);
+    assert!(
+        text.contains("3,000 extra lorries") && !text.contains("night-time truck traffic"),
+        "{text}"
+    );
+    let mut kill = lake_press();
+    kill.version = 3;
+    kill.pub_status = PubStatus::Canceled;
+    kill.body = vec![];
+    let s = summarize_event(&[
+        EventMember::new(&a, &none),
+        EventMember::new(&b2, &none),
+        EventMember::new(&kill, &none),
+    ])
+    .expect("article");
+    assert!(
+        !article_text(&s).contains("lorries"),
+        "{}",
+        article_text(&s)
+    );
+}
+
+#[test]
 fn one_source_is_not_attributed_to_itself_at_every_turn() {
     let a = alpine_wire();
     let none = Entities::default();

@@ -9,8 +9,9 @@
 //! sentence of a member, lightly edited (an attribution added, an orphaned "But" dropped).
 //!
 //! Updating an event is calling it again: when a story joins, the article is rewritten from
-//! all members; when a member is killed, leave it out (or pass it: killed members are
-//! skipped) and what came from it is gone; when none is left, [`SummarizeError::EmptyEvent`]
+//! all members; of several versions of one story (same guid) only the latest counts; when a
+//! member is killed, leave it out or pass the kill (a kill as a story's latest version takes
+//! the story out) and what came from it is gone; when none is left, [`SummarizeError::EmptyEvent`]
 //! says the article must be retracted. The slug comes from the earliest member, so it stays
 //! put as stories join.
 //!
@@ -128,9 +129,18 @@ fn pick_text(docs: &[Doc], p: Pick, previous: Option<Pick>) -> String {
 
 /// Writes the event article from its members (see the module docs).
 pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, SummarizeError> {
+    // Versions of one story: only the latest counts, and a kill as the latest takes it out.
+    let latest = |m: &EventMember<'_>| {
+        !members.iter().any(|o| {
+            o.story.guid == m.story.guid
+                && (o.story.version > m.story.version
+                    || (o.story.version == m.story.version && o.story.is_kill()))
+        })
+    };
     let usable: Vec<EventMember<'_>> = members
         .iter()
         .copied()
+        .filter(|m| latest(m))
         .filter(|m| !m.story.is_kill() && m.story.body.iter().any(|p| !p.trim().is_empty()))
         .collect();
     if usable.is_empty() {
