@@ -74,7 +74,14 @@ impl CraftQuality {
         let (mut n, mut headings, mut sections) = (0, 0, 0);
         for (story, entities, summary) in items {
             n += 1;
-            let lang = Lang::resolve(story.language.as_deref(), &story.headline);
+            let sample = story
+                .body
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let lang = Lang::resolve(story.language.as_deref(), &sample);
             let a = &summary.article;
             let titled: Vec<_> = a
                 .sections

@@ -17,10 +17,16 @@ pub(crate) fn find_ci(text: &str, phrase: &str) -> Option<usize> {
     if phrase.trim().is_empty() {
         return None;
     }
-    let hay = text.to_lowercase();
-    let needle = phrase.to_lowercase();
+    find_lower(&text.to_lowercase(), &phrase.to_lowercase())
+}
+
+/// [`find_ci`] on text and phrase already lowercase (no allocation).
+fn find_lower(hay: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
     let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    hay.match_indices(&needle)
+    hay.match_indices(needle)
         .find(|(i, _)| {
             !word(hay[..*i].chars().next_back()) && !word(hay[i + needle.len()..].chars().next())
         })
@@ -108,13 +114,23 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         .map(|t| (t.name.clone(), t.score / top));
     let phrases = headline_phrases(doc).into_iter().map(|p| (p, 0.0));
     let mut scored: Vec<(f32, String)> = Vec::new();
+    let headline = doc.headline.to_lowercase();
+    let lead_lower = lead_text.to_lowercase();
+    let sentences: Vec<String> = doc
+        .sentences
+        .iter()
+        .map(|s| s.text.to_lowercase())
+        .collect();
     for (candidate, salience) in phrases.chain(names) {
-        let in_headline = has_phrase(&doc.headline, &candidate);
-        let in_lead = has_phrase(&lead_text, &candidate);
-        let recurs = doc
-            .sentences
+        let needle = candidate.to_lowercase();
+        let in_headline = find_lower(&headline, &needle).is_some();
+        let in_lead = find_lower(&lead_lower, &needle).is_some();
+        if !(in_headline || in_lead) {
+            continue;
+        }
+        let recurs = sentences
             .iter()
-            .filter(|s| has_phrase(&s.text, &candidate))
+            .filter(|s| find_lower(s, &needle).is_some())
             .count();
         if !(in_headline || in_lead) || recurs < 2 {
             continue;
