@@ -2,6 +2,8 @@
 //! brief, an SEO article with plain subheadings, a headline, a meta description, a slug,
 //! keywords, schema.org `NewsArticle` JSON-LD and Open Graph fields.
 //!
+//! [`summarize_event`] writes one article from several wire stories about the same event.
+//!
 //! Two engines sit behind the [`Summarizer`] trait. The built-in one ([`BuiltinSummarizer`]) is
 //! offline and deterministic: extractive, with a strong position prior, so every sentence it
 //! prints comes from the story. The LLM one ([`LlmSummarizer`]) asks an OpenAI-compatible model
@@ -18,8 +20,9 @@
 //! - [`builtin`]: the built-in engine. [`event`]: the event article (one article from several
 //!   wire stories). [`lang`]: per-language rules. `focus`, `urls`: focus keyphrase, addresses
 //!   in wire text. [`llm`], `validate`, `cache`: LLM mode.
-//! - [`rouge`], `porter`, [`eval`]: ROUGE as Google's rouge-score computes it, the
-//!   `copydesk eval summary` and `copydesk bench summarize` reports.
+//! - [`rouge`], `porter`, [`eval`], `eval_multi`, `craft`: ROUGE as Google's rouge-score
+//!   computes it, the `copydesk eval summary` reports (single- and multi-document) and the
+//!   `copydesk bench summarize` report with how often each article rule holds.
 //! - [`error`]: the crate's one error type, [`SummarizeError`], with `is_transient()`.
 
 mod article;

@@ -1,5 +1,5 @@
 //! Addresses written into wire text become links, never text: "according to Bloomberg
-//! (https://www.bloomberg.com)" reads "according to Bloomberg", with "Bloomberg" linked;
+//! (`https://www.bloomberg.com`)" reads "according to Bloomberg", with "Bloomberg" linked;
 //! "[Bloomberg](https://...)" likewise; a bare address is dropped from the sentence.
 
 /// A link found in the text: the words that carry it and the address.
