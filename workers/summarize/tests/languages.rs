@@ -112,3 +112,14 @@ fn the_german_lead_is_not_cut_at_the_ordinal() {
         summary.article.lead
     );
 }
+
+#[test]
+fn untagged_copy_is_recognised_in_every_language() {
+    for (code, story) in langs::all() {
+        let text = story.body.join(" ");
+        let want = Lang::from_tag(code).expect("a language with rules");
+        assert_eq!(Lang::resolve(None, &text), want, "{code}");
+    }
+    let english = common::harbour_story().body.join(" ");
+    assert_eq!(Lang::resolve(None, &english), Lang::En);
+}
