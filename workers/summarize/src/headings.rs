@@ -485,6 +485,12 @@ mod tests {
             clause("It is the latest in a series of arrests at the port."),
             None
         );
+        assert_eq!(clause("Subs not used: Berg, Dahl, Lund."), None);
+        assert_ne!(
+            clause("Most skippers saw the new quota as both good and bad for the harbour.")
+                .as_deref(),
+            Some("Most skippers saw the new quota as both good")
+        );
         assert!(!ends_on_fragment("Rents in the old town are rising"));
         assert!(!ends_on_fragment("Talks with the US"));
     }

@@ -309,7 +309,11 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
         let noun = k >= 2 && is_in(DETERMINERS, t[k - 2]); // "a plan", not "they plan"
                                                            // "Firefighters brought a fire | under control": the verb owes a second complement.
         let owes = trimmed && t[..k].iter().any(|w| is_in(NEEDS_COMPLEMENT, w));
+        // "any vehicle he stumbles | across": a relative clause cut after its verb.
+        let relative =
+            trimmed && k >= 2 && is_in(&["he", "she", "they", "it", "we", "you", "i"], t[k - 2]);
         let hangs = owes
+            || relative
             || (is_in(NEEDS_OBJECT, last) && !noun)
             || is_in(REPORTING, last)
             || (trimmed && after_modal)
@@ -322,7 +326,8 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
     let capital = |w: &str| w.starts_with(char::is_uppercase);
     let cuttable = |k: usize| {
         let inside_name = capital(t[k - 1]) && t.get(k + 1).is_some_and(|w| capital(w));
-        let pair = is_word(t[k], "and") && t[..k].iter().any(|w| is_word(w, "between"));
+        let pair = (is_word(t[k], "and") && t[..k].iter().any(|w| is_in(&["between", "both"], w)))
+            || (is_word(t[k], "or") && t[..k].iter().any(|w| is_word(w, "either")));
         let partitive = is_word(t[k], "of") && is_in(PARTITIVES, t[k - 1]);
         // "has until Wednesday | to form a government": an infinitive finishes the clause.
         let infinitive = is_word(t[k], "to")
@@ -339,7 +344,8 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
                                                                     // Before an auxiliary the subject stands alone ("Interest earned by children | is ...").
         let subject = is_in(MODALS, t[k])
             && !is_in(&["to", "not", "be", "been"], t[k])
-            && !t[..k].iter().any(|w| is_verb_form(w));
+            && !t[..k].iter().any(|w| is_verb_form(w))
+            && !has_verb(&t[..k]); // "Report suggests this campaign | is" has its verb
         (is_in(PHRASE_WORDS, t[k]) || subject)
             && !inside_name
             && !pair
@@ -368,7 +374,15 @@ pub(crate) fn stands_alone(phrase: &str) -> bool {
         .iter()
         .any(|list| is_in(list, last))
         || is_participle(last);
-    let bad = POINTERS.contains(&first.as_str()) || first.ends_with("ing") || adverb || verb;
+    // "Remain massive challenges", "Help people remember": a phrase opening on a bare verb.
+    let opens_on_verb = [BARE_VERBS, NEEDS_OBJECT, REPORTING]
+        .iter()
+        .any(|list| list.contains(&first.as_str()));
+    let bad = POINTERS.contains(&first.as_str())
+        || first.ends_with("ing")
+        || adverb
+        || verb
+        || opens_on_verb;
     !bad && !ends_on_fragment(phrase)
 }
 
@@ -399,6 +413,14 @@ pub(crate) fn headline_clause_in(lang: Lang, sentence: &str) -> Option<Clause> {
 /// clause is kept and shortened at a phrase boundary to 3-8 words ending on a content word.
 pub(crate) fn headline_clause(sentence: &str) -> Option<Clause> {
     if is_speech(sentence) || sentence.trim_end().ends_with(['?', ':']) {
+        return None;
+    }
+    // A label line ("Subs not used: Smith, Jones.") is no sentence.
+    if sentence
+        .split_whitespace()
+        .take(5)
+        .any(|w| w.ends_with(':'))
+    {
         return None;
     }
     let tokens = drop_asides(&sentence.split_whitespace().collect::<Vec<_>>());
@@ -433,9 +455,15 @@ pub(crate) fn headline_clause(sentence: &str) -> Option<Clause> {
             .first()
             .is_some_and(|w| w.starts_with(['-', '*', '•', '–', '—']));
     let bad_char = head.iter().any(|w| {
-        w.contains(['(', ')', '[', ']', ':', '/']) || is_quoted(w) || w.starts_with("http")
+        w.contains(['(', ')', '[', ']', ':', '/'])
+            || w.contains("&#")
+            || is_quoted(w)
+            || w.starts_with("http")
     });
-    (!bad_start && !bad_char).then(|| Clause {
+    // "Remain massive challenges", "Become politically free": the subject ("there", "it") was
+    // left behind; "Where technology worn": a question word opens no heading.
+    let bare_verb = is_in(BARE_VERBS, &first) || is_in(&["where", "how", "why"], &first);
+    (!bad_start && !bad_char && !bare_verb).then(|| Clause {
         text: sentence_case(head),
         trimmed,
         verb: has_verb(head),

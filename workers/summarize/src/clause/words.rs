@@ -243,3 +243,11 @@ pub(super) const NEEDS_COMPLEMENT: &[&str] = &[
     "bring", "brings", "brought", "put", "puts", "place", "placed", "send", "sends", "sent",
     "turn", "turned", "hand", "handed", "handing", "keep", "kept", "take", "took", "taken",
 ];
+
+/// Bare verbs that open a clause only when its subject was left behind ("[There] remain
+/// challenges", "[It will] become free"): a heading never starts with one.
+#[rustfmt::skip]
+pub(super) const BARE_VERBS: &[&str] = &[
+    "remain", "remains", "become", "be", "have", "make", "take", "go", "get", "come", "seem",
+    "look", "appear", "keep", "give", "stay", "exist", "exists", "lie", "lies",
+];
