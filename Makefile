@@ -5,7 +5,7 @@ DATA ?= $(or $(COPYDESK_DATA_DIR),../shared/data)
 export COPYDESK_DATA_DIR := $(abspath $(DATA))
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary \
+.PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary eval-summary-multi \
         llm-up test-llm deploy-check fuzz lint fmt clean
 
 help: ## List the targets
@@ -44,6 +44,9 @@ eval-ner: ## Score the built-in entity model on CoNLL-2003 dev
 
 eval-summary: ## ROUGE of the built-in summarizer against LEAD-3 on CNN/DailyMail dev
 	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval summary --data $(DATA)/summ/cnndm-dev.jsonl
+
+eval-summary-multi: ## ROUGE of the event article against a round-robin lead on Multi-News dev
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval summary --data $(DATA)/summ/multi-dev.jsonl
 
 llm-up: ## Build and start a local OpenAI-compatible server (llama-cpp-python + SmolLM2-135M); takes minutes
 	@scripts/llm-up.sh

@@ -15,7 +15,9 @@ pub enum EvalWhat {
         #[arg(long)]
         json: bool,
     },
-    /// ROUGE-1/2/Lsum of the built-in summarizer and of LEAD-3 on a JSONL file of {id, article, reference}.
+    /// ROUGE-1/2/Lsum of the built-in summarizer: its brief against LEAD-3 on a JSONL file of
+    /// {id, article, reference}, or its event article against a round-robin lead of the same
+    /// length on a JSONL file of {documents: [{title, text}], summary}.
     Summary {
         /// The JSONL file.
         #[arg(long)]

@@ -41,13 +41,50 @@ pub async fn process(layers: &Layers, file: &Path, json: bool) -> anyhow::Result
         let markdown = copydesk_render::article_markdown(&summary.headline, &summary.article);
         if !json {
             println!("{markdown}");
-            println!("---\nslug: {}\nmeta: {}\nkeywords: {}\nentities: {}\n", summary.slug, summary.meta_description, summary.keywords.join(", "),
+            println!("---\nslug: {}\nmeta: {}\nfocus keyphrase: {}\nkeywords: {}\nentities: {}\n", summary.slug, summary.meta_description, summary.focus_keyphrase.as_deref().unwrap_or("-"), summary.keywords.join(", "),
                 entities.entities.iter().take(12).map(|e| format!("{} ({})", e.canonical, e.kind.label())).collect::<Vec<_>>().join(", "));
         }
         results.push(serde_json::json!({ "story": story, "entities": entities, "summary": summary, "article_markdown": markdown }));
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&results)?);
+    }
+    Ok(())
+}
+
+/// Parse and extract every story in `files`, then write one event article from them
+/// (`copydesk process --event A B C`): what the pipeline publishes when the stories are
+/// clustered into one event.
+pub async fn process_event(layers: &Layers, files: &[std::path::PathBuf], json: bool) -> anyhow::Result<()> {
+    let ingest: IngestConfig = layers.section("ingest")?;
+    let extractor = copydesk_extract::build(&layers.section("extract")?).context("load the entity engine")?;
+    let mut stories = Vec::new();
+    for file in files {
+        let bytes = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let items = parse_document(&bytes, &name, &ingest).map_err(|e| anyhow::anyhow!("{e}"))?;
+        for item in copydesk_ingest::stage::namespaced(items, copydesk_ingest::Origin::Document { name: &name }) {
+            match item {
+                Parsed::Story(story) => stories.push(story),
+                Parsed::Skipped { id, reason } => eprintln!("skipped {}: {reason}", id.as_deref().unwrap_or("item")),
+            }
+        }
+    }
+    let mut entities = Vec::with_capacity(stories.len());
+    for story in &stories {
+        entities.push(extractor.extract(story).await.map_err(|e| anyhow::anyhow!("extract {}: {e}", story.guid))?);
+    }
+    let members: Vec<copydesk_summarize::EventMember<'_>> =
+        stories.iter().zip(&entities).map(|(s, e)| copydesk_summarize::EventMember::new(s, e)).collect();
+    let summary = copydesk_summarize::summarize_event(&members).map_err(|e| anyhow::anyhow!("event article: {e}"))?;
+    let markdown = copydesk_render::article_markdown(&summary.headline, &summary.article);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "members": stories.iter().map(|s| &s.guid).collect::<Vec<_>>(), "summary": summary, "article_markdown": markdown }))?);
+    } else {
+        println!("{markdown}");
+        println!("---\nslug: {}\nmeta: {}\nfocus keyphrase: {}\nkeywords: {}\nsources: {}\n", summary.slug, summary.meta_description,
+            summary.focus_keyphrase.as_deref().unwrap_or("-"), summary.keywords.join(", "),
+            stories.iter().map(|s| format!("{} ({})", s.source.as_deref().or(s.dateline.as_deref()).unwrap_or("?"), s.guid)).collect::<Vec<_>>().join(", "));
     }
     Ok(())
 }

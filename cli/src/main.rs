@@ -43,10 +43,15 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Run all four stages on one file in this process, without a broker, and print the result.
+    /// Run all four stages on one file in this process, without a broker, and print the result;
+    /// with --event, write one event article from the stories of several files.
     Process {
-        /// A file in any supported wire format.
-        file: PathBuf,
+        /// Files in any supported wire format (one, or several with --event).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Treat the stories of all files as one event and print its one article.
+        #[arg(long)]
+        event: bool,
         /// Print the story, entities, summary and article as JSON.
         #[arg(long)]
         json: bool,
@@ -116,7 +121,13 @@ async fn run() -> anyhow::Result<()> {
         Command::Store { action } => store::run(&layers, action).await,
         Command::Status { json } => broker::status(&settings, json).await,
         Command::Ingest { files } => broker::ingest(&settings, &files).await,
-        Command::Process { file, json } => local::process(&layers, &file, json).await,
+        Command::Process { files, event: true, json } => local::process_event(&layers, &files, json).await,
+        Command::Process { files, event: false, json } => {
+            for file in &files {
+                local::process(&layers, file, json).await?;
+            }
+            Ok(())
+        }
         Command::Feeds { json } => local::feeds(&layers, json).await,
         Command::Dlq { action } => broker::dlq(&settings, action).await,
         Command::Eval { what } => evals::eval(what),

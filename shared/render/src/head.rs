@@ -34,6 +34,7 @@ mod tests {
             json_ld: serde_json::json!({"headline": format!("</script>{evil}")}),
             open_graph: [("og:title".to_string(), evil.to_string())].into(),
             engine: "test".into(),
+            focus_keyphrase: None,
         };
         let head = head_html(&summary);
         assert_eq!(head.matches("<script").count(), 1, "only our own script element: {head}");

@@ -34,7 +34,10 @@ pub fn article_html(article: &Article) -> String {
     let mut html = paragraph(paragraphs[0], &spans[0]);
     let mut i = 1;
     for section in &article.sections {
-        html.push_str(&format!("<h2>{}</h2>\n", escape_html(&section.heading)));
+        // An untitled section (a short article's body) has no subheading.
+        if !section.heading.trim().is_empty() {
+            html.push_str(&format!("<h2>{}</h2>\n", escape_html(&section.heading)));
+        }
         for p in &section.paragraphs {
             html.push_str(&paragraph(p, &spans[i]));
             i += 1;

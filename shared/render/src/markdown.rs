@@ -81,7 +81,10 @@ pub fn article_markdown(headline: &str, article: &Article) -> String {
     out.push('\n');
     let mut i = 1;
     for section in &article.sections {
-        out.push_str(&format!("\n## {}\n", escape_markdown(&section.heading)));
+        // An untitled section (a short article's body) has no subheading.
+        if !section.heading.trim().is_empty() {
+            out.push_str(&format!("\n## {}\n", escape_markdown(&section.heading)));
+        }
         for p in &section.paragraphs {
             out.push('\n');
             out.push_str(&paragraph(p, &spans[i]));
@@ -122,6 +125,19 @@ mod tests {
         assert_eq!(escape_markdown("1. not a list"), "1\\. not a list");
         assert_eq!(escape_markdown("2024 was a year"), "2024 was a year");
         assert_eq!(escape_markdown("line\n\n# two"), "line \\# two");
+    }
+
+    #[test]
+    fn an_untitled_section_prints_its_paragraphs_without_a_subheading() {
+        let article = Article {
+            lead: "Ferries resumed.".into(),
+            sections: vec![Section { heading: String::new(), paragraphs: vec!["Fog lifted.".into()] }],
+            short: true,
+            links: Vec::new(),
+        };
+        let md = article_markdown("Ferries resume", &article);
+        assert_eq!(md, "# Ferries resume\n\nFerries resumed.\n\nFog lifted.\n");
+        assert!(!crate::article_html(&article).contains("<h2>"));
     }
 
     #[test]

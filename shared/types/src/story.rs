@@ -33,6 +33,10 @@ pub struct Story {
     /// Hyperlinks found in the body, kept as data so summaries can cite sources inline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
+    /// The address of the item's main picture, when the wire associates one (ninjs
+    /// `associations`); used for the article's JSON-LD `image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// Byline as printed ("By Jane Doe, Associated Press").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub byline: Option<String>,
@@ -99,6 +103,7 @@ impl Story {
             subheadline: None,
             body,
             links: Vec::new(),
+            image: None,
             byline: None,
             dateline: None,
             located: None,

@@ -4,9 +4,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One section of an article: a plain subheading and its paragraphs.
+///
+/// A story too short for sections has one untitled section (an empty `heading`) holding the
+/// body paragraphs after the lead; renderers print no subheading for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {
-    /// Plain, descriptive subheading (never "Introduction" or "Conclusion").
+    /// Plain, descriptive subheading (never "Introduction" or "Conclusion"); empty for the one
+    /// untitled section of a short article.
     pub heading: String,
     /// Paragraphs of plain text: never Markdown or HTML. Renderers (`copydesk-render`) escape
     /// it for their format and turn [`Article::links`] into links.
@@ -73,4 +77,8 @@ pub struct Summary {
     pub open_graph: BTreeMap<String, String>,
     /// Which engine wrote it ("builtin-extractive-v1", "llm:<model>", "builtin (llm fallback)").
     pub engine: String,
+    /// The one phrase the article is optimised for (a salient name or key phrase), used in the
+    /// headline or lead, the meta description and one subheading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus_keyphrase: Option<String>,
 }

@@ -92,6 +92,13 @@ fn every_story_file_yields_complete_stories_in_the_right_format() {
             assert!(items.iter().all(|p| matches!(p, Parsed::Skipped { reason, .. } if !reason.is_empty())));
             continue;
         }
+        // AP Media items that carry only a headline (their text is in the NITF rendition) are
+        // not articles: such a feed page may yield nothing but skips, each with its reason.
+        let headline_only = folder == "ap-media-json"
+            && items.iter().all(|p| matches!(p, Parsed::Skipped { reason, .. } if reason.contains("not an article")));
+        if headline_only {
+            continue;
+        }
         assert!(!stories.is_empty(), "{local}: no story");
         for s in stories {
             assert!(!s.guid.is_empty(), "{local}: empty guid");

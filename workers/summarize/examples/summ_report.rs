@@ -22,7 +22,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let story = copydesk_summarize::story_from_text(path, &text);
             let s = copydesk_summarize::BuiltinSummarizer::new()
                 .summarize_sync(&story, &Default::default());
-            println!("{}\n", copydesk_render::article_markdown(&s.headline, &s.article));
+            println!(
+                "{}\n",
+                copydesk_render::article_markdown(&s.headline, &s.article)
+            );
             let fields = serde_json::json!({"brief": s.brief, "meta_description": s.meta_description, "slug": s.slug,
                 "keywords": s.keywords, "json_ld": s.json_ld, "open_graph": s.open_graph, "short": s.article.short});
             println!("{}", serde_json::to_string_pretty(&fields)?);

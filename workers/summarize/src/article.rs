@@ -3,17 +3,26 @@
 
 use crate::brief::lead_candidates;
 use crate::doc::{overlap, Doc};
-use crate::headings::heading_for;
+use crate::focus::has_phrase;
+use crate::headings::{heading_for, HeadingContext};
+use crate::lang::Lang;
 use crate::links::link_sources;
 use crate::salience::Term;
-use copydesk_types::{Article, Section, Story};
+use copydesk_types::{Article, Entities, Section, Story};
 
 /// Below this many words the article is marked short; nothing is padded to reach it.
 pub(crate) const FULL_ARTICLE_WORDS: usize = 300;
 /// Sources up to this many words are used whole (minus repeats); longer ones are condensed.
 const USE_WHOLE_UP_TO: usize = 900;
-/// Words a section aims for; the count of sections follows from it (3 to 6).
+/// Words a section aims for; the count of sections follows from it (2 to 6, or none).
 const SECTION_WORDS: usize = 110;
+/// Fewest sentences in a section: a section of one sentence is never made.
+const SECTION_SENTENCES: usize = 2;
+/// Printed paragraphs per section at least: a story of four short paragraphs gets no
+/// subheadings, and no subheading stands over a single paragraph's worth of text.
+const SECTION_PARAGRAPHS: usize = 2;
+/// Most sections.
+const MAX_SECTIONS: usize = 6;
 /// Longest paragraph, in sentences, for reading on screens.
 const PARAGRAPH_SENTENCES: usize = 3;
 
@@ -24,12 +33,29 @@ const DANGLING: &[&str] = &[
 /// Connectives that can be dropped when the sentence they answer is not shown.
 const CONNECTIVES: &[&str] = &["And ", "But ", "So ", "Also, ", "However, ", "Meanwhile, "];
 
-/// Builds the article for a cleaned story.
+/// One body sentence as the article prints it, with what sectioning needs to know.
+#[derive(Debug, Clone)]
+pub(crate) struct Piece {
+    /// The sentence as printed.
+    pub text: String,
+    /// A key for the source paragraph: sentences of one paragraph stay together.
+    pub para: usize,
+    /// Which story it comes from (0 for a single story): a section prefers to end where the
+    /// source changes.
+    pub source: usize,
+    /// Word count.
+    pub words: usize,
+    /// Topic-word hashes (see `Doc`), for topic shifts between sentences.
+    pub content: Vec<u64>,
+}
+
+/// Builds the article for a cleaned story: lead, body, sections, subheadings and links.
 pub(crate) fn build_article(
     doc: &Doc,
     terms: &[Term],
     story: &Story,
-    sources: &[String],
+    entities: &Entities,
+    focus: Option<&str>,
 ) -> Article {
     let lead_idx = lead_indices(doc);
     let Some(&first) = lead_idx.first() else {
@@ -46,16 +72,57 @@ pub(crate) fn build_article(
         .collect::<Vec<_>>()
         .join(" ");
     let body = select_body(doc, terms, &lead_idx, first);
-    let groups = group_into_sections(doc, &body);
+    let pieces: Vec<Piece> = body
+        .iter()
+        .map(|&i| Piece {
+            text: edited(doc, &body, i),
+            para: doc.sentences[i].para,
+            source: 0,
+            words: doc.sentences[i].words,
+            content: doc.sentences[i].content.clone(),
+        })
+        .collect();
+    let mut article = compose(doc.lang, lead, &pieces, terms, focus);
+    link_sources(&mut article, story, entities, &doc.text_links);
+    article
+}
+
+/// Lead and body sentences into an article: sections with subheadings when the body is long
+/// enough for them, else one untitled section. `short` is set; links are left to the caller.
+pub(crate) fn compose(
+    lang: Lang,
+    lead: String,
+    pieces: &[Piece],
+    terms: &[Term],
+    focus: Option<&str>,
+) -> Article {
+    let groups = group_into_sections(pieces);
     let mut used_heads: Vec<String> = Vec::new();
     let mut sections = Vec::new();
+    let mut focus_pending = focus;
+    let titled = groups.len() >= 2;
     for group in &groups {
-        let texts: Vec<String> = group.iter().map(|&i| edited(doc, &body, i)).collect();
-        let heading = heading_for(&texts, terms, &used_heads);
-        used_heads.push(heading.clone());
+        let texts: Vec<String> = group.iter().map(|&i| pieces[i].text.clone()).collect();
+        let heading = if titled {
+            let wants_focus = focus_pending.filter(|f| has_phrase(&texts.join(" "), f));
+            let cx = HeadingContext {
+                lang,
+                terms,
+                used: &used_heads,
+                focus: wants_focus,
+            };
+            let heading = heading_for(&texts, &cx);
+            if focus_pending.is_some_and(|f| has_phrase(&heading, f)) {
+                focus_pending = None;
+            }
+            used_heads.push(heading.clone());
+            heading
+        } else {
+            String::new()
+        };
         sections.push(Section {
             heading,
-            paragraphs: paragraphs(doc, group, &texts),
+            paragraphs: paragraphs(pieces, group),
         });
     }
     let mut article = Article {
@@ -64,7 +131,6 @@ pub(crate) fn build_article(
         short: false,
         links: Vec::new(),
     };
-    link_sources(&mut article, story, sources);
     article.short = article.word_count() < FULL_ARTICLE_WORDS || article.sections.len() < 3;
     article
 }
@@ -138,6 +204,16 @@ fn edited(doc: &Doc, body: &[usize], i: usize) -> String {
     let text = &doc.sentences[i].text;
     let previous_shown = i > 0 && body.contains(&(i - 1));
     if !previous_shown {
+        if doc.lang != Lang::En {
+            if let Some((first, rest)) = text.split_once(' ') {
+                if crate::lang::is_conjunction(doc.lang, first) && !first.ends_with(',') {
+                    let mut chars = rest.chars();
+                    if let Some(f) = chars.next() {
+                        return f.to_uppercase().chain(chars).collect();
+                    }
+                }
+            }
+        }
         for c in CONNECTIVES {
             if let Some(rest) = text.strip_prefix(c) {
                 let mut chars = rest.chars();
@@ -150,20 +226,44 @@ fn edited(doc: &Doc, body: &[usize], i: usize) -> String {
     text.clone()
 }
 
-/// Splits the body into 3-6 runs of sentences, cutting where paragraphs end and topics shift.
-fn group_into_sections(doc: &Doc, body: &[usize]) -> Vec<Vec<usize>> {
-    let total: usize = body.iter().map(|&i| doc.sentences[i].words).sum();
-    let n = (total / SECTION_WORDS).clamp(3, 6).min(body.len());
-    if n <= 1 {
-        return if body.is_empty() {
+/// How many sections a body makes: one per [`SECTION_WORDS`] words, but never more than its
+/// sentences or printed paragraphs allow ([`SECTION_SENTENCES`], [`SECTION_PARAGRAPHS`] each);
+/// fewer than two means no subheadings at all.
+pub(crate) fn section_count(pieces: &[Piece]) -> usize {
+    let total: usize = pieces.iter().map(|p| p.words).sum();
+    // Paragraphs as printed: the story's own, split every PARAGRAPH_SENTENCES sentences.
+    let (mut printed, mut run, mut last) = (0usize, 0usize, None);
+    for p in pieces {
+        if last != Some(p.para) || run == PARAGRAPH_SENTENCES {
+            printed += 1;
+            run = 0;
+        }
+        run += 1;
+        last = Some(p.para);
+    }
+    (total / SECTION_WORDS)
+        .min(pieces.len() / SECTION_SENTENCES)
+        .min(printed / SECTION_PARAGRAPHS)
+        .min(MAX_SECTIONS)
+}
+
+/// Splits the body into runs of sentences, cutting where paragraphs end and topics shift; each
+/// run has at least [`SECTION_SENTENCES`] sentences. One run when the body is too short for
+/// sections (it is printed untitled).
+fn group_into_sections(pieces: &[Piece]) -> Vec<Vec<usize>> {
+    let all: Vec<usize> = (0..pieces.len()).collect();
+    let n = section_count(pieces);
+    if n < 2 {
+        return if pieces.is_empty() {
             Vec::new()
         } else {
-            vec![body.to_vec()]
+            vec![all]
         };
     }
+    let total: usize = pieces.iter().map(|p| p.words).sum();
     let mut prefix = vec![0usize];
-    for &i in body {
-        prefix.push(prefix.last().copied().unwrap_or(0) + doc.sentences[i].words);
+    for p in pieces {
+        prefix.push(prefix.last().copied().unwrap_or(0) + p.words);
     }
     let target = total as f32 / n as f32;
     let mut cuts = Vec::new();
@@ -171,12 +271,17 @@ fn group_into_sections(doc: &Doc, body: &[usize]) -> Vec<Vec<usize>> {
     for k in 1..n {
         let ideal = target * k as f32;
         let remaining_groups = n - k;
-        let lo = last_cut + 1;
-        let hi = body.len() - remaining_groups;
-        let best = (lo..=hi)
+        let lo = last_cut + SECTION_SENTENCES;
+        let hi = pieces.len() - SECTION_SENTENCES * remaining_groups;
+        let best = (lo..=hi.max(lo))
             .map(|c| {
-                let (a, b) = (&doc.sentences[body[c - 1]], &doc.sentences[body[c]]);
+                let (a, b) = (&pieces[c - 1], &pieces[c]);
                 let para_break = if a.para != b.para { 1.0 } else { 0.0 };
+                let para_break = if a.source != b.source {
+                    para_break + 1.0
+                } else {
+                    para_break
+                };
                 let shift = 1.0 - overlap(&a.content, &b.content);
                 let distance = (prefix[c] as f32 - ideal).abs() / target.max(1.0);
                 (para_break + 0.5 * shift - 2.0 * distance, c)
@@ -188,29 +293,74 @@ fn group_into_sections(doc: &Doc, body: &[usize]) -> Vec<Vec<usize>> {
     }
     let mut groups = Vec::new();
     let mut start = 0;
-    for c in cuts.into_iter().chain(std::iter::once(body.len())) {
-        groups.push(body[start..c].to_vec());
+    for c in cuts.into_iter().chain(std::iter::once(pieces.len())) {
+        groups.push(all[start..c].to_vec());
         start = c;
     }
     groups
 }
 
 /// Joins a section's sentences into paragraphs, following the story's own paragraphing.
-fn paragraphs(doc: &Doc, group: &[usize], texts: &[String]) -> Vec<String> {
+fn paragraphs(pieces: &[Piece], group: &[usize]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     let mut current_para = None;
-    for (&i, text) in group.iter().zip(texts) {
-        let para = doc.sentences[i].para;
+    for &i in group {
+        let para = pieces[i].para;
         if current_para.is_some_and(|p| p != para) || current.len() >= PARAGRAPH_SENTENCES {
             out.push(current.join(" "));
             current.clear();
         }
-        current.push(text);
+        current.push(&pieces[i].text);
         current_para = Some(para);
     }
     if !current.is_empty() {
         out.push(current.join(" "));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(paras: &[&[usize]]) -> Vec<Piece> {
+        // paras[i] lists the word counts of paragraph i's sentences.
+        let mut out = Vec::new();
+        for (p, sentences) in paras.iter().enumerate() {
+            for (k, &words) in sentences.iter().enumerate() {
+                out.push(Piece {
+                    text: format!("Sentence {k} of paragraph {p}."),
+                    para: p,
+                    source: 0,
+                    words,
+                    content: vec![(p * 10 + k) as u64],
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_short_body_gets_one_untitled_section() {
+        // A four-paragraph story: the lead and three body paragraphs.
+        let p = pieces(&[&[40], &[45], &[50]]);
+        assert_eq!(section_count(&p), 1);
+        let a = compose(Lang::En, "Lead.".into(), &p, &[], None);
+        assert_eq!(a.sections.len(), 1);
+        assert!(a.sections[0].heading.is_empty(), "no subheading");
+        assert_eq!(a.sections[0].paragraphs.len(), 3);
+    }
+
+    #[test]
+    fn no_section_has_a_single_sentence() {
+        let p = pieces(&[&[60], &[60], &[60], &[60], &[60], &[60], &[60]]);
+        let groups = group_into_sections(&p);
+        assert!(groups.len() >= 2, "{groups:?}");
+        assert!(
+            groups.iter().all(|g| g.len() >= SECTION_SENTENCES),
+            "{groups:?}"
+        );
+        assert_eq!(groups.concat(), (0..p.len()).collect::<Vec<_>>());
+    }
 }

@@ -48,6 +48,12 @@ pub(crate) fn brief_sentences(doc: &Doc) -> Vec<String> {
         .into_iter()
         .map(|i| drop_dash_aside(&doc.sentences[i].text))
         .collect();
+    fit_brief(texts)
+}
+
+/// The 2-4 sentence prefix of `texts` whose length is nearest the brief's word budget.
+pub(crate) fn fit_brief(texts: Vec<String>) -> Vec<String> {
+    let texts: Vec<String> = texts.into_iter().take(MAX_SENTENCES).collect();
     if texts.len() <= 2 {
         return texts;
     }

@@ -3,6 +3,7 @@
 use crate::article::build_article;
 use crate::brief::brief_sentences;
 use crate::doc::Doc;
+use crate::focus::{focus_candidates, settle_focus};
 use crate::markup::{json_ld, open_graph, Seo};
 use crate::salience::salient_terms;
 use crate::seo::{keywords, meta_description, seo_headline, slug};
@@ -28,9 +29,22 @@ impl BuiltinSummarizer {
         let doc = Doc::from_story(story);
         let terms = salient_terms(&doc, entities);
         let brief = brief_sentences(&doc);
-        let article = build_article(&doc, &terms, story, &entities.sources_cited);
         let headline = seo_headline(&doc, story, &brief);
-        let meta = meta_description(&doc, &brief);
+        let candidates = focus_candidates(&doc, &terms, "");
+        let article = build_article(
+            &doc,
+            &terms,
+            story,
+            entities,
+            candidates.first().map(String::as_str),
+        );
+        let headings: Vec<&str> = article
+            .sections
+            .iter()
+            .map(|s| s.heading.as_str())
+            .collect();
+        let focus = settle_focus(&candidates, &headings);
+        let meta = meta_description(&doc, &brief, focus.as_deref());
         let keywords = keywords(&terms, story);
         let seo = Seo {
             headline: &headline,
@@ -47,7 +61,7 @@ impl BuiltinSummarizer {
         };
         Summary {
             brief: brief_text,
-            slug: slug(story, &brief),
+            slug: slug(doc.lang, story, &brief),
             article,
             headline,
             meta_description: meta,
@@ -55,6 +69,7 @@ impl BuiltinSummarizer {
             json_ld,
             open_graph,
             engine: BUILTIN_ENGINE.to_string(),
+            focus_keyphrase: focus,
         }
     }
 

@@ -13,6 +13,12 @@ pub enum SummarizeError {
         /// The story's version.
         version: u64,
     },
+    /// An event has no member with text to write from (none given, or all killed or empty).
+    #[error("event has no usable story ({members} members, all killed or empty); an event article needs at least one story with text")]
+    EmptyEvent {
+        /// How many members were given.
+        members: usize,
+    },
     /// The configuration cannot work.
     #[error("invalid summarize configuration: {0}")]
     Config(String),
@@ -37,7 +43,7 @@ pub enum SummarizeError {
         source: std::io::Error,
     },
     /// An evaluation line is not `{id, article, reference}` JSON.
-    #[error("{path}:{line}: {reason}; each line must be a JSON object with string fields id, article and reference")]
+    #[error("{path}:{line}: {reason}; each line must be a JSON object with string fields id, article and reference, or documents [{{title, text}}] and summary")]
     BadEvalLine {
         /// The data file.
         path: PathBuf,

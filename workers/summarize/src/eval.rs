@@ -2,11 +2,13 @@
 //! `copydesk bench summarize` (throughput, memory and article quality rates).
 
 use crate::doc::Doc;
+use crate::eval_multi::eval_multi;
+pub use crate::eval_multi::MultiEvalReport;
 use crate::headings::{ends_on_fragment, FALLBACKS};
 use crate::rouge::{rouge_lsum, rouge_n};
 use crate::seo::{META_MAX, META_MIN};
 use crate::validate::{has_emphasis, SourceIndex};
-use crate::{BuiltinSummarizer, SummarizeError};
+use crate::{BuiltinSummarizer, CraftQuality, SummarizeError};
 use copydesk_types::{Article, Entities, Story};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -23,6 +25,25 @@ pub struct RougeScores {
     /// ROUGE-Lsum F1.
     #[serde(rename = "rougeLsum")]
     pub rouge_lsum: f64,
+}
+
+impl RougeScores {
+    /// Adds the F1 scores of `candidate` (sentences on lines) against `reference` to `sum`.
+    pub(crate) fn add(sum: &mut [f64; 3], candidate: &str, reference: &str) {
+        sum[0] += rouge_n(candidate, reference, 1).f1;
+        sum[1] += rouge_n(candidate, reference, 2).f1;
+        sum[2] += rouge_lsum(candidate, reference).f1;
+    }
+
+    /// The means of summed F1 scores over `n` items, in percent.
+    pub(crate) fn mean(sum: [f64; 3], n: usize) -> RougeScores {
+        let n = n.max(1) as f64;
+        RougeScores {
+            rouge1: 100.0 * sum[0] / n,
+            rouge2: 100.0 * sum[1] / n,
+            rouge_lsum: 100.0 * sum[2] / n,
+        }
+    }
 }
 
 /// The `copydesk eval summary` report: `{"engine": {...}, "lead3": {...}, "articles": N}`.
@@ -68,22 +89,55 @@ pub fn story_from_text(guid: &str, text: &str) -> Story {
     Story::new(guid, headline.trim(), Doc::paragraphs_of(rest))
 }
 
-/// Scores the built-in brief and LEAD-3 against the references of a `{id, article, reference}`
-/// JSONL file.
-pub fn eval_summary(data: &Path) -> Result<SummaryEvalReport, SummarizeError> {
+/// What `copydesk eval summary` prints: single-document scores (the brief against LEAD-3) or
+/// multi-document scores (the event article against a round-robin lead), by the file's kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum SummaryEval {
+    /// `{id, article, reference}` lines.
+    Single(SummaryEvalReport),
+    /// `{documents: [{title, text}], summary}` lines.
+    Multi(MultiEvalReport),
+}
+
+impl fmt::Display for SummaryEval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SummaryEval::Single(r) => r.fmt(f),
+            SummaryEval::Multi(r) => r.fmt(f),
+        }
+    }
+}
+
+/// Scores a JSONL file: `{id, article, reference}` lines give the built-in brief against
+/// LEAD-3; `{documents: [{title, text}], summary}` lines give the event article against a
+/// round-robin lead baseline of the same length (the first line decides).
+pub fn eval_summary(data: &Path) -> Result<SummaryEval, SummarizeError> {
     let text = std::fs::read_to_string(data).map_err(SummarizeError::io("read", data))?;
-    let engine = BuiltinSummarizer::new();
-    let (mut sum_engine, mut sum_lead) = ([0.0f64; 3], [0.0f64; 3]);
-    let mut articles = 0;
-    for (n, line) in text
+    let lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-    {
+        .map(|(n, l)| (n + 1, l))
+        .collect();
+    let multi = lines.first().is_some_and(|(_, l)| {
+        serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v.get("documents").is_some())
+    });
+    if multi {
+        return eval_multi(data, &lines).map(SummaryEval::Multi);
+    }
+    eval_single(data, &lines).map(SummaryEval::Single)
+}
+
+fn eval_single(data: &Path, lines: &[(usize, &str)]) -> Result<SummaryEvalReport, SummarizeError> {
+    let engine = BuiltinSummarizer::new();
+    let (mut sum_engine, mut sum_lead) = ([0.0f64; 3], [0.0f64; 3]);
+    let mut articles = 0;
+    for &(n, line) in lines {
         let row: EvalLine =
             serde_json::from_str(line).map_err(|e| SummarizeError::BadEvalLine {
                 path: data.to_path_buf(),
-                line: n + 1,
+                line: n,
                 reason: e.to_string(),
             })?;
         let story = Story::new(row.id, "", Doc::paragraphs_of(&row.article));
@@ -94,11 +148,15 @@ pub fn eval_summary(data: &Path) -> Result<SummaryEvalReport, SummarizeError> {
             .flat_map(|p| crate::text::split_sentences(p))
             .take(3)
             .collect();
-        for (sum, candidate) in [(&mut sum_engine, brief), (&mut sum_lead, lead3.join("\n"))] {
-            sum[0] += rouge_n(&candidate, &row.reference, 1).f1;
-            sum[1] += rouge_n(&candidate, &row.reference, 2).f1;
-            sum[2] += rouge_lsum(&candidate, &row.reference).f1;
-        }
+        RougeScores::add(&mut sum_engine, &brief, &row.reference);
+        RougeScores::add(
+            &mut sum_lead,
+            &lead3.join(
+                "
+",
+            ),
+            &row.reference,
+        );
         articles += 1;
     }
     if articles == 0 {
@@ -107,14 +165,9 @@ pub fn eval_summary(data: &Path) -> Result<SummaryEvalReport, SummarizeError> {
             what: "articles",
         });
     }
-    let mean = |s: [f64; 3]| RougeScores {
-        rouge1: 100.0 * s[0] / articles as f64,
-        rouge2: 100.0 * s[1] / articles as f64,
-        rouge_lsum: 100.0 * s[2] / articles as f64,
-    };
     Ok(SummaryEvalReport {
-        engine: mean(sum_engine),
-        lead3: mean(sum_lead),
+        engine: RougeScores::mean(sum_engine, articles),
+        lead3: RougeScores::mean(sum_lead, articles),
         articles,
     })
 }
@@ -145,6 +198,8 @@ pub struct SummarizeBenchReport {
     pub headline_ok_share: f64,
     /// How the articles' subheadings read.
     pub headings: HeadingQuality,
+    /// How often each rule of the article holds.
+    pub craft: CraftQuality,
 }
 
 /// Mechanical checks of subheadings against the house style (plain, 3-8 words, no
@@ -183,6 +238,9 @@ impl HeadingQuality {
                 .collect();
             for (s, l) in article.sections.iter().zip(&lower) {
                 let h = s.heading.as_str();
+                if h.is_empty() {
+                    continue; // an untitled section (a short article's body) has no subheading
+                }
                 let w = h.split_whitespace().count();
                 n += 1;
                 words += w;
@@ -258,7 +316,8 @@ impl fmt::Display for SummarizeBenchReport {
             "headline <= 70     {:.1}%",
             100.0 * self.headline_ok_share
         )?;
-        writeln!(f, "{}", self.headings)
+        writeln!(f, "{}", self.headings)?;
+        writeln!(f, "{}", self.craft)
     }
 }
 
@@ -349,6 +408,12 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         headline_ok += usize::from(summary.headline.chars().count() <= 70);
     }
     let headings = HeadingQuality::measure(summaries.iter().map(|s| &s.article));
+    let craft = CraftQuality::measure(
+        stories
+            .iter()
+            .zip(&summaries)
+            .map(|(st, su)| (st, &none, su)),
+    );
     let docs = stories.len();
     let share = |k: usize, n: usize| if n == 0 { 1.0 } else { k as f64 / n as f64 };
     Ok(SummarizeBenchReport {
@@ -367,6 +432,7 @@ pub fn bench_summarize(corpus: &Path) -> Result<SummarizeBenchReport, SummarizeE
         meta_in_range_share: share(meta_ok, docs),
         headline_ok_share: share(headline_ok, docs),
         headings,
+        craft,
     })
 }
 

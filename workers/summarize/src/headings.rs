@@ -1,9 +1,10 @@
 //! Plain subheadings an editor would write: the headline clause (see `clause`) of the section's
 //! most central sentence, falling back to its dominant names and key phrase.
 
-use crate::clause::{headline_clause, is_acronym, stands_alone};
+use crate::clause::{headline_clause_in, is_acronym, stands_alone};
+use crate::lang::Lang;
 use crate::salience::Term;
-use crate::text::{content_words, is_stopword};
+use crate::text::{content_words_in, is_stopword};
 use std::collections::{HashMap, HashSet};
 
 /// Headings an editor would strike: they say nothing about the section.
@@ -24,7 +25,8 @@ const FUNCTION_WORDS: &[&str] = &[
     "within", "without", "among", "amid", "across", "around", "per", "upon", "via", "towards",
     "toward", "near", "whether", "although", "though", "unless", "since", "onto", "beyond",
     "behind", "despite", "according", "including", "versus", "whose", "mr", "mrs", "ms", "dr", "de",
-    "la", "von", "van", "der", "del", "le", "except", "whom",
+    "la", "von", "van", "der", "del", "le", "except", "whom", "quite", "rather", "almost",
+    "nearly", "already", "merely", "somewhat",
 ];
 
 /// True when a heading ends on a word that leaves it hanging: a stopword (bar the topic words
@@ -65,24 +67,45 @@ pub(crate) fn is_empty_heading(heading: &str) -> bool {
     EMPTY_HEADINGS.contains(&heading.trim().trim_end_matches(':').to_lowercase().as_str())
 }
 
+/// What a section's subheading is chosen with, beyond its sentences.
+pub(crate) struct HeadingContext<'a> {
+    /// The story's language.
+    pub lang: Lang,
+    /// The story's salient names.
+    pub terms: &'a [Term],
+    /// Subheadings already used in the article.
+    pub used: &'a [String],
+    /// The focus keyphrase, when this section should carry it in its subheading.
+    pub focus: Option<&'a str>,
+}
+
+/// True when `text` contains `phrase`, ignoring case.
+pub(crate) fn contains_ci(text: &str, phrase: &str) -> bool {
+    !phrase.is_empty() && text.to_lowercase().contains(&phrase.to_lowercase())
+}
+
 /// The subheading for one section, different from those already used: the headline clause of
-/// its most central sentence, else (no sentence gives one) its names and key phrase.
-pub(crate) fn heading_for(sentences: &[String], terms: &[Term], used: &[String]) -> String {
+/// its most central sentence (one carrying the focus keyphrase, when asked and possible), else
+/// (no sentence gives one) its names and key phrase.
+pub(crate) fn heading_for(sentences: &[String], cx: &HeadingContext<'_>) -> String {
     let text = sentences.join(" ");
-    let names = dominant_names(&text, terms);
+    let names = dominant_names(&text, cx.terms);
+    let used = cx.used;
     let fresh = |c: &str| !used.iter().any(|u| u.eq_ignore_ascii_case(c)) && !is_empty_heading(c);
     let words: Vec<HashSet<String>> = sentences
         .iter()
-        .map(|s| content_words(s).into_iter().collect())
+        .map(|s| content_words_in(cx.lang, s).into_iter().collect())
         .collect();
     let mut clauses: Vec<(f32, usize, String)> = sentences
         .iter()
         .enumerate()
         .filter_map(|(i, s)| {
-            let clause = headline_clause(s)?;
-            let score = centrality(&clause.text, i, &words, &names);
-            let score = if clause.trimmed { 0.8 * score } else { score };
+            let clause = headline_clause_in(cx.lang, s)?;
+            let score = centrality(cx.lang, &clause.text, i, &words, &names);
+            let score = if clause.trimmed { 0.6 * score } else { score };
             let score = if clause.verb { score } else { 0.4 * score };
+            let focused = cx.focus.is_some_and(|f| contains_ci(&clause.text, f));
+            let score = if focused { score + 100.0 } else { score };
             Some((score, i, clause.text))
         })
         .collect();
@@ -90,13 +113,19 @@ pub(crate) fn heading_for(sentences: &[String], terms: &[Term], used: &[String])
     if let Some((_, _, heading)) = clauses.into_iter().find(|(_, _, c)| fresh(c)) {
         return heading;
     }
-    fallback(sentences, &text, &names, used)
+    fallback(cx.lang, sentences, &text, &names, used)
 }
 
 /// How well a clause stands for its section: its topic words that other sentences of the section
 /// share, the section's names it carries, and a little for coming first.
-fn centrality(clause: &str, index: usize, words: &[HashSet<String>], names: &[String]) -> f32 {
-    let mut own: Vec<String> = content_words(clause);
+fn centrality(
+    lang: Lang,
+    clause: &str,
+    index: usize,
+    words: &[HashSet<String>],
+    names: &[String],
+) -> f32 {
+    let mut own: Vec<String> = content_words_in(lang, clause);
     own.sort();
     own.dedup();
     let shared = own
@@ -119,11 +148,24 @@ fn centrality(clause: &str, index: usize, words: &[HashSet<String>], names: &[St
 
 /// The fallback when no sentence gives a clause: a three-word key phrase, two leading names, a
 /// shorter key phrase, a name, then stock phrases; never "Name: phrase", never a hanging end.
-fn fallback(sentences: &[String], text: &str, names: &[String], used: &[String]) -> String {
+fn fallback(
+    lang: Lang,
+    sentences: &[String],
+    text: &str,
+    names: &[String],
+    used: &[String],
+) -> String {
+    let stands_alone = |p: &str| match lang {
+        Lang::En => stands_alone(p),
+        other => p
+            .split_whitespace()
+            .last()
+            .is_some_and(|w| !other.is_stopword(&bare(w).to_lowercase())),
+    };
     // A speaker's words are not the section's topic, when there is anything else.
     let unquoted: Vec<String> = sentences
         .iter()
-        .filter(|s| !s.contains(['"', '“', '”']))
+        .filter(|s| !s.contains(['"', '“', '”', '„', '«', '»']))
         .cloned()
         .collect();
     let pool = if unquoted.is_empty() {
@@ -131,7 +173,7 @@ fn fallback(sentences: &[String], text: &str, names: &[String], used: &[String])
     } else {
         &unquoted
     };
-    let phrases: Vec<String> = key_phrases(pool, names)
+    let phrases: Vec<String> = key_phrases(lang, pool, names)
         .into_iter()
         .map(|p| capitalise(&p))
         .filter(|p| stands_alone(p))
@@ -147,6 +189,11 @@ fn fallback(sentences: &[String], text: &str, names: &[String], used: &[String])
         .filter(|n| !used.iter().any(|u| u.starts_with(n.as_str())))
         .collect();
     let mut candidates: Vec<String> = Vec::new();
+    if lang != Lang::En {
+        // Without a part-of-speech model a run of content words may be a verb phrase
+        // ("sequía puede durar"): a name that leads the section comes first.
+        candidates.extend(fresh.iter().map(|n| n.to_string()));
+    }
     candidates.extend(long_phrase);
     if let [a, b, ..] = fresh.as_slice() {
         if !a.contains(b.as_str()) && !b.contains(a.as_str()) {
@@ -156,11 +203,17 @@ fn fallback(sentences: &[String], text: &str, names: &[String], used: &[String])
     candidates.extend(phrases.into_iter().take(1));
     candidates.extend(fresh.iter().map(|n| n.to_string()));
     candidates.retain(|c| stands_alone(c));
-    candidates.extend(FALLBACKS.iter().map(|s| s.to_string()));
+    if lang == Lang::En {
+        candidates.extend(FALLBACKS.iter().map(|s| s.to_string()));
+    }
     candidates
         .into_iter()
         .find(|c| !used.iter().any(|u| u.eq_ignore_ascii_case(c)) && !is_empty_heading(c))
-        .unwrap_or_else(|| format!("Details, part {}", used.len() + 1))
+        .unwrap_or_else(|| match lang {
+            Lang::En => format!("Details, part {}", used.len() + 1),
+            // No stock phrase in the story's language: its leading name or nothing.
+            _ => names.first().cloned().unwrap_or_default(),
+        })
 }
 
 /// Salient names that occur in the section, most frequent (weighted by salience) first.
@@ -203,7 +256,7 @@ fn bare(token: &str) -> &str {
 }
 
 /// Two- and three-word runs of topic words in the section, as written, most repeated first.
-fn key_phrases(sentences: &[String], names: &[String]) -> Vec<String> {
+fn key_phrases(lang: Lang, sentences: &[String], names: &[String]) -> Vec<String> {
     let name_words: Vec<String> = names
         .iter()
         .flat_map(|n| n.split(' ').map(str::to_lowercase))
@@ -216,7 +269,7 @@ fn key_phrases(sentences: &[String], names: &[String]) -> Vec<String> {
             let lower = word.to_lowercase();
             let usable = word.chars().count() > 2
                 && word.chars().all(|c| c.is_alphabetic() || c == '-')
-                && !is_stopword(&lower)
+                && !lang.is_stopword(&lower)
                 && !name_words.contains(&lower);
             if usable {
                 run.push(word);
@@ -268,8 +321,18 @@ mod tests {
         sentences.iter().map(|s| s.to_string()).collect()
     }
 
+    fn hf(sentences: &[String], terms: &[Term], used: &[String]) -> String {
+        let cx = HeadingContext {
+            lang: Lang::En,
+            terms,
+            used,
+            focus: None,
+        };
+        heading_for(sentences, &cx)
+    }
+
     fn clause(sentence: &str) -> Option<String> {
-        headline_clause(sentence).map(|c| c.text)
+        crate::clause::headline_clause(sentence).map(|c| c.text)
     }
 
     #[test]
@@ -278,7 +341,7 @@ mod tests {
             "The Harbour Authority approved the ferry timetable on Monday.",
             "Under the ferry timetable, boats leave every hour.",
         ]);
-        let h = heading_for(
+        let h = hf(
             &s,
             &[term("Harbour Authority", 3.0), term("Oslo", 5.0)],
             &[],
@@ -328,6 +391,39 @@ mod tests {
             .as_deref(),
             Some("Train services between Vigo and Porto suspended")
         );
+    }
+
+    #[test]
+    fn a_clause_is_never_cut_before_what_finishes_it() {
+        // The failures seen: an infinitive, a time phrase, a verb after "will likely".
+        for (sentence, cut) in [
+            ("Netanyahu has until late Wednesday to form a government or face new elections.", "Netanyahu has until late Wednesday"),
+            ("The revelation surfaced days after the harbour board approved the new budget for berths.", "Revelation surfaced days"),
+            ("The port will likely go to arbitration over the unpaid dredging bills next spring.", "Port will likely go"),
+            ("Firefighters brought a fire at a battery recycling plant in the port under control on Tuesday.", "Firefighters brought a fire"),
+        ] {
+            let got = clause(sentence);
+            assert_ne!(got.as_deref(), Some(cut), "{sentence}");
+            if let Some(h) = got {
+                assert!(!ends_on_fragment(&h), "{h}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_section_carries_the_focus_keyphrase_when_asked() {
+        let s = section(&[
+            "The harbour board approved four new berths on Monday.",
+            "Ferry fares will rise by 12% in March to pay for the berths.",
+        ]);
+        let cx = HeadingContext {
+            lang: Lang::En,
+            terms: &[],
+            used: &[],
+            focus: Some("ferry fares"),
+        };
+        let h = heading_for(&s, &cx);
+        assert!(h.starts_with("Ferry fares will rise"), "{h}");
     }
 
     #[test]
@@ -384,6 +480,17 @@ mod tests {
         }
         assert!(ends_on_fragment("Electricity distributor serving"));
         assert!(ends_on_fragment("Overpaid rent within"));
+        assert!(ends_on_fragment("Some do not feel quite"));
+        assert_eq!(
+            clause("It is the latest in a series of arrests at the port."),
+            None
+        );
+        assert_eq!(clause("Subs not used: Berg, Dahl, Lund."), None);
+        assert_ne!(
+            clause("Most skippers saw the new quota as both good and bad for the harbour.")
+                .as_deref(),
+            Some("Most skippers saw the new quota as both good")
+        );
         assert!(!ends_on_fragment("Rents in the old town are rising"));
         assert!(!ends_on_fragment("Talks with the US"));
     }
@@ -420,7 +527,7 @@ mod tests {
         ];
         let mut used = Vec::new();
         for s in &sections {
-            let h = heading_for(s, &[term("Bergen Harbour Authority", 2.0)], &used);
+            let h = hf(s, &[term("Bergen Harbour Authority", 2.0)], &used);
             let text = s.join(" ");
             let source: HashSet<String> = text
                 .split_whitespace()
@@ -453,7 +560,7 @@ mod tests {
             "It starts the new ferry timetable in May.",
             "They want the new ferry timetable.",
         ]);
-        assert_eq!(heading_for(&s, &[], &[]), "Ferry timetable");
+        assert_eq!(hf(&s, &[], &[]), "Ferry timetable");
     }
 
     #[test]
@@ -463,19 +570,19 @@ mod tests {
             1
         );
         let s = section(&["He said the Parliamentary statement was fair.", "It was."]);
-        let h = heading_for(&s, &[term("Parliament", 1.0)], &[]);
+        let h = hf(&s, &[term("Parliament", 1.0)], &[]);
         assert!(!h.contains("Parliament ") && h != "Parliament", "{h}");
     }
 
     #[test]
     fn headings_are_never_repeated_and_never_empty_words() {
         let s = section(&["Nothing notable here at all."]);
-        let first = heading_for(&s, &[], &[]);
-        let second = heading_for(&s, &[], std::slice::from_ref(&first));
+        let first = hf(&s, &[], &[]);
+        let second = hf(&s, &[], std::slice::from_ref(&first));
         assert_ne!(first, second);
         let clause_section = section(&["The harbour board approved four new berths."]);
-        let a = heading_for(&clause_section, &[], &[]);
-        let b = heading_for(&clause_section, &[], std::slice::from_ref(&a));
+        let a = hf(&clause_section, &[], &[]);
+        let b = hf(&clause_section, &[], std::slice::from_ref(&a));
         assert_eq!(a, "Harbour board approved four new berths");
         assert_ne!(a.to_lowercase(), b.to_lowercase());
         for h in [first, second, a, b] {

@@ -2,6 +2,8 @@
 //! brief, an SEO article with plain subheadings, a headline, a meta description, a slug,
 //! keywords, schema.org `NewsArticle` JSON-LD and Open Graph fields.
 //!
+//! [`summarize_event`] writes one article from several wire stories about the same event.
+//!
 //! Two engines sit behind the [`Summarizer`] trait. The built-in one ([`BuiltinSummarizer`]) is
 //! offline and deterministic: extractive, with a strong position prior, so every sentence it
 //! prints comes from the story. The LLM one ([`LlmSummarizer`]) asks an OpenAI-compatible model
@@ -15,9 +17,12 @@
 //! - `salience`, `article`, `headings`, `clause`, `links`: the article, its subheadings (headline
 //!   clauses cut from its sentences) and links.
 //! - `seo`, `markup`: headline, meta description, slug, keywords, JSON-LD, Open Graph.
-//! - [`builtin`]: the built-in engine. [`llm`], `validate`, `cache`: LLM mode.
-//! - [`rouge`], `porter`, [`eval`]: ROUGE as Google's rouge-score computes it, the
-//!   `copydesk eval summary` and `copydesk bench summarize` reports.
+//! - [`builtin`]: the built-in engine. [`event`]: the event article (one article from several
+//!   wire stories). [`lang`]: per-language rules. `focus`, `urls`: focus keyphrase, addresses
+//!   in wire text. [`llm`], `validate`, `cache`: LLM mode.
+//! - [`rouge`], `porter`, [`eval`], `eval_multi`, `craft`: ROUGE as Google's rouge-score
+//!   computes it, the `copydesk eval summary` reports (single- and multi-document) and the
+//!   `copydesk bench summarize` report with how often each article rule holds.
 //! - [`error`]: the crate's one error type, [`SummarizeError`], with `is_transient()`.
 
 mod article;
@@ -26,10 +31,15 @@ pub mod builtin;
 mod cache;
 mod clause;
 pub mod config;
+mod craft;
 mod doc;
 pub mod error;
 pub mod eval;
+mod eval_multi;
+pub mod event;
+mod focus;
 mod headings;
+pub mod lang;
 mod links;
 pub mod llm;
 mod markup;
@@ -38,17 +48,21 @@ pub mod rouge;
 mod salience;
 mod seo;
 mod text;
+mod urls;
 mod validate;
 
 pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
 pub use config::{EngineKind, SummarizeConfig};
+pub use craft::CraftQuality;
 pub use error::SummarizeError;
 pub use eval::{
-    bench_summarize, eval_summary, story_from_text, HeadingQuality, SummarizeBenchReport,
-    SummaryEvalReport,
+    bench_summarize, eval_summary, story_from_text, HeadingQuality, MultiEvalReport,
+    SummarizeBenchReport, SummaryEval, SummaryEvalReport,
 };
+pub use event::{summarize_event, EventMember, EVENT_ENGINE};
+pub use lang::Lang;
 pub use llm::{LlmSummarizer, LlmSummaryStats};
-pub use text::split_sentences;
+pub use text::{split_sentences, split_sentences_in};
 
 use copydesk_types::{Entities, Story, Summary};
 use std::future::Future;

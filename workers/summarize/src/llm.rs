@@ -280,6 +280,7 @@ impl LlmSummarizer {
             slug: builtin.slug.clone(),
             keywords: builtin.keywords.clone(),
             engine: format!("llm:{model}"),
+            focus_keyphrase: builtin.focus_keyphrase.clone(),
         }
     }
 }

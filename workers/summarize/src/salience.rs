@@ -2,7 +2,7 @@
 //! phrases (cheap, and good enough for keywords and subheadings).
 
 use crate::doc::Doc;
-use crate::text::is_stopword;
+use crate::lang::Lang;
 use copydesk_types::{Entities, EntityKind};
 use std::collections::HashMap;
 
@@ -62,8 +62,21 @@ const NOT_NAMES: &[&str] = &[
     "even",
 ];
 
-/// The story's salient names, most salient first.
+/// The story's salient names, most salient first; the agency credit of its dateline
+/// ("Copydesk" in "LISBON (Copydesk) —") and the language's day and month names are never one.
 pub(crate) fn salient_terms(doc: &Doc, entities: &Entities) -> Vec<Term> {
+    let credit = doc.credit.as_deref().unwrap_or("");
+    let calendar = doc.lang.profile().calendar;
+    let mut terms = named_terms(doc, entities);
+    // A tagger trained on another language may call "Donnerstag" a person: days and months
+    // of the story's language are never names here.
+    terms.retain(|t| {
+        !t.name.eq_ignore_ascii_case(credit) && !calendar.contains(&t.name.to_lowercase().as_str())
+    });
+    terms
+}
+
+fn named_terms(doc: &Doc, entities: &Entities) -> Vec<Term> {
     let named: Vec<Term> = entities
         .entities
         .iter()
@@ -99,9 +112,12 @@ fn is_capitalised(token: &str) -> bool {
     chars.next().is_some_and(char::is_uppercase) && token.chars().count() >= 2
 }
 
-fn is_name_word(word: &str) -> bool {
+fn is_name_word(lang: Lang, word: &str) -> bool {
     let lower = word.to_lowercase();
-    is_capitalised(word) && !is_stopword(&lower) && !NOT_NAMES.contains(&lower.as_str())
+    is_capitalised(word)
+        && !lang.is_stopword(&lower)
+        && !NOT_NAMES.contains(&lower.as_str())
+        && !lang.profile().calendar.contains(&lower.as_str())
 }
 
 /// Runs of capitalised words ("Bank of England", "Gary Locke"), counted over headline and body.
@@ -115,7 +131,7 @@ fn capitalised_phrases(doc: &Doc) -> Vec<Term> {
     );
     let mut initial: Vec<(String, f32)> = Vec::new();
     for (line, weight) in lines {
-        for (phrase, at_start) in phrases_in(line) {
+        for (phrase, at_start) in phrases_in(doc.lang, line) {
             if at_start {
                 initial.push((phrase, weight));
             } else {
@@ -165,13 +181,13 @@ fn capitalised_phrases(doc: &Doc) -> Vec<Term> {
 
 /// The capitalised phrases of one line, each flagged when it is a lone sentence-initial word
 /// (which may just be a capitalised ordinary word).
-fn phrases_in(line: &str) -> Vec<(String, bool)> {
+fn phrases_in(lang: Lang, line: &str) -> Vec<(String, bool)> {
     let tokens: Vec<&str> = line.split_whitespace().collect();
     let mut out = Vec::new();
     let mut run: Vec<&str> = Vec::new();
     let mut run_start = 0usize;
     let flush = |run: &mut Vec<&str>, start: usize, out: &mut Vec<(String, bool)>| {
-        while run.last().is_some_and(|w| !is_name_word(w)) {
+        while run.last().is_some_and(|w| !is_name_word(lang, w)) {
             run.pop();
         }
         if !run.is_empty() {
@@ -182,7 +198,7 @@ fn phrases_in(line: &str) -> Vec<(String, bool)> {
     for (i, raw) in tokens.iter().enumerate() {
         let word = bare(raw);
         let connector = !run.is_empty() && matches!(word, "of" | "de" | "for" | "and");
-        if is_name_word(word) || connector {
+        if is_name_word(lang, word) || connector {
             if run.is_empty() {
                 run_start = i;
             }

@@ -2,6 +2,8 @@
 
 use crate::brief::lead_candidates;
 use crate::doc::Doc;
+use crate::focus::has_phrase;
+use crate::lang::{is_conjunction, Lang};
 use crate::salience::Term;
 use crate::text::{drop_dash_aside, is_stopword};
 use copydesk_types::Story;
@@ -47,13 +49,46 @@ pub(crate) fn clean_headline(headline: &str) -> String {
     h.to_string()
 }
 
-/// An SEO headline of at most [`HEADLINE_MAX`] characters, cut at a natural break.
+/// True for an agency slug or keyword line standing where a headline should be:
+/// "BC-BBN--Top Ten", "BC-10 Things to Know-Today,364", "US-SYRIA-CRISIS-ASSAD", the story's
+/// own slugline.
+pub(crate) fn is_slug_line(headline: &str, story: &Story) -> bool {
+    let h = headline.trim();
+    let agency = ["BC-", "AP-", "APN-"].iter().any(|p| h.starts_with(p));
+    let squashed = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let slugline = story
+        .slugline
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty() && squashed(s) == squashed(h));
+    let no_spaces = !h.contains(' ') && h.matches('-').count() >= 2;
+    let word_count = h
+        .rsplit_once(',')
+        .is_some_and(|(_, n)| !n.trim().is_empty() && n.trim().chars().all(|c| c.is_ascii_digit()));
+    agency || slugline || no_spaces || h.contains("--") || word_count
+}
+
+/// An SEO headline of at most [`HEADLINE_MAX`] characters, cut at a natural break. The story's
+/// own headline, never a slug: a slug line gives way to the subheadline or the lead sentence.
 pub(crate) fn seo_headline(doc: &Doc, story: &Story, brief: &[String]) -> String {
     let mut base = clean_headline(&story.headline);
+    if is_slug_line(&base, story) {
+        base = story
+            .subheadline
+            .as_deref()
+            .map(clean_headline)
+            .filter(|s| !s.is_empty() && !is_slug_line(s, story))
+            .unwrap_or_default();
+    }
     if base.is_empty() {
         base = brief
             .first()
             .cloned()
+            .or_else(|| doc.sentences.first().map(|s| s.text.clone()))
             .unwrap_or_else(|| doc.headline.clone());
     }
     let base = base.trim().trim_end_matches('.').to_string();
@@ -128,10 +163,20 @@ const CLAUSE_BREAKS: &[&str] = &[
 ];
 
 /// The sentence cut at a clause break so that it fits the meta bounds, ending with a full stop.
-fn clause_cut(sentence: &str) -> Option<String> {
-    CLAUSE_BREAKS
+/// Other languages cut only at a comma before a word that opens a new clause.
+fn clause_cut(lang: Lang, sentence: &str) -> Option<String> {
+    let breaks: Vec<String> = match lang {
+        Lang::En => CLAUSE_BREAKS.iter().map(|b| b.to_string()).collect(),
+        other => other
+            .profile()
+            .clause_words
+            .iter()
+            .map(|w| format!(", {w} "))
+            .collect(),
+    };
+    breaks
         .iter()
-        .flat_map(|b| sentence.match_indices(b).map(|(i, _)| i))
+        .flat_map(|b| sentence.match_indices(b.as_str()).map(|(i, _)| i))
         .filter(|&i| {
             let n = sentence[..i].chars().count();
             (META_MIN - 1..META_MAX).contains(&n)
@@ -141,33 +186,80 @@ fn clause_cut(sentence: &str) -> Option<String> {
         .filter(|s| quotes_balanced(s))
 }
 
+/// True for text that reads as a complete sentence: it opens with a capital, a digit or a
+/// quotation mark, ends with terminal punctuation (a closing quote may follow) and its quotes
+/// are balanced.
+pub(crate) fn is_complete_sentence(text: &str) -> bool {
+    let t = text.trim();
+    let opens = t.chars().next().is_some_and(|c| {
+        c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '„' | '«' | '¿' | '¡')
+    });
+    let body = t.trim_end_matches(['"', '”', '“', '»', '’', '\'', ')']);
+    opens && body.ends_with(['.', '!', '?']) && quotes_balanced(t)
+}
+
+/// True when the first word of `text` is a conjunction of `lang` ("But", "Aber", "Men").
+pub(crate) fn opens_with_conjunction(lang: Lang, text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    is_conjunction(lang, first)
+        || (lang != Lang::En && is_conjunction(Lang::En, first) && first.len() > 2)
+}
+
+/// `sentence` without an opening conjunction ("But the mayor said ..." reads "The mayor said").
+pub(crate) fn without_conjunction(lang: Lang, sentence: &str) -> String {
+    if !opens_with_conjunction(lang, sentence) {
+        return sentence.to_string();
+    }
+    let rest = sentence
+        .split_once(' ')
+        .map_or("", |(_, r)| r)
+        .trim_start_matches([',', ' ']);
+    let mut chars = rest.chars();
+    chars
+        .next()
+        .map(|f| f.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// A meta description of 120-160 characters that reads as a complete sentence, taken from the
-/// leading sentences; a short story may get a shorter one rather than invented words.
-pub(crate) fn meta_description(doc: &Doc, brief: &[String]) -> String {
+/// leading sentences, never opening with a conjunction, and carrying the focus keyphrase when
+/// one of the candidates does; a short story may get a shorter one rather than invented words.
+pub(crate) fn meta_description(doc: &Doc, brief: &[String], focus: Option<&str>) -> String {
+    let lang = doc.lang;
     let leads: Vec<String> = lead_candidates(doc, 6)
         .into_iter()
-        .map(|i| doc.sentences[i].text.clone())
+        .map(|i| without_conjunction(lang, &doc.sentences[i].text))
+        .filter(|s| !s.is_empty())
         .collect();
+    let mut variants: Vec<String> = Vec::new();
     for (k, s) in leads.iter().enumerate() {
         let trimmed = drop_dash_aside(s);
-        let mut variants = vec![s.clone(), trimmed.clone()];
+        variants.push(s.clone());
+        variants.push(trimmed.clone());
         if let Some(next) = leads.get(k + 1) {
             variants.push(format!("{s} {next}"));
             variants.push(format!("{trimmed} {}", drop_dash_aside(next)));
         }
-        variants.extend(clause_cut(s));
-        variants.extend(clause_cut(&trimmed));
-        if let Some(v) = variants
-            .into_iter()
-            .find(|v| in_range(v) && quotes_balanced(v))
-        {
-            return v;
-        }
+        variants.extend(clause_cut(lang, s));
+        variants.extend(clause_cut(lang, &trimmed));
+    }
+    let pointer = |v: &str| {
+        let first = v.split_whitespace().next().unwrap_or("").to_lowercase();
+        lang.profile()
+            .pointers
+            .contains(&first.trim_matches(|c: char| !c.is_alphanumeric()))
+    };
+    let good = |v: &&String| {
+        in_range(v) && is_complete_sentence(v) && !opens_with_conjunction(lang, v) && !pointer(v)
+    };
+    let focused = focus.and_then(|f| variants.iter().filter(good).find(|v| has_phrase(v, f)));
+    if let Some(v) = focused.or_else(|| variants.iter().find(good)) {
+        return v.clone();
     }
     let first = brief
         .first()
-        .or(leads.first())
-        .cloned()
+        .map(|b| without_conjunction(lang, b))
+        .or(leads.first().cloned())
         .unwrap_or_else(|| doc.headline.clone());
     if first.chars().count() > META_MAX {
         let cut = cut_at_word(&first, META_MAX - 1);
@@ -220,14 +312,25 @@ fn ascii_words(text: &str) -> Vec<String> {
 ///
 /// It depends only on the headline (update markers removed), so versions of a story that keep
 /// their headline keep their slug; a story with no headline falls back to its guid.
-pub(crate) fn slug(story: &Story, brief: &[String]) -> String {
+pub(crate) fn slug(lang: Lang, story: &Story, brief: &[String]) -> String {
     let mut source = clean_headline(&story.headline);
+    if is_slug_line(&source, story) {
+        source = story
+            .subheadline
+            .as_deref()
+            .map(clean_headline)
+            .unwrap_or_default();
+    }
     if source.is_empty() {
         source = brief.first().cloned().unwrap_or_default();
     }
     let words: Vec<String> = ascii_words(&source)
         .into_iter()
-        .filter(|w| !is_stopword(w) && (w.len() != 1 || w.chars().all(|c| c.is_ascii_digit())))
+        .filter(|w| {
+            !is_stopword(w)
+                && !lang.is_stopword(w)
+                && (w.len() != 1 || w.chars().all(|c| c.is_ascii_digit()))
+        })
         .take(SLUG_WORDS)
         .collect();
     if words.is_empty() {
@@ -284,11 +387,55 @@ mod tests {
             "Zürich's café owners protest the new rent rules",
             vec![],
         );
-        let s1 = slug(&a, &[]);
+        let s1 = slug(Lang::En, &a, &[]);
         assert_eq!(s1, "zurichs-cafe-owners-protest-rent-rules");
         a.headline = format!("UPDATE 1-{}", a.headline);
         a.version = 2;
-        assert_eq!(slug(&a, &[]), s1);
+        assert_eq!(slug(Lang::En, &a, &[]), s1);
+    }
+
+    #[test]
+    fn an_agency_slug_is_never_the_headline() {
+        for h in [
+            "BC-BBN--Top Ten",
+            "BC-10 Things to Know-Today,364",
+            "US-SYRIA-CRISIS-ASSAD",
+        ] {
+            assert!(is_slug_line(h, &Story::new("g", h, vec![])), "{h}");
+        }
+        assert!(!is_slug_line(
+            "10 Things to Know for Today",
+            &Story::new("g", "x", vec![])
+        ));
+        let mut story = Story::new("g", "BC-EU--Harbour-Strike", vec!["Dockers in Antwerp walked out on Monday over a new shift plan for the container terminals.".into()]);
+        let doc = Doc::from_story(&story);
+        let h = seo_headline(&doc, &story, &[]);
+        assert!(h.starts_with("Dockers in Antwerp walked out"), "{h}");
+        story.subheadline = Some("Antwerp dockers strike over shifts".into());
+        assert_eq!(
+            seo_headline(&doc, &story, &[]),
+            "Antwerp dockers strike over shifts"
+        );
+        assert_eq!(slug(Lang::En, &story, &[]), "antwerp-dockers-strike-shifts");
+    }
+
+    #[test]
+    fn meta_descriptions_are_complete_sentences_without_an_opening_conjunction() {
+        let story = Story::new("g", "Fares rise", vec![
+            "But the harbour board decided on Monday that ferry fares will rise by twelve percent from March, to pay for four new berths in the old port.".into(),
+            "Commuters protested.".into(),
+        ]);
+        let doc = Doc::from_story(&story);
+        let meta = meta_description(&doc, &[], Some("ferry fares"));
+        assert!(meta.starts_with("The harbour board decided"), "{meta}");
+        assert!(
+            is_complete_sentence(&meta) && (META_MIN..=META_MAX).contains(&meta.chars().count()),
+            "{meta}"
+        );
+        assert!(opens_with_conjunction(Lang::De, "Aber der Rat entschied."));
+        assert!(opens_with_conjunction(Lang::No, "Men rådet bestemte."));
+        assert!(opens_with_conjunction(Lang::Fi, "Mutta valtuusto päätti."));
+        assert!(!is_complete_sentence("the council decided"));
     }
 
     #[test]

@@ -1,35 +1,11 @@
 //! Sentence splitting, wire-copy cleanup and word tokens.
 
-/// Words that carry no topic; ignored by overlap, salience and slugs.
-pub(crate) const STOPWORDS: &[&str] = &[
-    "a", "about", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are",
-    "as", "at", "be", "because", "been", "before", "being", "between", "both", "but", "by", "can",
-    "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from",
-    "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how",
-    "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no",
-    "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over",
-    "own", "said", "same", "says", "she", "should", "so", "some", "such", "than", "that", "the",
-    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
-    "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while",
-    "who", "whom", "why", "will", "with", "would", "you", "your", "new", "one", "two", "year",
-    "years", "told", "like", "get", "got", "may", "might", "must", "us", "yet", "still", "even",
-    "many", "much", "made", "make", "last", "first",
-];
+use crate::lang::Lang;
 
-/// Abbreviations after which a full stop does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "co", "corp", "ltd", "gen", "gov", "sen",
-    "rep", "lt", "col", "sgt", "capt", "no", "vs", "prof", "rev", "mt", "jan", "feb", "aug",
-    "sept", "oct", "nov", "dec", "u.s", "u.k", "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept",
-    "fig", "ft", "gov", "hon",
-];
-
-static STOPWORD_SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
-    std::sync::LazyLock::new(|| STOPWORDS.iter().copied().collect());
-
-/// True for a topic-free word (compared lowercase).
+/// True for a topic-free English word (compared lowercase); other languages ask their
+/// [`Lang`].
 pub(crate) fn is_stopword(word: &str) -> bool {
-    STOPWORD_SET.contains(word)
+    Lang::En.is_stopword(word)
 }
 
 /// Lowercase alphanumeric words of a text.
@@ -39,10 +15,10 @@ pub(crate) fn words_lower(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(|w| w.to_lowercase())
 }
 
-/// The topic words of a text: lowercase, no stopwords, at least three characters.
-pub(crate) fn content_words(text: &str) -> Vec<String> {
+/// The topic words of a text in `lang`: lowercase, no stopwords, at least three characters.
+pub(crate) fn content_words_in(lang: Lang, text: &str) -> Vec<String> {
     words_lower(text)
-        .filter(|w| w.chars().count() > 2 && !is_stopword(w))
+        .filter(|w| w.chars().count() > 2 && !lang.is_stopword(w))
         .collect()
 }
 
@@ -52,16 +28,25 @@ pub(crate) fn word_count(text: &str) -> usize {
 }
 
 fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\'' | '’' | '”' | ')' | ']')
+    matches!(c, '"' | '\'' | '’' | '”' | '“' | '»' | '«' | ')' | ']')
 }
 
 fn is_opener(c: char) -> bool {
-    matches!(c, '"' | '\'' | '‘' | '“' | '(' | '[')
+    matches!(
+        c,
+        '"' | '\'' | '‘' | '“' | '„' | '«' | '»' | '¿' | '¡' | '(' | '['
+    )
+}
+
+/// Splits an English paragraph into sentences: [`split_sentences_in`] with English rules.
+pub fn split_sentences(paragraph: &str) -> Vec<String> {
+    split_sentences_in(Lang::En, paragraph)
 }
 
 /// Splits a paragraph into sentences at `.`, `!` or `?` followed by space and a capital or digit,
-/// except after abbreviations and single-letter initials.
-pub fn split_sentences(paragraph: &str) -> Vec<String> {
+/// except after the language's abbreviations, single-letter initials and, where the language
+/// writes ordinals with a full stop ("am 3. Oktober"), short numbers.
+pub fn split_sentences_in(lang: Lang, paragraph: &str) -> Vec<String> {
     let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
     let mut out = Vec::new();
     let mut start = 0usize;
@@ -87,7 +72,7 @@ pub fn split_sentences(paragraph: &str) -> Vec<String> {
         let boundary = space_start < j
             && k < chars.len()
             && (chars[k].1.is_uppercase() || chars[k].1.is_ascii_digit())
-            && !(c == '.' && ends_with_abbreviation(&paragraph[start..byte]));
+            && !(c == '.' && ends_with_abbreviation(lang, &paragraph[start..byte]));
         if boundary {
             let end = chars.get(space_start).map_or(paragraph.len(), |(b, _)| *b);
             push_trimmed(&mut out, &paragraph[start..end]);
@@ -106,35 +91,47 @@ fn push_trimmed(out: &mut Vec<String>, s: &str) {
     }
 }
 
-fn ends_with_abbreviation(before: &str) -> bool {
+fn ends_with_abbreviation(lang: Lang, before: &str) -> bool {
     let last = before
         .rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
         .unwrap_or("");
     let last = last.trim_end_matches('.').to_lowercase();
     let single_initial = last.chars().count() == 1 && last.chars().all(char::is_alphabetic);
-    single_initial || ABBREVIATIONS.contains(&last.as_str())
+    let profile = lang.profile();
+    let ordinal = profile.ordinal_dot
+        && (1..=3).contains(&last.chars().count())
+        && last.chars().all(|c| c.is_ascii_digit());
+    single_initial || ordinal || profile.abbreviations.contains(&last.as_str())
 }
 
-/// Agency tags that open a wire lead: "(Reuters) -", "(AP) —", "(CNN) --".
-const AGENCY_TAGS: &[&str] = &[
-    "Reuters",
-    "AP",
-    "AFP",
-    "CNN",
-    "dpa",
-    "UPI",
-    "Bloomberg",
-    "PA",
-    "ANSA",
-    "EFE",
-    "Xinhua",
-    "BBC",
-];
+/// Agency tags written in lower case ("(dpa)"); capitalised ones are recognised by shape.
+const LOWERCASE_TAGS: &[&str] = &["dpa", "afp", "apa", "sda", "ats", "kna", "epd"];
+
+/// The agency credit in "(Reuters)", "(Copydesk)", "(dpa)": one to three words, capitalised
+/// or a known lowercase tag, no digits.
+fn credit_in(inner: &str) -> bool {
+    let words: Vec<&str> = inner.split_whitespace().collect();
+    (1..=3).contains(&words.len())
+        && inner.chars().count() <= 30
+        && !inner.chars().any(|c| c.is_ascii_digit())
+        && (words.iter().all(|w| w.starts_with(char::is_uppercase))
+            || LOWERCASE_TAGS.contains(&inner.to_lowercase().as_str()))
+}
 
 /// Removes a dateline and agency tag from the start of a paragraph:
 /// "KYIV, Ukraine (AP) — Text" and "LONDON (Reuters) - Text" become "Text".
+#[cfg(test)]
 pub(crate) fn strip_dateline(paragraph: &str, dateline: Option<&str>) -> String {
+    strip_dateline_credit(paragraph, dateline).0
+}
+
+/// [`strip_dateline`], and the agency credit it removed ("Copydesk" from "LISBON (Copydesk) —"):
+/// a credit is furniture, never a keyword.
+pub(crate) fn strip_dateline_credit(
+    paragraph: &str,
+    dateline: Option<&str>,
+) -> (String, Option<String>) {
     let mut p = paragraph.trim();
     if let Some(d) = dateline.map(str::trim).filter(|d| !d.is_empty()) {
         if let Some(rest) = p.strip_prefix(d) {
@@ -143,22 +140,25 @@ pub(crate) fn strip_dateline(paragraph: &str, dateline: Option<&str>) -> String 
             });
         }
     }
-    // Look for "(TAG)" followed by a dash within the first 80 bytes.
-    for tag in AGENCY_TAGS {
-        let needle = format!("({tag})");
-        if let Some(pos) = p.find(&needle).filter(|pos| *pos <= 80) {
-            let head = &p[..pos];
-            let rest = p[pos + needle.len()..].trim_start();
-            let dash = rest.starts_with('-') || rest.starts_with('–') || rest.starts_with('—');
+    // "(TAG)" followed by a dash or colon within the first 80 bytes, after a place.
+    if let Some(open) = p.find('(').filter(|pos| *pos <= 80) {
+        if let Some(close) = p[open..].find(')').map(|c| open + c) {
+            let inner = p[open + 1..close].trim();
+            let head = &p[..open];
+            let rest = p[close + 1..].trim_start();
+            let dash = rest.starts_with(['-', '–', '—', ':']);
             let head_is_place = head
                 .chars()
                 .filter(|c| c.is_alphabetic())
                 .all(|c| c.is_uppercase())
                 || head.split_whitespace().count() <= 4;
-            if dash && head_is_place {
-                return rest
-                    .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—'))
+            if dash && head_is_place && credit_in(inner) {
+                let text = rest
+                    .trim_start_matches(|c: char| {
+                        c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':')
+                    })
                     .to_string();
+                return (text, Some(inner.to_string()));
             }
         }
     }
@@ -166,10 +166,10 @@ pub(crate) fn strip_dateline(paragraph: &str, dateline: Option<&str>) -> String 
     if let Some((head, rest)) = split_once_any(p, &[" — ", " -- ", " – "]) {
         let letters: Vec<char> = head.chars().filter(|c| c.is_alphabetic()).collect();
         if head.len() <= 40 && letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase()) {
-            return rest.trim().to_string();
+            return (rest.trim().to_string(), None);
         }
     }
-    p.to_string()
+    (p.to_string(), None)
 }
 
 fn split_once_any<'a>(s: &'a str, seps: &[&str]) -> Option<(&'a str, &'a str)> {
@@ -185,7 +185,19 @@ pub(crate) fn is_furniture(paragraph: &str) -> bool {
     let p = paragraph.trim();
     let lower = p.to_lowercase();
     let words = word_count(p);
-    (lower.starts_with("by ") && words <= 12 && !p.ends_with('.'))
+    let byline = [
+        "by ",
+        "von ",
+        "af ",
+        "av ",
+        "di ",
+        "par ",
+        "por ",
+        "kirjoittanut ",
+    ]
+    .iter()
+    .any(|b| lower.starts_with(b));
+    (byline && words <= 12 && !p.ends_with('.'))
         || lower.starts_with("by . ")
         || lower.starts_with("(reporting by")
         || lower.starts_with("(additional reporting")
@@ -275,6 +287,24 @@ mod tests {
             strip_dateline("The Fed - cautious as ever - held.", None),
             "The Fed - cautious as ever - held."
         );
+        assert_eq!(
+            strip_dateline_credit("LISBON (Copydesk) — The council voted.", None),
+            (
+                "The council voted.".to_string(),
+                Some("Copydesk".to_string())
+            )
+        );
+        assert_eq!(
+            strip_dateline_credit("Berlin (dpa) - Der Bundestag stimmte zu.", None)
+                .1
+                .as_deref(),
+            Some("dpa")
+        );
+        assert_eq!(
+            strip_dateline("Sales (in 2023) - the best year - rose.", None),
+            "Sales (in 2023) - the best year - rose.",
+            "a bracket with digits is no credit"
+        );
     }
 
     #[test]
@@ -282,6 +312,7 @@ mod tests {
         assert!(is_furniture("By Jane Doe, Associated Press"));
         assert!(is_furniture("(Reporting by Ann Lee; Editing by Tom Hals)"));
         assert!(!is_furniture("By the end of the day, prices had doubled."));
+        assert!(is_furniture("Von Almut Beispiel, dpa"));
     }
 
     #[test]

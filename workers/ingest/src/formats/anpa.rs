@@ -63,7 +63,7 @@ fn read_body(body: &str, s: &mut copydesk_types::Story) {
         if let Some(h) = raw.strip_prefix('^') {
             let line = strip_line(h);
             header_seen += 1;
-            if header_seen == 1 && (line.contains("--") || line.starts_with('*')) {
+            if header_seen == 1 && is_slug_line(&line) {
                 let slug = line.rsplit_once('^').map_or(line.as_str(), |(_, b)| b).to_string();
                 s.slugline = Some(slug.rsplit_once(',').filter(|(_, n)| n.trim().chars().all(|c| c.is_ascii_digit())).map_or(slug.clone(), |(a, _)| a.to_string()));
             } else if line.starts_with("AP Photo") || line.is_empty() {
@@ -99,6 +99,18 @@ fn read_body(body: &str, s: &mut copydesk_types::Story) {
     s.body = paras.into_iter().map(|p| p.replace(" _ ", " — ")).filter(|p| !p.is_empty()).collect();
 }
 
+/// True for the first header line when it is the slug, not the headline: AP's
+/// `BC-LT--Argentina-Cancer Beauty,466`, `BC-10 Things to Know-Today,364` (a digest whose
+/// keyword has no `--`), `*9006 ^AP-Top-Entertainment-Headlines,0176`. A slug starts with an
+/// AP service prefix, carries `--`, or ends in the word count after a comma.
+fn is_slug_line(line: &str) -> bool {
+    let word_count = line.rsplit_once(',').is_some_and(|(head, n)| {
+        let n = n.trim();
+        !head.trim().is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && !head.trim_end().ends_with(char::is_numeric)
+    });
+    line.contains("--") || line.starts_with('*') || line.starts_with("BC-") || line.starts_with("AP-") || word_count
+}
+
 /// `AP-WF-11-13-13 1509GMT` -> 2013-11-13T15:09:00Z.
 fn trailer_date(trailer: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
     let t = trailer.trim_start();
@@ -117,7 +129,16 @@ fn trailer_date(trailer: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> 
 
 #[cfg(test)]
 mod tests {
-    use super::trailer_date;
+    use super::{is_slug_line, trailer_date};
+
+    #[test]
+    fn slug_lines_are_told_from_headlines() {
+        assert!(is_slug_line("BC-10 Things to Know-Today,364"));
+        assert!(is_slug_line("BC-LT--Argentina-Cancer Beauty,466"));
+        assert!(!is_slug_line("10 Things to Know for Today"));
+        assert!(!is_slug_line("Deng has 30 points, short-handed Heat beat Hawks 115-111"));
+        assert!(!is_slug_line("Prices rose 3, 4"));
+    }
 
     #[test]
     fn trailer_dates_are_read_and_odd_ones_refused_without_panicking() {

@@ -2,8 +2,10 @@
 //! of responses keyed by item id.
 //!
 //! AP item JSON is metadata: the text lives in the NITF rendition. Copydesk uses
-//! `headline_extended` (else `summary`, else the headline) as a one-paragraph body and keeps
-//! the NITF rendition address in `links`, so a downstream fetch can replace it.
+//! `headline_extended` (else `summary`) as a one-paragraph body and keeps the NITF rendition
+//! address in `links`, so a downstream fetch can replace it. An item with a headline and no
+//! such text (an agate listing such as "BC-BBN--Top Ten") is not an article: it is skipped
+//! with the reason.
 //! Mapping: `altids.itemid` -> guid; `version` (0-based) + 1 -> version; `urgency`;
 //! `editorialpriority` (ANPA letters) -> priority; `bylines[].by` + `title`; `located`;
 //! `provider`; `slugline`; `keywords`; `subject` (category entries left out); `pubstatus`;
@@ -56,7 +58,14 @@ fn item(v: &Value, doc: &Doc<'_>) -> Parsed {
     s.uri = string(v, &["uri"]);
     s.version = number(v, &["version"]).map_or(1, |n| n + 1);
     s.headline = string(v, &["headline", "title"]).unwrap_or_default();
-    let abstract_ = string(v, &["headline_extended", "summary", "description_summary"]).unwrap_or_else(|| s.headline.clone());
+    let Some(abstract_) = string(v, &["headline_extended", "summary", "description_summary"]) else {
+        // A headline with nothing under it ("BC-BBN--Top Ten", a listing) is not an article.
+        let what = if s.headline.is_empty() { "no headline and no body text".to_string() } else { format!("only a headline ({:?}) and no body text", s.headline) };
+        return Parsed::Skipped {
+            id: Some(s.guid.clone()).filter(|g| !g.is_empty()),
+            reason: format!("AP item has {what} (no headline_extended or summary): not an article; ingest its NITF rendition for the text"),
+        };
+    };
     s.body = vec![abstract_];
     if let Some(href) = get(v, &["renditions"]).and_then(|r| get(r, &["nitf"])).and_then(|n| string(n, &["href"])) {
         s.links.push(Link { text: "NITF rendition".into(), href });

@@ -2,7 +2,9 @@
 //!
 //! Mapping: `uri` (else `guid`) -> guid; `version`; `headline` or `headlines[role=main]`;
 //! `headlines[role=sub*]` -> subheadline; `body_html`/`body_xhtml`/`body_text` or `bodies[]`
-//! (HTML, then NITF, then text) -> body; `byline`/`by`/`authors` -> byline; `located`;
+//! (HTML, then NITF, then text) -> body, else `descriptions[role=text]` (ninjs 3.0 items that
+//! carry their text only there, as NTB's do); the first picture in `associations` -> image;
+//! `byline`/`by`/`authors` -> byline; `located`;
 //! `language`; `source`/`copyrightholder` -> source; `slugline`; `keywords`; `subject(s)`;
 //! `urgency`, `priority`; `pubstatus`; `embargoed`; `firstcreated`, `versioncreated`;
 //! `ednote`. Items whose `type` is not text or composite are skipped.
@@ -55,6 +57,11 @@ fn fill_text(v: &Value, s: &mut Story) {
     let (paras, links) = body(v);
     s.body = paras;
     s.links = links;
+    if s.body.is_empty() {
+        // ninjs 3.0 items (NTB's) may carry their text only as a description with role "text".
+        s.body = description_text(v);
+    }
+    s.image = picture(v);
     s.byline = string(v, &["byline", "by"]).or_else(|| {
         let authors = names(v, &["authors", "people"]);
         (!authors.is_empty()).then(|| authors.join(", "))
@@ -101,6 +108,55 @@ fn body(v: &Value) -> (Vec<String>, Vec<copydesk_types::Link>) {
         Some(t) => (crate::text::plain_paragraphs(&t), Vec::new()),
         None => (Vec::new(), Vec::new()),
     }
+}
+
+/// The text of `descriptions`: the one with role `text` (or no role), else any other.
+fn description_text(v: &Value) -> Vec<String> {
+    let descriptions = array(v, &["descriptions"]);
+    let role = |d: &Value| string(d, &["role"]).unwrap_or_default().to_ascii_lowercase();
+    let mut ordered: Vec<&Value> = descriptions.iter().copied().filter(|d| matches!(role(d).as_str(), "text" | "")).collect();
+    ordered.extend(descriptions.iter().copied().filter(|d| !matches!(role(d).as_str(), "text" | "")));
+    for d in ordered {
+        let Some(text) = string_raw(d, &["value"]) else { continue };
+        let ct = string(d, &["contentType", "contenttype"]).unwrap_or_default().to_ascii_lowercase();
+        let paras = if ct.contains("html") { crate::text::html_to_paragraphs(&text).0 } else { crate::text::plain_paragraphs(&text) };
+        if !paras.is_empty() {
+            return paras;
+        }
+    }
+    string_raw(v, &["description_text"]).map(|t| crate::text::plain_paragraphs(&t)).unwrap_or_default()
+}
+
+/// The address of the first associated picture (`associations` as a map (1.x) or a list
+/// (2.x/3.x)): its largest rendition's `href`, else its own address.
+fn picture(v: &Value) -> Option<String> {
+    let assoc = get(v, &["associations"])?;
+    let items: Vec<&Value> = match assoc {
+        Value::Object(map) => map.values().collect(),
+        Value::Array(list) => list.iter().collect(),
+        _ => return None,
+    };
+    let http = |h: String| (h.starts_with("https://") || h.starts_with("http://")).then_some(h);
+    for item in items {
+        let kind = string(item, &["type"]).unwrap_or_default().to_ascii_lowercase();
+        if !matches!(kind.as_str(), "picture" | "image" | "graphic") {
+            continue;
+        }
+        let renditions: Vec<&Value> = match get(item, &["renditions"]) {
+            Some(Value::Object(map)) => map.values().collect(),
+            Some(Value::Array(list)) => list.iter().collect(),
+            _ => Vec::new(),
+        };
+        let best = renditions
+            .into_iter()
+            .filter_map(|r| Some((number(r, &["width"]).unwrap_or(0), http(string(r, &["href"])?)?)))
+            .max_by_key(|(w, _)| *w)
+            .map(|(_, h)| h);
+        if let Some(h) = best.or_else(|| string(item, &["uri"]).and_then(http)) {
+            return Some(h);
+        }
+    }
+    None
 }
 
 /// A string value without whitespace cleaning (bodies keep their line structure).

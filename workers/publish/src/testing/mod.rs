@@ -24,6 +24,7 @@ pub fn summarized(guid: &str, version: u64) -> StorySummarized {
         json_ld: serde_json::json!({}),
         open_graph: Default::default(),
         engine: "test".into(),
+        focus_keyphrase: None,
     };
     StorySummarized { story, entities: Entities::default(), summary: Some(summary) }
 }

@@ -5,9 +5,11 @@
 //! Layout: this file holds the steps (asides, openers, appositives, attribution, the first
 //! clause, auxiliaries, the fit to 3-8 words); `words` holds the word lists and word tests.
 
+mod generic;
 mod words;
 
 use crate::headings::{ends_on_fragment, ends_on_fragment_words};
+use crate::lang::Lang;
 pub(crate) use words::is_acronym;
 use words::*;
 
@@ -214,19 +216,25 @@ fn strip_attribution<'a>(t: &'a [&'a str]) -> Option<&'a [&'a str]> {
 /// must be shortened at a phrase boundary rather than end there.
 fn first_clause<'a>(t: &[&'a str]) -> (Vec<&'a str>, bool) {
     let mut out = Vec::new();
+    let mut owed = false;
     for (i, w) in t.iter().enumerate() {
         if i > 0 && is_quoted(w) {
             return (out, true);
         }
         let after_auxiliary = i > 0 && is_in(MODALS, t[i - 1]); // "has since", not "since 1990"
+                                                                // "surfaced days after the vote": the time phrase does not end the clause there.
+        let timed = i > 0 && is_in(&["after", "before"], w) && is_in(TIME_UNITS, t[i - 1]);
         let as_clause = is_in(&["as"], w)
             && t.get(i + 1)
                 .is_some_and(|n| is_in(&["it", "he", "she", "they", "we"], n));
         let opens_clause = DASHES.contains(w)
             || w.starts_with('(')
-            || (is_in(CLAUSE_WORDS, w) && !after_auxiliary)
+            || (is_in(CLAUSE_WORDS, w) && !after_auxiliary && !timed)
             || as_clause;
         if i > 0 && opens_clause {
+            // "Nobody should doubt | that ...": what was said is the verb's object, so the
+            // clause may not end before it (it must be cut shorter, or give no heading).
+            owed = is_in(&["that", "whether", "if"], w) && !t[i - 1].ends_with(',');
             break;
         }
         if ends_clause(w) {
@@ -246,7 +254,7 @@ fn first_clause<'a>(t: &[&'a str]) -> (Vec<&'a str>, bool) {
     if when && n - 2 >= MIN_WORDS {
         out.truncate(n - 2);
     }
-    (out, false)
+    (out, owed)
 }
 
 /// Headline style: "were suspended" -> "suspended", "has been cut" -> "cut", "had agreed" ->
@@ -292,9 +300,21 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
     let ok = |k: usize, trimmed: bool| {
         let last = t[k - 1];
         let trimmed = trimmed && main != Some(k - 1);
-        let after_modal = k >= 2 && is_in(MODALS, t[k - 2]);
+        // "will go", "will likely go": a bare verb after a modal, adverbs between.
+        let mut j = k.saturating_sub(2);
+        while j > 0 && j + 1 < k && is_adverb(t[j]) {
+            j -= 1;
+        }
+        let after_modal = k >= 2 && is_in(MODALS, t[j]);
         let noun = k >= 2 && is_in(DETERMINERS, t[k - 2]); // "a plan", not "they plan"
-        let hangs = (is_in(NEEDS_OBJECT, last) && !noun)
+                                                           // "Firefighters brought a fire | under control": the verb owes a second complement.
+        let owes = trimmed && t[..k].iter().any(|w| is_in(NEEDS_COMPLEMENT, w));
+        // "any vehicle he stumbles | across": a relative clause cut after its verb.
+        let relative =
+            trimmed && k >= 2 && is_in(&["he", "she", "they", "it", "we", "you", "i"], t[k - 2]);
+        let hangs = owes
+            || relative
+            || (is_in(NEEDS_OBJECT, last) && !noun)
             || is_in(REPORTING, last)
             || (trimmed && after_modal)
             || ends_on_fragment_words(&t[..k]);
@@ -306,13 +326,32 @@ fn fit(t: &[&str], main: Option<usize>, quoted: bool) -> Option<(usize, bool)> {
     let capital = |w: &str| w.starts_with(char::is_uppercase);
     let cuttable = |k: usize| {
         let inside_name = capital(t[k - 1]) && t.get(k + 1).is_some_and(|w| capital(w));
-        let pair = is_word(t[k], "and") && t[..k].iter().any(|w| is_word(w, "between"));
+        let pair = (is_word(t[k], "and") && t[..k].iter().any(|w| is_in(&["between", "both"], w)))
+            || (is_word(t[k], "or") && t[..k].iter().any(|w| is_word(w, "either")));
         let partitive = is_word(t[k], "of") && is_in(PARTITIVES, t[k - 1]);
-        // Before an auxiliary the subject stands alone ("Interest earned by children | is ...").
+        // "has until Wednesday | to form a government": an infinitive finishes the clause.
+        let infinitive = is_word(t[k], "to")
+            && t.get(k + 1).is_some_and(|w| {
+                w.starts_with(char::is_lowercase)
+                    && !is_in(DETERMINERS, w)
+                    && !is_in(&["be"], w)
+                    && !w.ends_with(['.', ','])
+            });
+        // "surfaced days | after the vote": the time belongs to what follows.
+        let timed = (is_in(&["after", "before", "ago", "later", "earlier"], t[k])
+            && is_in(TIME_UNITS, t[k - 1]))
+            || is_in(&["late", "early", "mid", "until"], t[k - 1]); // "late | on Monday"
+                                                                    // Before an auxiliary the subject stands alone ("Interest earned by children | is ...").
         let subject = is_in(MODALS, t[k])
             && !is_in(&["to", "not", "be", "been"], t[k])
-            && !t[..k].iter().any(|w| is_verb_form(w));
-        (is_in(PHRASE_WORDS, t[k]) || subject) && !inside_name && !pair && !partitive
+            && !t[..k].iter().any(|w| is_verb_form(w))
+            && !has_verb(&t[..k]); // "Report suggests this campaign | is" has its verb
+        (is_in(PHRASE_WORDS, t[k]) || subject)
+            && !inside_name
+            && !pair
+            && !partitive
+            && !infinitive
+            && !timed
     };
     (MIN_WORDS..=MAX_WORDS.min(t.len().saturating_sub(1)))
         .rev()
@@ -335,7 +374,15 @@ pub(crate) fn stands_alone(phrase: &str) -> bool {
         .iter()
         .any(|list| is_in(list, last))
         || is_participle(last);
-    let bad = POINTERS.contains(&first.as_str()) || first.ends_with("ing") || adverb || verb;
+    // "Remain massive challenges", "Help people remember": a phrase opening on a bare verb.
+    let opens_on_verb = [BARE_VERBS, NEEDS_OBJECT, REPORTING]
+        .iter()
+        .any(|list| list.contains(&first.as_str()));
+    let bad = POINTERS.contains(&first.as_str())
+        || first.ends_with("ing")
+        || adverb
+        || verb
+        || opens_on_verb;
     !bad && !ends_on_fragment(phrase)
 }
 
@@ -352,11 +399,28 @@ fn sentence_case(words: &[&str]) -> String {
         .unwrap_or_default()
 }
 
+/// The headline clause of a sentence in `lang`: English has the full rules below, the other
+/// languages take whole clauses only (see `generic`).
+pub(crate) fn headline_clause_in(lang: Lang, sentence: &str) -> Option<Clause> {
+    match lang {
+        Lang::En => headline_clause(sentence),
+        other => generic::generic_clause(other, sentence),
+    }
+}
+
 /// The headline clause of a sentence, or `None` when it has none that reads well: quotes and
 /// questions are skipped, attribution, openers and a leading article are dropped, the first
 /// clause is kept and shortened at a phrase boundary to 3-8 words ending on a content word.
 pub(crate) fn headline_clause(sentence: &str) -> Option<Clause> {
     if is_speech(sentence) || sentence.trim_end().ends_with(['?', ':']) {
+        return None;
+    }
+    // A label line ("Subs not used: Smith, Jones.") is no sentence.
+    if sentence
+        .split_whitespace()
+        .take(5)
+        .any(|w| w.ends_with(':'))
+    {
         return None;
     }
     let tokens = drop_asides(&sentence.split_whitespace().collect::<Vec<_>>());
@@ -381,17 +445,69 @@ pub(crate) fn headline_clause(sentence: &str) -> Option<Clause> {
     let (k, trimmed) = fit(&clause, main, quoted)?;
     let head = &clause[..k];
     let first = head.first().map_or(String::new(), |w| stem_of(w));
+    // "Is the latest in a series": a heading never opens on an auxiliary whose subject the
+    // sentence had ("It is ...").
+    let auxiliary_start = is_in(MODALS, &first) && !is_word(&first, "to");
     let bad_start = POINTERS.contains(&first.as_str())
+        || auxiliary_start
         || (first.ends_with("ing") && !first.contains('-') && !has_verb(head))
         || head
             .first()
             .is_some_and(|w| w.starts_with(['-', '*', '•', '–', '—']));
     let bad_char = head.iter().any(|w| {
-        w.contains(['(', ')', '[', ']', ':', '/']) || is_quoted(w) || w.starts_with("http")
+        w.contains(['(', ')', '[', ']', ':', '/'])
+            || w.contains("&#")
+            || is_quoted(w)
+            || w.starts_with("http")
     });
-    (!bad_start && !bad_char).then(|| Clause {
+    // "Remain massive challenges", "Become politically free": the subject ("there", "it") was
+    // left behind; "Where technology worn": a question word opens no heading.
+    let bare_verb = is_in(BARE_VERBS, &first) || is_in(&["where", "how", "why"], &first);
+    (!bad_start && !bad_char && !bare_verb).then(|| Clause {
         text: sentence_case(head),
         trimmed,
         verb: has_verb(head),
     })
+}
+
+/// True when an English heading stops where its sentence still owes it a complement: before an
+/// infinitive ("has until Wednesday | to form"), before the event a time phrase measures
+/// ("surfaced days | after"), after "late"/"early" ("started late | on Monday"), or on a verb
+/// after a modal ("will likely go | to arbitration"). Measured by `copydesk bench summarize`
+/// against the section the heading stands over.
+pub(crate) fn cut_before_complement(heading: &str, section: &str) -> bool {
+    let head: Vec<&str> = heading.split_whitespace().collect();
+    let (Some(&last), Some(&first)) = (head.last(), head.first()) else {
+        return false;
+    };
+    for sentence in section.split_inclusive(['.', '!', '?']) {
+        let t: Vec<&str> = sentence.split_whitespace().collect();
+        let Some(start) = t.iter().position(|w| is_word(w, core(first))) else {
+            continue;
+        };
+        let Some(end) = (start..t.len()).find(|&i| is_word(t[i], core(last))) else {
+            continue;
+        };
+        if t[end].ends_with([',', '.', ';', ':', '!', '?']) {
+            return false; // the clause ends where the heading does
+        }
+        let next = t.get(end + 1).copied().unwrap_or("");
+        let after = t.get(end + 2).copied().unwrap_or("");
+        let infinitive = is_word(next, "to")
+            && after.starts_with(char::is_lowercase)
+            && !is_in(DETERMINERS, after);
+        let timed = is_in(&["after", "before", "ago"], next) && is_in(TIME_UNITS, last);
+        let late = is_in(&["late", "early"], last) && is_in(&["on", "in", "last", "this"], next);
+        let mut j = head.len().saturating_sub(2);
+        while j > 0 && is_adverb(head[j]) {
+            j -= 1;
+        }
+        let modal = &[
+            "will", "would", "can", "could", "may", "might", "must", "should", "shall",
+        ];
+        let modal_verb =
+            head.len() >= 2 && j + 1 < head.len() && is_in(modal, head[j]) && !next.is_empty();
+        return infinitive || timed || late || (modal_verb && last.starts_with(char::is_lowercase));
+    }
+    false
 }

@@ -216,3 +216,38 @@ pub(super) const DETERMINERS: &[&str] = &[
     "a", "an", "the", "its", "their", "his", "her", "our", "this", "that", "these", "those", "new",
     "any", "every", "each", "no",
 ];
+
+/// Units of time that bind to a following "after", "before" or "ago" ("days after the vote").
+#[rustfmt::skip]
+pub(super) const TIME_UNITS: &[&str] = &[
+    "seconds", "minutes", "hours", "days", "weeks", "months", "years", "decades", "moments",
+    "shortly", "soon", "just", "hour", "day", "week", "month", "year", "minute",
+];
+
+/// True for an adverb that may stand between a modal and its verb ("will likely go").
+pub(super) fn is_adverb(token: &str) -> bool {
+    (ends_with_ci(token, "ly") && token.starts_with(char::is_lowercase))
+        || is_in(
+            &[
+                "not", "also", "still", "never", "soon", "now", "then", "just", "already",
+                "probably",
+            ],
+            token,
+        )
+}
+
+/// Verbs that take an object and a second complement ("brought the fire under control", "put
+/// the plan on hold"): a clause trimmed after them loses its meaning.
+#[rustfmt::skip]
+pub(super) const NEEDS_COMPLEMENT: &[&str] = &[
+    "bring", "brings", "brought", "put", "puts", "place", "placed", "send", "sends", "sent",
+    "turn", "turned", "hand", "handed", "handing", "keep", "kept", "take", "took", "taken",
+];
+
+/// Bare verbs that open a clause only when its subject was left behind ("[There] remain
+/// challenges", "[It will] become free"): a heading never starts with one.
+#[rustfmt::skip]
+pub(super) const BARE_VERBS: &[&str] = &[
+    "remain", "remains", "become", "be", "have", "make", "take", "go", "get", "come", "seem",
+    "look", "appear", "keep", "give", "stay", "exist", "exists", "lie", "lies",
+];

@@ -1,4 +1,5 @@
 //! Synthetic stories shared by the integration tests (written for these tests).
+#![allow(dead_code)]
 
 use copydesk_types::{Link, Story};
 
@@ -38,3 +39,4 @@ pub fn harbour_story() -> Story {
     }];
     story
 }
+pub mod langs;

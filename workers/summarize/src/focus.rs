@@ -1,0 +1,194 @@
+//! The focus keyphrase: the one phrase an article is optimised for. It is chosen from the
+//! story's salient names and the key phrases of its headline, must stand in the headline or
+//! the lead and recur in the body (so a meta description and a subheading can carry it), and
+//! is written as the story writes it.
+
+use crate::doc::Doc;
+use crate::salience::Term;
+
+/// Sentences of the lead that count as "the lead" for placement.
+const LEAD_SENTENCES: usize = 2;
+/// Names considered.
+const NAMES: usize = 8;
+
+/// Byte offset of `phrase` in `text` as whole words, ignoring case (ASCII-case-insensitive
+/// offsets are exact; other case changes are compared on the lowercase text).
+pub(crate) fn find_ci(text: &str, phrase: &str) -> Option<usize> {
+    if phrase.trim().is_empty() {
+        return None;
+    }
+    find_lower(&text.to_lowercase(), &phrase.to_lowercase())
+}
+
+/// [`find_ci`] on text and phrase already lowercase (no allocation).
+fn find_lower(hay: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    hay.match_indices(needle)
+        .find(|(i, _)| {
+            !word(hay[..*i].chars().next_back()) && !word(hay[i + needle.len()..].chars().next())
+        })
+        .map(|(i, _)| i)
+}
+
+/// True when `text` contains `phrase` as whole words, ignoring case.
+pub(crate) fn has_phrase(text: &str, phrase: &str) -> bool {
+    find_ci(text, phrase).is_some()
+}
+
+/// `phrase` as `text` writes it (its case), when `text` contains it.
+fn as_written(text: &str, phrase: &str) -> Option<String> {
+    let i = find_ci(text, phrase)?;
+    let same_len = text.to_lowercase().len() == text.len();
+    Some(if same_len {
+        text[i..i + phrase.len()].to_string()
+    } else {
+        phrase.to_string()
+    })
+}
+
+/// Runs of two or three adjacent topic words in the headline ("peace deal pressure").
+fn headline_phrases(doc: &Doc) -> Vec<String> {
+    let words: Vec<&str> = doc.headline.split_whitespace().collect();
+    let topic = |w: &str| {
+        let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+        core.chars().count() > 2
+            && core.chars().all(|c| c.is_alphabetic() || c == '-')
+            && !doc.lang.is_stopword(&core.to_lowercase())
+    };
+    let mut out = Vec::new();
+    for n in [3usize, 2] {
+        for win in words.windows(n) {
+            let inner_break = win[..n - 1].iter().any(|w| w.ends_with([',', ':', ';']));
+            if win.iter().all(|w| topic(w)) && !inner_break {
+                let phrase: Vec<&str> = win
+                    .iter()
+                    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                    .collect();
+                out.push(phrase.join(" "));
+            }
+        }
+    }
+    out
+}
+
+/// The focus keyphrase, or `None` when nothing in the headline or lead recurs in the body.
+#[cfg(test)]
+pub(crate) fn focus_keyphrase(doc: &Doc, terms: &[Term], lead: &str) -> Option<String> {
+    focus_candidates(doc, terms, lead).into_iter().next()
+}
+
+/// The focus keyphrase that the article's subheadings carry: the first candidate when one of
+/// them does, else the first candidate a subheading does carry, else the first candidate.
+pub(crate) fn settle_focus(candidates: &[String], headings: &[&str]) -> Option<String> {
+    let carried = |c: &&String| headings.iter().any(|h| has_phrase(h, c));
+    candidates
+        .iter()
+        .find(carried)
+        .or(candidates.first())
+        .cloned()
+}
+
+/// Focus keyphrase candidates, best first (see [`focus_keyphrase`]).
+pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<String> {
+    let lead_text: String = if lead.is_empty() {
+        doc.sentences
+            .iter()
+            .take(LEAD_SENTENCES)
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        lead.to_string()
+    };
+    let top = terms
+        .iter()
+        .map(|t| t.score)
+        .fold(0.0f32, f32::max)
+        .max(1e-6);
+    let names = terms
+        .iter()
+        .take(NAMES)
+        .map(|t| (t.name.clone(), t.score / top));
+    let phrases = headline_phrases(doc).into_iter().map(|p| (p, 0.0));
+    let mut scored: Vec<(f32, String)> = Vec::new();
+    let headline = doc.headline.to_lowercase();
+    let lead_lower = lead_text.to_lowercase();
+    let sentences: Vec<String> = doc
+        .sentences
+        .iter()
+        .map(|s| s.text.to_lowercase())
+        .collect();
+    for (candidate, salience) in phrases.chain(names) {
+        let needle = candidate.to_lowercase();
+        let in_headline = find_lower(&headline, &needle).is_some();
+        let in_lead = find_lower(&lead_lower, &needle).is_some();
+        if !(in_headline || in_lead) {
+            continue;
+        }
+        let recurs = sentences
+            .iter()
+            .filter(|s| find_lower(s, &needle).is_some())
+            .count();
+        if !(in_headline || in_lead) || recurs < 2 {
+            continue;
+        }
+        let words = candidate.split_whitespace().count() as f32;
+        let score = recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
+            + if in_headline { 3.0 } else { 0.0 }
+            + 2.0 * salience;
+        if !scored
+            .iter()
+            .any(|(_, c)| c.eq_ignore_ascii_case(&candidate))
+        {
+            scored.push((score, candidate));
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let body: String = doc
+        .sentences
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    scored
+        .into_iter()
+        .map(|(_, phrase)| as_written(&body, &phrase).unwrap_or(phrase))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use copydesk_types::{Entities, Story};
+
+    #[test]
+    fn the_focus_is_a_headline_phrase_or_name_that_recurs_in_the_body() {
+        let story = Story::new(
+            "g",
+            "Harbour strike halts ferry traffic in Bergen",
+            vec![
+                "A harbour strike halted ferry traffic in Bergen on Monday.".into(),
+                "The ferry traffic to the islands was the first to stop.".into(),
+                "Union leaders said the harbour strike would last a week.".into(),
+                "Ferry traffic could resume on Friday if talks succeed.".into(),
+            ],
+        );
+        let doc = Doc::from_story(&story);
+        let terms = crate::salience::salient_terms(&doc, &Entities::default());
+        let focus = focus_keyphrase(&doc, &terms, "").expect("a focus");
+        assert!(
+            ["ferry traffic", "harbour strike"].contains(&focus.to_lowercase().as_str()),
+            "{focus}"
+        );
+        assert!(has_phrase(&story.headline, &focus));
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(has_phrase("The Port of Oslo grew.", "port of oslo"));
+        assert!(!has_phrase("Portugal grew.", "port"));
+    }
+}
