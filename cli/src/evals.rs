@@ -11,6 +11,9 @@ pub enum EvalWhat {
         /// Token in column 1, IOB2 tag in the last column.
         #[arg(long)]
         gold: PathBuf,
+        /// Language of the model to score: en (default), de, nb (or no, nn), fi.
+        #[arg(long, default_value = "en")]
+        lang: String,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -84,9 +87,10 @@ fn need(path: &std::path::Path, what: &str) -> anyhow::Result<()> {
 /// Run an evaluation.
 pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
     match what {
-        EvalWhat::Ner { gold, json } => {
+        EvalWhat::Ner { gold, lang, json } => {
             need(&gold, "gold file")?;
-            print(&copydesk_extract::eval_ner(&gold)?, json)
+            let lang = copydesk_extract::Lang::parse_arg(&lang).map_err(anyhow::Error::msg)?;
+            print(&copydesk_extract::eval_ner(&gold, lang)?, json)
         }
         EvalWhat::Summary { data, json } => {
             need(&data, "data file")?;

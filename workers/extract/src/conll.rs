@@ -3,6 +3,8 @@
 
 use crate::error::ExtractError;
 use crate::gazetteer::Gazetteer;
+use crate::lang::Lang;
+use crate::lexicon::Lexicon;
 use crate::model::{tag_index, Model, TYPES};
 use crate::tagger::{spans, tag_sentence, Scratch};
 use crate::BuiltinExtractor;
@@ -129,28 +131,25 @@ pub fn score(pairs: impl IntoIterator<Item = (Vec<usize>, Vec<usize>)>) -> NerRe
     NerReport { precision: all.precision, recall: all.recall, f1: all.f1, by_type }
 }
 
-/// Run the built-in tagger on every sentence of a CoNLL file and score it against the file's tags.
-pub fn eval_ner(gold: &Path) -> Result<NerReport, ExtractError> {
+/// Run the built-in tagger of `lang` on every sentence of a CoNLL file and score it against the
+/// file's tags.
+pub fn eval_ner(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
     let sentences = read_conll(gold)?;
     if sentences.is_empty() {
         return Err(ExtractError::BadData { path: gold.to_path_buf(), reason: "no sentences found".into() });
     }
     let engine = BuiltinExtractor::load_default()?;
-    Ok(eval_sentences(&engine, &sentences))
-}
-
-/// Score an engine on parsed sentences.
-pub fn eval_sentences(engine: &BuiltinExtractor, sentences: &[Sentence]) -> NerReport {
-    eval_model(engine.model(), engine.gazetteer(), sentences)
+    let tagger = engine.taggers().require(lang)?;
+    Ok(eval_model(&tagger.model, &tagger.lexicon, engine.gazetteer(), &sentences))
 }
 
 /// Score a model on parsed sentences, each tagged on its own.
-pub fn eval_model(model: &Model, gaz: &Gazetteer, sentences: &[Sentence]) -> NerReport {
+pub fn eval_model(model: &Model, lex: &Lexicon, gaz: &Gazetteer, sentences: &[Sentence]) -> NerReport {
     let mut scratch = Scratch::default();
     let mut pred = Vec::new();
     score(sentences.iter().map(|s| {
         let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
-        tag_sentence(model, gaz, &words, &mut scratch, &mut pred);
+        tag_sentence(model, lex, gaz, &words, &mut scratch, &mut pred);
         (s.tags.clone(), pred.clone())
     }))
 }

@@ -3,7 +3,8 @@
 //! headlines and datelines, where the tagger sees no case).
 
 use crate::gazetteer::{push_lower, Gazetteer};
-use crate::model::Model;
+use crate::lang::Lang;
+use crate::models::Tagger;
 use crate::patterns;
 use crate::tagger::{spans, tag_sentence, Scratch};
 use crate::token::{sentences, tokenize, Token};
@@ -42,8 +43,9 @@ pub struct Doc<'t> {
 const NAME_KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Loc, EntityKind::Misc];
 
 impl<'t> Doc<'t> {
-    /// Tokenise, tag and pattern-match `text`.
-    pub fn analyse(text: &'t str, model: &Model, gaz: &Gazetteer, scratch: &mut Scratch) -> Doc<'t> {
+    /// Tokenise, tag and pattern-match `text`. Without a tagger (a language with no model) the
+    /// names are the gazetteer's places only.
+    pub fn analyse(text: &'t str, tagger: Option<&Tagger>, gaz: &Gazetteer, lang: Lang, scratch: &mut Scratch) -> Doc<'t> {
         let tokens = tokenize(text);
         let sents = sentences(text, &tokens);
         let mut mentions = Vec::new();
@@ -53,12 +55,15 @@ impl<'t> Doc<'t> {
         for (si, &(a, b)) in sents.iter().enumerate() {
             words.clear();
             words.extend(tokens[a..b].iter().map(|t| &text[t.start..t.end]));
-            tag_sentence(model, gaz, &words, scratch, &mut tags);
+            match tagger {
+                Some(t) => tag_sentence(&t.model, &t.lexicon, gaz, &words, scratch, &mut tags),
+                None => gaz.place_tags(&words, &mut tags),
+            }
             let names = spans(&tags);
             for (s, e, ty) in &names {
                 mentions.push(raw(&tokens, a + s, a + e, NAME_KINDS[*ty], si));
             }
-            for (s, e, kind) in patterns::find(&words) {
+            for (s, e, kind) in patterns::find(&words, lang) {
                 if !names.iter().any(|(ns, ne, _)| s < *ne && *ns < e) {
                     mentions.push(raw(&tokens, a + s, a + e, kind, si));
                 }
@@ -67,7 +72,11 @@ impl<'t> Doc<'t> {
         }
         mentions.sort_by_key(|m| m.start);
         let mut doc = Doc { text, tokens, sentences: sents, mentions };
+        let empty = crate::lexicon::Lexicon::default();
+        crate::rules::unglue_headline_words(&mut doc, gaz, tagger.map_or(&empty, |t| &t.lexicon));
         doc.make_consistent(&caps);
+        crate::sources::mark_outlets(&mut doc, gaz);
+        crate::rules::type_seats(&mut doc, gaz);
         doc
     }
 

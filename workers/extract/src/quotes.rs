@@ -1,6 +1,6 @@
 //! Direct quotations and who said them: `"...," Ushakov said`, `said Ushakov`, `X told
 //! reporters: "..."`, `according to Y`, a pronoun resolved to the last person named, and a
-//! quote that carries on from an attributed one. Also the outlets a story cites as sources.
+//! quote that carries on from an attributed one.
 
 use crate::doc::{Doc, RawMention};
 use copydesk_types::EntityKind;
@@ -251,23 +251,4 @@ fn speaker_with_end(c: &Ctx, k: usize) -> Option<((usize, usize), Option<usize>,
 /// The last PERSON mention before byte `b`: what "he" or "she" most likely refers to.
 fn last_person_before(doc: &Doc, b: usize) -> Option<usize> {
     doc.mentions.iter().enumerate().filter(|(_, m)| m.kind == EntityKind::Person && m.end <= b).max_by_key(|(_, m)| m.end).map(|(i, _)| i)
-}
-
-/// Outlets the story cites as sources: "according to (reporting by|a report in) X", "X reported".
-pub fn sources_cited(doc: &Doc) -> Vec<usize> {
-    let lower = |i: usize| doc.tokens.get(i).map_or(String::new(), |t| doc.text[t.start..t.end].to_lowercase());
-    let mut out = Vec::new();
-    for (i, m) in doc.mentions.iter().enumerate().filter(|(_, m)| m.kind.is_name()) {
-        let before: Vec<String> = (m.first.saturating_sub(5)..m.first).map(lower).collect();
-        let joined = before.join(" ");
-        let reported_after = m.kind == EntityKind::Org
-            && (matches!(lower(m.last).as_str(), "reported" | "reports") || lower(m.last) == "first" && lower(m.last + 1) == "reported");
-        let cited = ["reporting by", "report by", "report in", "reports by", "reported by", "report from", "interview with"]
-            .iter()
-            .any(|p| joined.ends_with(p));
-        if cited || reported_after {
-            out.push(i);
-        }
-    }
-    out
 }

@@ -4,6 +4,7 @@
 use crate::conll::Sentence;
 use crate::features::Featurizer;
 use crate::gazetteer::Gazetteer;
+use crate::lexicon::Lexicon;
 use crate::hash::FxBuild;
 use crate::model::{viterbi, Model, Transitions, NT};
 use std::collections::HashMap;
@@ -83,11 +84,12 @@ impl Perceptron {
 pub fn train(
     train: &[Sentence],
     dev: Option<&[Sentence]>,
+    lex: &Lexicon,
     opts: &TrainOptions,
     mut progress: impl FnMut(usize, usize, Option<f64>),
 ) -> Model {
     let gaz = Gazetteer::embedded();
-    let (examples, keys) = featurize(train, &gaz);
+    let (examples, keys) = featurize(train, &gaz, lex);
     let mut p = Perceptron {
         w: vec![0.0; keys.len() * NT],
         acc: vec![0.0; keys.len() * NT],
@@ -130,14 +132,14 @@ pub fn train(
             }
             p.c += 1.0;
         }
-        let f1 = dev.map(|d| dev_f1(&p.averaged(&keys), &gaz, d));
+        let f1 = dev.map(|d| crate::conll::eval_model(&p.averaged(&keys), lex, &gaz, d).f1);
         progress(epoch, mistakes, f1);
     }
     p.averaged(&keys)
 }
 
 /// Features of every training sentence, as row ids, and the feature key of each row.
-fn featurize(train: &[Sentence], gaz: &Gazetteer) -> (Vec<Example>, Vec<u64>) {
+fn featurize(train: &[Sentence], gaz: &Gazetteer, lex: &Lexicon) -> (Vec<Example>, Vec<u64>) {
     let mut index: HashMap<u64, u32, FxBuild> = HashMap::with_hasher(FxBuild);
     let mut keys = Vec::new();
     let mut fz = Featurizer::default();
@@ -147,7 +149,7 @@ fn featurize(train: &[Sentence], gaz: &Gazetteer) -> (Vec<Example>, Vec<u64>) {
         .map(|s| {
             let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
             gaz.mark(&words, &mut marks);
-            fz.sentence(&words, &marks, &mut feats, &mut starts);
+            fz.sentence(&words, &marks, lex, &mut feats, &mut starts);
             let rows = feats
                 .iter()
                 .map(|f| {
@@ -161,10 +163,6 @@ fn featurize(train: &[Sentence], gaz: &Gazetteer) -> (Vec<Example>, Vec<u64>) {
         })
         .collect();
     (examples, keys)
-}
-
-fn dev_f1(model: &Model, gaz: &Gazetteer, dev: &[Sentence]) -> f64 {
-    crate::conll::eval_model(model, gaz, dev).f1
 }
 
 /// Fisher-Yates with xorshift64: reproducible on every platform.
@@ -187,11 +185,12 @@ mod tests {
         let text = "Alice NNP O B-PER\nvisited VBD O O\nParis NNP O B-LOC\n\nBob NNP O B-PER\nleft VBD O O\nBerlin NNP O B-LOC\n";
         let data = parse_conll(text).expect("parse");
         let opts = TrainOptions { epochs: 5, seed: 7 };
-        let a = train(&data, None, &opts, |_, _, _| {});
-        let b = train(&data, None, &opts, |_, _, _| {});
+        let lex = Lexicon::default();
+        let a = train(&data, None, &lex, &opts, |_, _, _| {});
+        let b = train(&data, None, &lex, &opts, |_, _, _| {});
         assert_eq!(a.to_bytes(), b.to_bytes());
         let mut out = Vec::new();
-        crate::tagger::tag_sentence(&a, &Gazetteer::embedded(), &["Bob", "visited", "Berlin"], &mut Default::default(), &mut out);
+        crate::tagger::tag_sentence(&a, &lex, &Gazetteer::embedded(), &["Bob", "visited", "Berlin"], &mut Default::default(), &mut out);
         assert_eq!(out, [1, 0, 5]);
     }
 }

@@ -16,7 +16,7 @@ fn the_committed_model_stays_accurate_on_conll_dev() {
         eprintln!("skipped: {} not found (set COPYDESK_DATA_DIR)", gold.display());
         return;
     }
-    let report = copydesk_extract::eval_ner(&gold).expect("eval");
+    let report = copydesk_extract::eval_ner(&gold, copydesk_extract::Lang::En).expect("eval");
     // A floor well under the measured figure: it catches a broken model, not noise.
     assert!(report.f1 >= 88.0, "dev F1 fell to {report}");
     assert_eq!(report.by_type.len(), 4);
