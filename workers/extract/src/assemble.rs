@@ -72,6 +72,7 @@ fn link_place(doc: &Doc, g: &Group, gaz: &Gazetteer) -> Option<(u64, String)> {
         .chain(g.members.iter().copied())
         .find_map(|m| gaz.lookup(doc.mention_text(&doc.mentions[m])))
         .map(|p| (p.geonames_id, p.country_code.clone()))
+        .filter(|p| p.0 != 0 || !p.1.is_empty())
 }
 
 /// Byte offset -> char offset, in one pass over the text when it is not ASCII.
@@ -124,7 +125,7 @@ pub fn entities(text: &str, f: Found) -> Entities {
             kind: g.kind,
             mentions: g.members.len(),
             salience: *s,
-            geonames_id: place.as_ref().map(|p| p.0),
+            geonames_id: place.as_ref().map(|p| p.0).filter(|id| *id != 0),
             country_code: place.as_ref().map(|p| p.1.clone()).filter(|c| !c.is_empty()),
         })
         .collect();

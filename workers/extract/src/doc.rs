@@ -68,13 +68,15 @@ impl<'t> Doc<'t> {
                     mentions.push(raw(&tokens, a + s, a + e, kind, si));
                 }
             }
-            caps.push(all_caps(&words));
+            caps.push(all_caps(&words) || title_case(&words));
         }
         mentions.sort_by_key(|m| m.start);
         let mut doc = Doc { text, tokens, sentences: sents, mentions };
         let empty = crate::lexicon::Lexicon::default();
-        crate::rules::unglue_headline_words(&mut doc, gaz, tagger.map_or(&empty, |t| &t.lexicon));
-        doc.make_consistent(&caps);
+        let lex = tagger.map_or(&empty, |t| &t.lexicon);
+        crate::rules::unglue_headline_words(&mut doc, gaz, lex);
+        doc.make_consistent(&caps, lex);
+        crate::rules::retype_places(&mut doc, gaz);
         crate::sources::mark_outlets(&mut doc, gaz);
         crate::rules::type_seats(&mut doc, gaz);
         doc
@@ -97,13 +99,35 @@ impl<'t> Doc<'t> {
         k
     }
 
-    /// Give every occurrence of a name its majority type from mixed-case sentences, and find
-    /// prose names the tagger missed in ALL-CAPS sentences.
-    fn make_consistent(&mut self, caps: &[bool]) {
+    /// Give every occurrence of a name its majority type from mixed-case sentences, find prose
+    /// names the tagger missed in ALL-CAPS and title-case headlines, and drop headline "names"
+    /// made only of common words ("Rattles Allies") that the prose never uses as a name.
+    fn make_consistent(&mut self, caps: &[bool], lex: &crate::lexicon::Lexicon) {
         let mut votes: HashMap<String, [usize; 4], crate::hash::FxBuild> = HashMap::default();
         for m in self.mentions.iter().filter(|m| m.kind.is_name() && !caps[m.sentence]) {
             let slot = NAME_KINDS.iter().position(|k| *k == m.kind).unwrap_or(0);
             votes.entry(self.key(m.first, m.last)).or_default()[slot] += 1;
+        }
+        // Surnames of the people the prose names in full count as votes for a person.
+        let full: Vec<String> = votes.iter().filter(|(k, v)| k.contains(' ') && v[0] > 0).filter_map(|(k, _)| k.rsplit(' ').next().map(str::to_string)).collect();
+        for s in full {
+            votes.entry(s).or_insert([1, 0, 0, 0]);
+        }
+        if !lex.is_empty() {
+            let common = |d: &Doc, i: usize| {
+                let info = lex.get(crate::hash::hash_str(crate::lexicon::LOWER_SEED, &d.key(i, i + 1)));
+                info.freq >= 2 && info.flags == 0
+            };
+            let drop: Vec<bool> = self
+                .mentions
+                .iter()
+                .map(|m| m.kind.is_name() && caps[m.sentence] && !votes.contains_key(&self.key(m.first, m.last)) && (m.first..m.last).all(|i| common(self, i)))
+                .collect();
+            let mut k = 0;
+            self.mentions.retain(|_| {
+                k += 1;
+                !drop[k - 1]
+            });
         }
         if votes.is_empty() {
             return;
@@ -168,6 +192,17 @@ impl<'t> Doc<'t> {
 
 fn raw(tokens: &[Token], first: usize, last: usize, kind: EntityKind, sentence: usize) -> RawMention {
     RawMention { start: tokens[first].start, end: tokens[last - 1].end, first, last, kind, sentence }
+}
+
+/// True for a title-case sentence (a headline): at least three words, seven in ten capitalised.
+pub fn title_case(words: &[&str]) -> bool {
+    let with_letters = words.iter().filter(|w| w.chars().any(char::is_alphabetic));
+    let (mut n, mut caps) = (0, 0);
+    for w in with_letters {
+        n += 1;
+        caps += w.starts_with(char::is_uppercase) as usize;
+    }
+    n >= 3 && caps * 10 >= n * 7
 }
 
 /// True for an ALL-CAPS sentence (a wire headline or dateline): most words have no lowercase.

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 const GAZETTEER_TSV: &str = include_str!("../model/gazetteer.tsv");
 /// Organisations and seat-institutions (`name  org|seat`), written by us.
 const ORGS_TSV: &str = include_str!("../model/orgs.tsv");
+/// Regions and territories GeoNames' lists miss (`name  country`), written by us.
+const REGIONS_TSV: &str = include_str!("../model/regions.tsv");
 
 /// Longest place name, in tokens, that matching tries.
 const MAX_NAME_TOKENS: usize = 4;
@@ -32,12 +34,14 @@ pub enum PlaceKind {
     Outlet = 6,
     /// An institution named by its seat ("the Kremlin", "the White House"): an ORG when it acts.
     Seat = 7,
+    /// A region, territory, sea or other area ("Crimea", "Gaza Strip", "Black Sea").
+    Region = 8,
 }
 
 impl PlaceKind {
-    /// True for real places (continents, countries, states, cities).
+    /// True for real places (continents, countries, states, cities, regions).
     pub fn is_place(self) -> bool {
-        (self as u8) <= 4
+        (self as u8) <= 4 || self == PlaceKind::Region
     }
 }
 
@@ -61,6 +65,13 @@ impl Gazetteer {
     /// Parse the embedded gazetteer.
     pub fn embedded() -> Self {
         let mut g = Self::parse(GAZETTEER_TSV);
+        for line in REGIONS_TSV.lines().filter(|l| !l.starts_with('#')) {
+            let Some((name, cc)) = line.split_once('\t') else { continue };
+            g.add(name, PlaceKind::Region);
+            if let Some(p) = g.places.get_mut(&name.to_lowercase()).filter(|p| p.kind == PlaceKind::Region) {
+                p.country_code = cc.trim().to_string();
+            }
+        }
         for line in ORGS_TSV.lines().filter(|l| !l.starts_with('#')) {
             let Some((name, kind)) = line.split_once('\t') else { continue };
             let kind = if kind.trim() == "seat" { PlaceKind::Seat } else { PlaceKind::Org };
@@ -84,7 +95,7 @@ impl Gazetteer {
             }
             push_lower(&mut key, w);
         }
-        let keep = self.places.get(&key).is_some_and(|p| matches!(p.kind, PlaceKind::Continent | PlaceKind::Country | PlaceKind::State));
+        let keep = self.places.get(&key).is_some_and(|p| matches!(p.kind, PlaceKind::Continent | PlaceKind::Country | PlaceKind::State) || (kind == PlaceKind::Region && p.kind.is_place()));
         if !key.is_empty() && !keep {
             self.places.insert(key, Place { geonames_id: 0, country_code: String::new(), kind });
         }
@@ -206,11 +217,11 @@ impl Gazetteer {
         out.resize(words.len(), 0);
         for i in 0..words.len() {
             let m = marks[i];
-            if !(1..=8).contains(&m) || m % 2 == 0 {
+            if !(1..=16).contains(&m) || m % 2 == 0 {
                 continue;
             }
             let kind = m.div_ceil(2);
-            if kind == PlaceKind::City as u8 && i == 0 {
+            if (kind == PlaceKind::City as u8 && i == 0) || !(1..=4).contains(&kind) && kind != PlaceKind::Region as u8 {
                 continue;
             }
             out[i] = 5;

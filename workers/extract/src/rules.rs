@@ -36,9 +36,20 @@ fn lower(doc: &Doc, i: usize) -> String {
 /// True when sentence `s` is set in title case (most words capitalised), as headlines are.
 fn title_case(doc: &Doc, s: usize) -> bool {
     let (a, b) = doc.sentences[s];
-    let words: Vec<&str> = (a..b).map(|i| &doc.text[doc.tokens[i].start..doc.tokens[i].end]).filter(|w| w.chars().any(char::is_alphabetic)).collect();
-    let caps = words.iter().filter(|w| w.starts_with(char::is_uppercase)).count();
-    words.len() >= 3 && caps * 10 >= words.len() * 7
+    let words: Vec<&str> = (a..b).map(|i| &doc.text[doc.tokens[i].start..doc.tokens[i].end]).collect();
+    crate::doc::title_case(&words)
+}
+
+/// A name the tagger called MISC that is exactly a country, continent, state or region is a
+/// place ("Crimea"); adjectives ("Crimean") are not in the gazetteer and stay MISC.
+pub fn retype_places(doc: &mut Doc, gaz: &Gazetteer) {
+    for k in 0..doc.mentions.len() {
+        let m = &doc.mentions[k];
+        let place = gaz.lookup(doc.mention_text(m)).is_some_and(|p| matches!(p.kind, PlaceKind::Country | PlaceKind::Continent | PlaceKind::State | PlaceKind::Region));
+        if m.kind == EntityKind::Misc && place {
+            doc.mentions[k].kind = EntityKind::Loc;
+        }
+    }
 }
 
 /// Cut a common capitalised word ("Leaked") from the front of a person's name when it opens the
