@@ -17,24 +17,6 @@ if [ ! -d "$data" ]; then
 fi
 echo "== ingest parse throughput over $data/wire"
 "$bin/copydesk" bench ingest --corpus "$data/wire"
-echo "== extract (one core) over $data/news/bbc, against spaCy en_core_web_sm in the same run"
-pin=()
-command -v taskset >/dev/null && pin=(taskset -c 0)
-ours=$("${pin[@]}" "$bin/copydesk" bench extract --corpus "$data/news/bbc" --json)
-echo "copydesk: $ours"
-theirs=$(scripts/bench-spacy.sh "$data/news/bbc")
-echo "spaCy:    $theirs"
-python3 - "$ours" "$theirs" <<'PY'
-import json, sys
-ours = json.loads(sys.argv[1])
-try:
-    spacy = json.loads(sys.argv[2])
-except ValueError:
-    print(f"copydesk {ours['words_per_sec']:.0f} words/s, peak RSS {ours['peak_rss_mb']} MB; spaCy skipped")
-    sys.exit(0)
-print(f"copydesk {ours['words_per_sec']:.0f} words/s, peak RSS {ours['peak_rss_mb']} MB; "
-      f"spaCy {spacy['words_per_sec']:.0f} words/s, peak RSS {spacy['peak_rss_mb']} MB; "
-      f"copydesk is {ours['words_per_sec'] / spacy['words_per_sec']:.1f}x faster")
-PY
+scripts/bench-extract.sh "$data/news/bbc"
 echo "== summarize (one thread) over $data/news/bbc"
 "$bin/copydesk" bench summarize --corpus "$data/news/bbc"

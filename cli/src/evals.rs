@@ -14,6 +14,10 @@ pub enum EvalWhat {
         /// Language of the model to score: en (default), de, nb (or no, nn), fi.
         #[arg(long, default_value = "en")]
         lang: String,
+        /// Score the whole engine per `-DOCSTART-` document (story-level passes included)
+        /// instead of the tagger sentence by sentence.
+        #[arg(long)]
+        documents: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -87,10 +91,11 @@ fn need(path: &std::path::Path, what: &str) -> anyhow::Result<()> {
 /// Run an evaluation.
 pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
     match what {
-        EvalWhat::Ner { gold, lang, json } => {
+        EvalWhat::Ner { gold, lang, documents, json } => {
             need(&gold, "gold file")?;
             let lang = copydesk_extract::Lang::parse_arg(&lang).map_err(anyhow::Error::msg)?;
-            print(&copydesk_extract::eval_ner(&gold, lang)?, json)
+            let report = if documents { copydesk_extract::eval_ner_documents(&gold, lang)? } else { copydesk_extract::eval_ner(&gold, lang)? };
+            print(&report, json)
         }
         EvalWhat::Summary { data, json } => {
             need(&data, "data file")?;

@@ -52,6 +52,7 @@ impl<'t> Doc<'t> {
         let mut tags = Vec::new();
         let mut words: Vec<&str> = Vec::new();
         let mut caps = Vec::with_capacity(sents.len());
+        let mut titled = Vec::with_capacity(sents.len());
         for (si, &(a, b)) in sents.iter().enumerate() {
             words.clear();
             words.extend(tokens[a..b].iter().map(|t| &text[t.start..t.end]));
@@ -69,13 +70,14 @@ impl<'t> Doc<'t> {
                 }
             }
             caps.push(all_caps(&words) || title_case(&words));
+            titled.push(!all_caps(&words) && title_case(&words));
         }
         mentions.sort_by_key(|m| m.start);
         let mut doc = Doc { text, tokens, sentences: sents, mentions };
         let empty = crate::lexicon::Lexicon::default();
         let lex = tagger.map_or(&empty, |t| &t.lexicon);
         crate::rules::unglue_headline_words(&mut doc, gaz, lex);
-        doc.make_consistent(&caps, lex);
+        doc.make_consistent(&caps, &titled, lex, gaz);
         crate::rules::retype_places(&mut doc, gaz);
         crate::sources::mark_outlets(&mut doc, gaz);
         crate::rules::type_seats(&mut doc, gaz);
@@ -102,7 +104,7 @@ impl<'t> Doc<'t> {
     /// Give every occurrence of a name its majority type from mixed-case sentences, find prose
     /// names the tagger missed in ALL-CAPS and title-case headlines, and drop headline "names"
     /// made only of common words ("Rattles Allies") that the prose never uses as a name.
-    fn make_consistent(&mut self, caps: &[bool], lex: &crate::lexicon::Lexicon) {
+    fn make_consistent(&mut self, caps: &[bool], titled: &[bool], lex: &crate::lexicon::Lexicon, gaz: &Gazetteer) {
         let mut votes: HashMap<String, [usize; 4], crate::hash::FxBuild> = HashMap::default();
         for m in self.mentions.iter().filter(|m| m.kind.is_name() && !caps[m.sentence]) {
             let slot = NAME_KINDS.iter().position(|k| *k == m.kind).unwrap_or(0);
@@ -121,7 +123,13 @@ impl<'t> Doc<'t> {
             let drop: Vec<bool> = self
                 .mentions
                 .iter()
-                .map(|m| m.kind.is_name() && caps[m.sentence] && !votes.contains_key(&self.key(m.first, m.last)) && (m.first..m.last).all(|i| common(self, i)))
+                .map(|m| {
+                    m.kind.is_name()
+                        && titled[m.sentence]
+                        && !votes.contains_key(&self.key(m.first, m.last))
+                        && gaz.lookup_any(self.mention_text(m)).is_none()
+                        && (m.first..m.last).all(|i| common(self, i))
+                })
                 .collect();
             let mut k = 0;
             self.mentions.retain(|_| {

@@ -117,6 +117,9 @@ impl Featurizer {
             }
             f(77, cl_at(j - 1, 12), 0);
             f(78, cl_at(j + 1, 12), 0);
+            f(79, cl_at(j - 1, 8), t.short);
+            f(80, t.short, cl_at(j + 1, 8));
+            f(81, cl_at(j - 2, 8), cl_at(j - 1, 8));
         }
         starts.push(out.len() as u32);
     }

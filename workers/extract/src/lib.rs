@@ -56,7 +56,7 @@ pub mod train;
 
 pub use bench::{bench_extract, BenchReport};
 pub use builtin::BuiltinExtractor;
-pub use conll::{eval_ner, NerReport};
+pub use conll::{eval_ner, eval_ner_documents, NerReport};
 pub use copydesk_types::Entities;
 pub use engine::{build, Engine, EngineKind, ExtractConfig, Extractor};
 pub use error::ExtractError;

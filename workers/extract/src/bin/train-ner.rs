@@ -36,6 +36,10 @@ struct Args {
     /// Passes over the training data.
     #[arg(long, default_value_t = TrainOptions::default().epochs)]
     epochs: usize,
+    /// Features seen fewer times than this in training are dropped (default 1 for English, whose
+    /// clusters already generalise, and 2 for the others, which keeps their files small).
+    #[arg(long)]
+    min_count: Option<u32>,
     /// Print dev F1 after every epoch (dev is only measured, never trained on).
     #[arg(long)]
     report_dev: bool,
@@ -78,7 +82,8 @@ fn run(args: Args) -> Result<(), String> {
     let lexicon_text = read(format!("lexicon-{}.tsv", lang.code())).unwrap_or_default();
     let lexicon = Lexicon::parse(&lexicon_text, clusters.as_deref());
     eprintln!("training the {} model on {} sentences from {} ({} lexicon words)", lang.code(), data.len(), train_path.display(), lexicon.len());
-    let opts = TrainOptions { epochs: args.epochs, ..TrainOptions::default() };
+    let min_count = args.min_count.unwrap_or(if lang == Lang::En { 1 } else { TrainOptions::default().min_count });
+    let opts = TrainOptions { epochs: args.epochs, min_count, ..TrainOptions::default() };
     let model = train(&data, dev.as_deref(), &lexicon, &opts, |epoch, mistakes, f1| match f1 {
         Some(f1) => eprintln!("epoch {epoch}: {mistakes} sentences wrong; dev F1 {f1:.2}"),
         None => eprintln!("epoch {epoch}: {mistakes} sentences wrong"),
