@@ -134,14 +134,21 @@ pub fn score(pairs: impl IntoIterator<Item = (Vec<usize>, Vec<usize>)>) -> NerRe
     NerReport { precision: all.precision, recall: all.recall, f1: all.f1, by_type }
 }
 
-/// Run the built-in tagger of `lang` on every sentence of a CoNLL file and score it against the
-/// file's tags.
-pub fn eval_ner(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
+/// The gold sentences of a file (an error when there are none) and the engine to score.
+fn gold_and_engine(gold: &Path, lang: Lang) -> Result<(Vec<Sentence>, BuiltinExtractor), ExtractError> {
     let sentences = read_conll(gold)?;
     if sentences.is_empty() {
         return Err(ExtractError::BadData { path: gold.to_path_buf(), reason: "no sentences found".into() });
     }
     let engine = BuiltinExtractor::load_default()?;
+    engine.taggers().require(lang)?;
+    Ok((sentences, engine))
+}
+
+/// Run the built-in tagger of `lang` on every sentence of a CoNLL file and score it against the
+/// file's tags.
+pub fn eval_ner(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
+    let (sentences, engine) = gold_and_engine(gold, lang)?;
     let tagger = engine.taggers().require(lang)?;
     Ok(eval_model(&tagger.model, &tagger.lexicon, engine.gazetteer(), &sentences))
 }
@@ -152,11 +159,7 @@ pub fn eval_ner(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
 /// name mentions are mapped back to the gold tokens. Files without `-DOCSTART-` lines are one
 /// sentence per document, which is the sentence-level score again.
 pub fn eval_ner_documents(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
-    let sentences = read_conll(gold)?;
-    if sentences.is_empty() {
-        return Err(ExtractError::BadData { path: gold.to_path_buf(), reason: "no sentences found".into() });
-    }
-    let engine = BuiltinExtractor::load_default()?;
+    let (sentences, engine) = gold_and_engine(gold, lang)?;
     let tagger = engine.taggers().require(lang)?;
     let mut scratch = Scratch::default();
     let mut pairs = Vec::with_capacity(sentences.len());
