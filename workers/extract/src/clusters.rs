@@ -189,13 +189,14 @@ fn split(m: &[f32], dim: usize, members: Vec<usize>, path: String, opts: &Cluste
             break;
         }
     }
-    let (left, right): (Vec<(usize, bool)>, Vec<(usize, bool)>) = members.iter().copied().zip(side).partition(|(_, s)| !*s);
+    let left: Vec<usize> = members.iter().zip(&side).filter(|(_, s)| !**s).map(|(w, _)| *w).collect();
+    let right: Vec<usize> = members.iter().zip(&side).filter(|(_, s)| **s).map(|(w, _)| *w).collect();
     if left.is_empty() || right.is_empty() {
         members.iter().for_each(|&w| out[w] = path.clone());
         return;
     }
-    split(m, dim, left.into_iter().map(|x| x.0).collect(), format!("{path}0"), opts, out);
-    split(m, dim, right.into_iter().map(|x| x.0).collect(), format!("{path}1"), opts, out);
+    split(m, dim, left, format!("{path}0"), opts, out);
+    split(m, dim, right, format!("{path}1"), opts, out);
 }
 
 #[cfg(test)]
