@@ -4,7 +4,10 @@
 //! split in two again and again by spherical 2-means. A word's bit-path records the branches, so
 //! a prefix of the path is a coarser cluster, exactly as the tagger reads Brown paths.
 //!
-//! Only derived statistics leave this module (the `word  bits` file); the text is never kept.
+//! Each word also gets a capitalisation bucket: how often it is capitalised where a sentence does
+//! not start (1 = almost never, 5 = almost always), the surest sign of a name a lexicon can give.
+//!
+//! Only derived statistics leave this module (the `word  bits  caps` file); the text is never kept.
 //! Deterministic: files are read in name order, ties are broken by word, no randomness.
 
 use crate::gazetteer::push_lower;
@@ -33,22 +36,32 @@ impl Default for ClusterOptions {
     }
 }
 
+/// One learned word: its bit-path and capitalisation bucket (0 when seen too rarely mid-sentence).
+pub type Learned = (String, String, u8);
+
 /// Learn clusters from every `.txt` file under `dir` (one document per line); returns
-/// `(word, bit-path)` pairs, most frequent word first.
-pub fn learn(dir: &Path, opts: &ClusterOptions, mut progress: impl FnMut(&str)) -> std::io::Result<Vec<(String, String)>> {
+/// `(word, bit-path, caps bucket)`, most frequent word first.
+pub fn learn(dir: &Path, opts: &ClusterOptions, mut progress: impl FnMut(&str)) -> std::io::Result<Vec<Learned>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
     files.sort();
     if files.is_empty() {
         return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("no .txt files in {}", dir.display())));
     }
-    // Pass 1: word counts.
+    // Pass 1: word counts, and mid-sentence (total, capitalised) counts.
     let mut counts: HashMap<String, u64, FxBuild> = HashMap::default();
-    for_each_sentence(&files, |words| {
-        for w in words {
+    let mut caps: HashMap<String, (u32, u32), FxBuild> = HashMap::default();
+    for_each_sentence(&files, |words, upper| {
+        for (i, w) in words.iter().enumerate() {
             if let Some(c) = counts.get_mut(w.as_str()) {
                 *c += 1;
             } else {
                 counts.insert(w.clone(), 1);
+            }
+            let mid = i > 0 && !matches!(words[i - 1].as_str(), "." | "!" | "?" | "\"" | "\u{201c}" | ":" | "-" | "(" | "\u{2014}");
+            if mid {
+                let e = caps.entry(w.clone()).or_default();
+                e.0 += 1;
+                e.1 += upper[i] as u32;
             }
         }
     })?;
@@ -61,7 +74,7 @@ pub fn learn(dir: &Path, opts: &ClusterOptions, mut progress: impl FnMut(&str)) 
     let dim = 2 * nc;
     // Pass 2: left/right context counts of each vocabulary word.
     let mut co = vec![0f32; by_freq.len() * dim];
-    for_each_sentence(&files, |words| {
+    for_each_sentence(&files, |words, _| {
         let ids: Vec<Option<usize>> = words.iter().map(|w| index.get(w.as_str()).copied()).collect();
         for (i, id) in ids.iter().enumerate() {
             let Some(id) = *id else { continue };
@@ -82,13 +95,21 @@ pub fn learn(dir: &Path, opts: &ClusterOptions, mut progress: impl FnMut(&str)) 
     let mut paths = vec![String::new(); by_freq.len()];
     let all: Vec<usize> = (0..by_freq.len()).collect();
     split(&co, dim, all, String::new(), opts, &mut paths);
-    Ok(by_freq.into_iter().map(|(w, _)| w).zip(paths).collect())
+    let bucket = |w: &str| match caps.get(w) {
+        Some(&(n, c)) if n >= 3 => 1 + ((c as f64 / n as f64) * 4.0).round() as u8,
+        _ => 0,
+    };
+    Ok(by_freq.into_iter().zip(paths).map(|((w, _), p)| {
+        let b = bucket(&w);
+        (w, p, b)
+    }).collect())
 }
 
-/// Lowercased tokens of each line of each file.
-fn for_each_sentence(files: &[std::path::PathBuf], mut f: impl FnMut(&[String])) -> std::io::Result<()> {
+/// Lowercased tokens of each line of each file, and whether each starts with a capital.
+fn for_each_sentence(files: &[std::path::PathBuf], mut f: impl FnMut(&[String], &[bool])) -> std::io::Result<()> {
     let mut toks = Vec::new();
     let mut words: Vec<String> = Vec::new();
+    let mut upper: Vec<bool> = Vec::new();
     for path in files {
         let reader = std::io::BufReader::new(std::fs::File::open(path)?);
         for line in reader.lines() {
@@ -96,12 +117,14 @@ fn for_each_sentence(files: &[std::path::PathBuf], mut f: impl FnMut(&[String]))
             toks.clear();
             tokenize_into(&line, &mut toks);
             words.clear();
+            upper.clear();
             for t in &toks {
                 let mut w = String::new();
                 push_lower(&mut w, &line[t.start..t.end]);
                 words.push(w);
+                upper.push(line[t.start..t.end].starts_with(char::is_uppercase));
             }
-            f(&words);
+            f(&words, &upper);
         }
     }
     Ok(())
@@ -217,7 +240,7 @@ mod tests {
         let a = learn(dir.path(), &opts, |_| {}).expect("learn");
         let b = learn(dir.path(), &opts, |_| {}).expect("learn");
         assert_eq!(a, b, "deterministic");
-        let path = |w: &str| a.iter().find(|(x, _)| x == w).map(|(_, p)| p.clone()).expect(w);
+        let path = |w: &str| a.iter().find(|(x, _, _)| x == w).map(|(_, p, _)| p.clone()).expect(w);
         let common = |x: &str, y: &str| path(x).chars().zip(path(y).chars()).take_while(|(a, b)| a == b).count();
         assert!(common("paris", "london") > common("paris", "ran"), "{a:?}");
     }

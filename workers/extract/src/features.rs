@@ -28,12 +28,18 @@ struct Tok {
     flags: u64,
     /// Cluster bit-path (0 none).
     cluster: u32,
+    /// Mid-sentence capitalisation bucket (0 unknown).
+    caps: u64,
 }
 
 /// Reusable buffers, so a long run of sentences allocates once.
 #[derive(Default)]
 pub struct Featurizer {
     toks: Vec<Tok>,
+    /// Character trigram hashes of capitalised words, all tokens in a row.
+    grams: Vec<u64>,
+    /// `gram_starts[i]..gram_starts[i + 1]` are token i's trigrams.
+    gram_starts: Vec<usize>,
     lower: String,
     chars: Vec<char>,
 }
@@ -49,10 +55,23 @@ impl Featurizer {
         out.clear();
         starts.clear();
         self.toks.clear();
+        self.grams.clear();
+        self.gram_starts.clear();
         for w in words {
+            self.gram_starts.push(self.grams.len());
             let t = self.token(w, lex);
             self.toks.push(t);
+            // Trigrams inside a capitalised word: unseen names share pieces with seen ones.
+            if w.starts_with(char::is_uppercase) && self.chars.len() >= 4 {
+                let padded: Vec<char> = std::iter::once('^').chain(self.chars.iter().copied()).chain(std::iter::once('$')).collect();
+                for win in padded.windows(3) {
+                    let mut h = Hasher::new(30);
+                    win.iter().for_each(|&c| h.char(c));
+                    self.grams.push(h.finish());
+                }
+            }
         }
+        self.gram_starts.push(self.grams.len());
         let letters = words.iter().filter(|w| w.chars().any(char::is_alphabetic)).count();
         let caps = words
             .iter()
@@ -67,6 +86,9 @@ impl Featurizer {
         let freq_at = |i: isize| get(i).map_or(99, |t| t.freq);
         let flags_at = |i: isize| get(i).map_or(99, |t| t.flags);
         let cl_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.cluster, b) as u64);
+        // The last three letters of a neighbour: case endings and prepositions' forms ("-ssa",
+        // "-lle", "-en") that say what kind of word follows or precedes.
+        let suf3_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| if t.affixes >= 3 { t.suf[2] } else { t.lower });
         for (i, t) in self.toks.iter().enumerate() {
             starts.push(out.len() as u32);
             let j = i as isize;
@@ -120,6 +142,15 @@ impl Featurizer {
             f(79, cl_at(j - 1, 8), t.short);
             f(80, t.short, cl_at(j + 1, 8));
             f(81, cl_at(j - 2, 8), cl_at(j - 1, 8));
+            let caps_at = |i: isize| get(i).map_or(99, |t| t.caps);
+            f(85, t.caps, t.short);
+            f(86, caps_at(j - 1), t.caps);
+            f(87, t.caps, caps_at(j + 1));
+            f(82, suf3_at(j - 1), t.short);
+            f(83, t.short, suf3_at(j + 1));
+            for g in &self.grams[self.gram_starts[i]..self.gram_starts[i + 1]] {
+                f(84, *g, 0);
+            }
         }
         starts.push(out.len() as u32);
     }
@@ -133,6 +164,7 @@ impl Featurizer {
         let info = lex.get(t.lower);
         t.freq = info.freq as u64;
         t.cluster = info.cluster;
+        t.caps = info.caps as u64;
         t.flags = info.flags as u64;
         if info.flags == 0 && w.starts_with(char::is_uppercase) {
             // An inflected name ("Sallan", "Merkels"): the flags of its stem, marked as such.

@@ -5,8 +5,8 @@
 //! these: a rare capitalised word after a known given name is a person, a frequent one is not.
 //!
 //! Files: `model/lexicon-<lang>.tsv` (`word  freq_bucket  flags`, built by
-//! `tools/make_gazetteer.py`) and `model/clusters-en.tsv` (`word  bit-path`, written by the
-//! trainer). Words are lowercase; lookups go by the same hash the features use.
+//! `tools/make_lexicon.py`) and `model/clusters-en.tsv` (`word  bit-path  caps_bucket`, written by
+//! the trainer). Words are lowercase; lookups go by the same hash the features use.
 
 use crate::hash::{hash_str, FxBuild};
 use std::collections::HashMap;
@@ -23,6 +23,8 @@ pub struct WordInfo {
     pub flags: u8,
     /// Cluster bit-path, with a leading 1 bit marking its length; 0 when none.
     pub cluster: u32,
+    /// How often the word is capitalised mid-sentence, 1 (never) ..= 5 (always); 0 unknown.
+    pub caps: u8,
 }
 
 /// Lowercase-word hash -> [`WordInfo`].
@@ -50,12 +52,16 @@ impl Lexicon {
             e.flags = (flags.contains('g') as u8 * GIVEN) | (flags.contains('s') as u8 * SURNAME);
         }
         for line in clusters.unwrap_or("").lines().filter(|l| !l.starts_with('#')) {
-            let Some((w, bits)) = line.split_once('\t') else { continue };
+            let mut cols = line.split('\t');
+            let (Some(w), Some(bits)) = (cols.next(), cols.next()) else { continue };
+            let caps = cols.next().and_then(|c| c.parse().ok()).unwrap_or(0);
             if bits.is_empty() || bits.len() > 30 || !bits.bytes().all(|b| b == b'0' || b == b'1') {
                 continue;
             }
             let path = bits.bytes().fold(1u32, |acc, b| acc << 1 | (b - b'0') as u32);
-            words.entry(hash_str(LOWER_SEED, w)).or_default().cluster = path;
+            let e = words.entry(hash_str(LOWER_SEED, w)).or_default();
+            e.cluster = path;
+            e.caps = caps;
         }
         Lexicon { words }
     }

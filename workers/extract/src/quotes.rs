@@ -72,7 +72,7 @@ pub fn quote_spans(text: &str) -> Vec<(usize, usize)> {
     if let Some(s) = open {
         out.push((s, bytes.len()));
     }
-    out.retain(|&(s, e)| text[s..e].split_whitespace().count() >= 3);
+    out.retain(|&(s, e)| text[s..e].split_whitespace().count() >= 1);
     out
 }
 
@@ -89,7 +89,19 @@ pub fn find_quotes(doc: &Doc, mention_at: &[Option<usize>]) -> Vec<FoundQuote> {
         let open_tok = token_at(doc, start).saturating_sub(1);
         let close_tok = token_at(doc, end);
         let mut q = FoundQuote { start, end, speaker_span: None, speaker_mention: None, cue: None };
-        let found = after_quote(&c, close_tok + 1).or_else(|| before_quote(&c, open_tok));
+        // The attribution after a quote is in the same paragraph ("...," she said), never the
+        // next one's opening words.
+        let same_para = doc.tokens.get(close_tok + 1).is_some_and(|t| !doc.text[end..t.start].contains('\n'));
+        let after = if same_para { after_quote(&c, close_tok + 1) } else { None };
+        let found = after.or_else(|| before_quote(&c, open_tok));
+        // A quoted word or two ("a con", “duped”) is a quotation only when the sentence says who
+        // said it; otherwise it is a scare quote or a title and is left out.
+        if doc.text[start..end].split_whitespace().count() < 3 {
+            if let Some((span, mention, cue)) = found {
+                out.push(FoundQuote { start, end, speaker_span: Some(span), speaker_mention: mention, cue: Some(cue) });
+            }
+            continue;
+        }
         if let Some((span, mention, cue)) = found {
             q.speaker_span = Some(span);
             q.speaker_mention = mention;

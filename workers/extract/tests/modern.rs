@@ -116,3 +116,23 @@ fn a_language_without_a_model_gets_places_and_patterns_only() {
     assert_eq!(kind_of(&e, "Giovedì"), Some(EntityKind::Date));
     assert_eq!(kind_of(&e, "Parigi"), Some(EntityKind::Loc), "{:?}", e.mentions);
 }
+
+#[test]
+fn quotes_named_earlier_and_short_attributed_quotes_get_their_speakers() {
+    let e = engine().extract_story(&story(
+        None,
+        "Mayor defends budget",
+        &[
+            "Mayor Ellen Varga defended the budget on Monday. She said the city could not afford new debt.",
+            "“We have cut what we could, and we will not borrow to cover the gap.”",
+            "The finance minister said: “The city must find the money itself.”",
+            "Councillor Tom Reyes called the plan “reckless” in a statement.",
+            "Readers called it a “surprise twist” online.",
+        ],
+    ));
+    let speakers: Vec<(&str, Option<&str>)> = e.quotes.iter().map(|q| (q.text.as_str(), q.speaker.as_deref())).collect();
+    assert!(speakers.iter().any(|(t, s)| t.starts_with("We have cut") && *s == Some("Ellen Varga")), "{speakers:?}");
+    assert!(speakers.iter().any(|(t, s)| t.starts_with("The city must") && *s == Some("The finance minister")), "{speakers:?}");
+    assert!(speakers.iter().any(|(t, s)| *t == "reckless" && *s == Some("Tom Reyes")), "{speakers:?}");
+    assert!(!speakers.iter().any(|(t, _)| *t == "surprise twist"), "an unattributed two-word quote is a scare quote: {speakers:?}");
+}

@@ -68,8 +68,8 @@ fn run(args: Args) -> Result<(), String> {
         (Some(dir), Lang::En) => {
             eprintln!("learning word clusters from {}", dir.display());
             let pairs = learn(dir, &ClusterOptions::default(), |m| eprintln!("  {m}")).map_err(|e| format!("cannot read unlabeled text in {}: {e}", dir.display()))?;
-            let mut text = String::from("# word clusters learned by copydesk-train-ner from unlabeled news (derived statistics only)\n");
-            pairs.iter().filter(|(_, p)| !p.is_empty()).for_each(|(w, p)| text.push_str(&format!("{w}\t{p}\n")));
+            let mut text = String::from("# word, cluster bit-path, capitalisation bucket (1-5): learned by copydesk-train-ner from unlabeled news (derived statistics only)\n");
+            pairs.iter().filter(|(_, p, _)| !p.is_empty()).for_each(|(w, p, c)| text.push_str(&format!("{w}\t{p}\t{c}\n")));
             let path = args.model_dir.join("clusters-en.tsv");
             std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             eprintln!("wrote {} ({} words)", path.display(), pairs.len());
