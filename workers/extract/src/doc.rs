@@ -38,6 +38,8 @@ pub struct Doc<'t> {
     pub sentences: Vec<(usize, usize)>,
     /// Mentions in text order.
     pub mentions: Vec<RawMention>,
+    /// The language the text was read in.
+    pub lang: Lang,
 }
 
 const NAME_KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Loc, EntityKind::Misc];
@@ -69,11 +71,13 @@ impl<'t> Doc<'t> {
                     mentions.push(raw(&tokens, a + s, a + e, kind, si));
                 }
             }
-            caps.push(all_caps(&words) || title_case(&words));
-            titled.push(!all_caps(&words) && title_case(&words));
+            // German capitalises every noun, so its prose looks like a title-case headline.
+            let titled_here = lang != Lang::De && !all_caps(&words) && title_case(&words);
+            caps.push(all_caps(&words) || titled_here);
+            titled.push(titled_here);
         }
         mentions.sort_by_key(|m| m.start);
-        let mut doc = Doc { text, tokens, sentences: sents, mentions };
+        let mut doc = Doc { text, tokens, sentences: sents, mentions, lang };
         let empty = crate::lexicon::Lexicon::default();
         let lex = tagger.map_or(&empty, |t| &t.lexicon);
         crate::rules::unglue_headline_words(&mut doc, gaz, lex);

@@ -35,6 +35,9 @@ fn lower(doc: &Doc, i: usize) -> String {
 
 /// True when sentence `s` is set in title case (most words capitalised), as headlines are.
 fn title_case(doc: &Doc, s: usize) -> bool {
+    if doc.lang == crate::lang::Lang::De {
+        return false; // every German noun is capitalised
+    }
     let (a, b) = doc.sentences[s];
     let words: Vec<&str> = (a..b).map(|i| &doc.text[doc.tokens[i].start..doc.tokens[i].end]).collect();
     crate::doc::title_case(&words)
