@@ -36,11 +36,16 @@ bench: ## Benchmarks: end-to-end pipeline vs raw broker baseline, ingest parse, 
 fuzz: ## Fuzz the ingest parsers (nightly + cargo-fuzz; FUZZ_SECONDS=300, FUZZ_TARGET=parse_document|parse_named)
 	@scripts/fuzz.sh $(or $(FUZZ_TARGET),parse_document)
 
-train-ner: ## Train the built-in entity model from $(DATA)/ner/conll2003 (deterministic)
-	$(CARGO) run --release -p copydesk-extract --bin copydesk-train-ner -- --data $(DATA)/ner/conll2003 --out workers/extract/model/ner.bin
+# LANG is also the locale variable, so only de, nb and fi select a model; anything else is English.
+NER_LANG := $(if $(filter de nb fi,$(LANG)),$(LANG),en)
+NER_DATA := $(if $(filter en,$(NER_LANG)),$(DATA)/ner/conll2003,$(DATA)/ner/$(NER_LANG))
+NER_UNLABELED := $(if $(filter en,$(NER_LANG)),--unlabeled $(DATA)/news/unlabeled,)
 
-eval-ner: ## Score the built-in entity model on CoNLL-2003 dev
-	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval ner --gold $(DATA)/ner/conll2003/dev.iob2
+train-ner: ## Train the entity model of LANG=en|de|nb|fi (default en; English also learns word clusters); deterministic
+	$(CARGO) run --release -p copydesk-extract --bin copydesk-train-ner -- --lang $(NER_LANG) --data $(NER_DATA) $(NER_UNLABELED)
+
+eval-ner: ## Score the entity model of LANG=en|de|nb|fi on its dev split
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval ner --lang $(NER_LANG) --gold $(NER_DATA)/dev.iob2
 
 eval-summary: ## ROUGE of the built-in summarizer against LEAD-3 on CNN/DailyMail dev
 	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval summary --data $(DATA)/summ/cnndm-dev.jsonl

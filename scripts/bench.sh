@@ -17,7 +17,6 @@ if [ ! -d "$data" ]; then
 fi
 echo "== ingest parse throughput over $data/wire"
 "$bin/copydesk" bench ingest --corpus "$data/wire"
-echo "== extract (one thread) over $data/news/bbc"
-"$bin/copydesk" bench extract --corpus "$data/news/bbc"
+scripts/bench-extract.sh "$data/news/bbc"
 echo "== summarize (one thread) over $data/news/bbc"
 "$bin/copydesk" bench summarize --corpus "$data/news/bbc"

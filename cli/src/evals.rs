@@ -11,6 +11,13 @@ pub enum EvalWhat {
         /// Token in column 1, IOB2 tag in the last column.
         #[arg(long)]
         gold: PathBuf,
+        /// Language of the model to score: en (default), de, nb (or no, nn), fi.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Score the whole engine per `-DOCSTART-` document (story-level passes included)
+        /// instead of the tagger sentence by sentence.
+        #[arg(long)]
+        documents: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -86,9 +93,11 @@ fn need(path: &std::path::Path, what: &str) -> anyhow::Result<()> {
 /// Run an evaluation.
 pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
     match what {
-        EvalWhat::Ner { gold, json } => {
+        EvalWhat::Ner { gold, lang, documents, json } => {
             need(&gold, "gold file")?;
-            print(&copydesk_extract::eval_ner(&gold)?, json)
+            let lang = copydesk_extract::Lang::parse_arg(&lang).map_err(anyhow::Error::msg)?;
+            let report = if documents { copydesk_extract::eval_ner_documents(&gold, lang)? } else { copydesk_extract::eval_ner(&gold, lang)? };
+            print(&report, json)
         }
         EvalWhat::Summary { data, json } => {
             need(&data, "data file")?;

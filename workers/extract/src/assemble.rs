@@ -6,8 +6,9 @@ use crate::builtin::ENGINE_NAME;
 use crate::doc::Doc;
 use crate::gazetteer::Gazetteer;
 use crate::group::{group, salience, Group};
-use crate::model::Model;
-use crate::quotes::{find_quotes, sources_cited, FoundQuote};
+use crate::lang::Lang;
+use crate::models::Tagger;
+use crate::quotes::{find_quotes, FoundQuote};
 use crate::tagger::Scratch;
 use copydesk_types::{Entities, Entity, EntityKind, Mention, Quote};
 
@@ -23,15 +24,15 @@ pub struct Found<'t> {
     pub group_of: Vec<usize>,
     /// Quotes, in text order.
     pub quotes: Vec<FoundQuote>,
-    /// Mentions of outlets cited as sources.
-    pub sources: Vec<usize>,
+    /// Names of the outlets cited as sources, in text order.
+    pub sources: Vec<String>,
     /// Place link per group.
     pub places: Vec<Option<(u64, String)>>,
 }
 
 /// Analyse `text`: tag, group, find descriptors, quotes and sources.
-pub fn find<'t>(text: &'t str, model: &Model, gaz: &Gazetteer, scratch: &mut Scratch) -> Found<'t> {
-    let mut doc = Doc::analyse(text, model, gaz, scratch);
+pub fn find<'t>(text: &'t str, tagger: Option<&Tagger>, gaz: &Gazetteer, lang: Lang, scratch: &mut Scratch) -> Found<'t> {
+    let mut doc = Doc::analyse(text, tagger, gaz, lang, scratch);
     let (mut groups, _) = group(&doc);
     add_descriptor_mentions(&mut doc, &mut groups);
     let (headline_end, lead_end) = crate::group::headline_and_lead_end(text);
@@ -58,7 +59,7 @@ pub fn find<'t>(text: &'t str, model: &Model, gaz: &Gazetteer, scratch: &mut Scr
         mention_at[m.first..m.last].iter_mut().for_each(|x| *x = Some(i));
     }
     let quotes = find_quotes(&doc, &mention_at);
-    let sources = sources_cited(&doc);
+    let sources = crate::sources::cited(&doc).into_iter().map(|c| c.2).collect();
     Found { doc, groups, salience, group_of, quotes, sources, places }
 }
 
@@ -71,6 +72,7 @@ fn link_place(doc: &Doc, g: &Group, gaz: &Gazetteer) -> Option<(u64, String)> {
         .chain(g.members.iter().copied())
         .find_map(|m| gaz.lookup(doc.mention_text(&doc.mentions[m])))
         .map(|p| (p.geonames_id, p.country_code.clone()))
+        .filter(|p| p.0 != 0 || !p.1.is_empty())
 }
 
 /// Byte offset -> char offset, in one pass over the text when it is not ASCII.
@@ -123,7 +125,7 @@ pub fn entities(text: &str, f: Found) -> Entities {
             kind: g.kind,
             mentions: g.members.len(),
             salience: *s,
-            geonames_id: place.as_ref().map(|p| p.0),
+            geonames_id: place.as_ref().map(|p| p.0).filter(|id| *id != 0),
             country_code: place.as_ref().map(|p| p.1.clone()).filter(|c| !c.is_empty()),
         })
         .collect();
@@ -141,14 +143,7 @@ pub fn entities(text: &str, f: Found) -> Entities {
             Quote { text: text[q.start..q.end].to_string(), start: co.get(q.start), end: co.get(q.end), speaker, speaker_entity, cue: q.cue.clone() }
         })
         .collect();
-    let mut sources_cited: Vec<String> = Vec::new();
-    for &m in &f.sources {
-        let name = canonical_text(doc, &f.groups[f.group_of[m]]);
-        if !sources_cited.contains(&name) {
-            sources_cited.push(name);
-        }
-    }
-    Entities { mentions, entities, quotes, sources_cited, cited: Vec::new(), engine: ENGINE_NAME.to_string() }
+    Entities { mentions, entities, quotes, sources_cited: f.sources, cited: Vec::new(), engine: ENGINE_NAME.to_string() }
 }
 
 fn is_pronoun(s: &str) -> bool {

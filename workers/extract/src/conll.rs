@@ -3,6 +3,8 @@
 
 use crate::error::ExtractError;
 use crate::gazetteer::Gazetteer;
+use crate::lang::Lang;
+use crate::lexicon::Lexicon;
 use crate::model::{tag_index, Model, TYPES};
 use crate::tagger::{spans, tag_sentence, Scratch};
 use crate::BuiltinExtractor;
@@ -17,6 +19,8 @@ pub struct Sentence {
     pub words: Vec<String>,
     /// IOB2 tag index per token (see [`crate::model::TAGS`]).
     pub tags: Vec<usize>,
+    /// True for the first sentence after a `-DOCSTART-` line (a new document).
+    pub doc_start: bool,
 }
 
 /// Read a CoNLL file; `-DOCSTART-` lines and blank lines separate sentences.
@@ -28,13 +32,14 @@ pub fn read_conll(path: &Path) -> Result<Vec<Sentence>, ExtractError> {
 /// Parse CoNLL text; the error names the offending line.
 pub fn parse_conll(text: &str) -> Result<Vec<Sentence>, String> {
     let mut out = Vec::new();
-    let mut cur = Sentence { words: Vec::new(), tags: Vec::new() };
+    let mut cur = Sentence { words: Vec::new(), tags: Vec::new(), doc_start: true };
     for (n, line) in text.lines().enumerate() {
         let line = line.trim_end();
         if line.is_empty() || line.starts_with("-DOCSTART-") {
             if !cur.words.is_empty() {
-                out.push(std::mem::replace(&mut cur, Sentence { words: Vec::new(), tags: Vec::new() }));
+                out.push(std::mem::replace(&mut cur, Sentence { words: Vec::new(), tags: Vec::new(), doc_start: false }));
             }
+            cur.doc_start |= line.starts_with("-DOCSTART-");
             continue;
         }
         let cols: Vec<&str> = line.split_whitespace().collect();
@@ -129,28 +134,79 @@ pub fn score(pairs: impl IntoIterator<Item = (Vec<usize>, Vec<usize>)>) -> NerRe
     NerReport { precision: all.precision, recall: all.recall, f1: all.f1, by_type }
 }
 
-/// Run the built-in tagger on every sentence of a CoNLL file and score it against the file's tags.
-pub fn eval_ner(gold: &Path) -> Result<NerReport, ExtractError> {
+/// The gold sentences of a file (an error when there are none) and the engine to score.
+fn gold_and_engine(gold: &Path, lang: Lang) -> Result<(Vec<Sentence>, BuiltinExtractor), ExtractError> {
     let sentences = read_conll(gold)?;
     if sentences.is_empty() {
         return Err(ExtractError::BadData { path: gold.to_path_buf(), reason: "no sentences found".into() });
     }
     let engine = BuiltinExtractor::load_default()?;
-    Ok(eval_sentences(&engine, &sentences))
+    engine.taggers().require(lang)?;
+    Ok((sentences, engine))
 }
 
-/// Score an engine on parsed sentences.
-pub fn eval_sentences(engine: &BuiltinExtractor, sentences: &[Sentence]) -> NerReport {
-    eval_model(engine.model(), engine.gazetteer(), sentences)
+/// Run the built-in tagger of `lang` on every sentence of a CoNLL file and score it against the
+/// file's tags.
+pub fn eval_ner(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
+    let (sentences, engine) = gold_and_engine(gold, lang)?;
+    let tagger = engine.taggers().require(lang)?;
+    Ok(eval_model(&tagger.model, &tagger.lexicon, engine.gazetteer(), &sentences))
+}
+
+/// Score the whole built-in engine of `lang` document by document, as it reads stories: each
+/// `-DOCSTART-` document becomes one text (sentences on their own lines) and goes through the
+/// tagger and the story-level passes (name consistency, headline and seat rules, outlets); its
+/// name mentions are mapped back to the gold tokens. Files without `-DOCSTART-` lines are one
+/// sentence per document, which is the sentence-level score again.
+pub fn eval_ner_documents(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
+    let (sentences, engine) = gold_and_engine(gold, lang)?;
+    let tagger = engine.taggers().require(lang)?;
+    let mut scratch = Scratch::default();
+    let mut pairs = Vec::with_capacity(sentences.len());
+    let has_docs = sentences.iter().skip(1).any(|s| s.doc_start);
+    let mut i = 0;
+    while i < sentences.len() {
+        let end = if has_docs { (i + 1..sentences.len()).find(|&k| sentences[k].doc_start).unwrap_or(sentences.len()) } else { i + 1 };
+        let (mut text, mut offsets) = (String::new(), Vec::new());
+        for s in &sentences[i..end] {
+            for (k, w) in s.words.iter().enumerate() {
+                if k > 0 {
+                    text.push(' ');
+                }
+                offsets.push((text.len(), text.len() + w.len()));
+                text.push_str(w);
+            }
+            text.push('\n');
+        }
+        let doc = crate::doc::Doc::analyse(&text, Some(tagger), engine.gazetteer(), lang, &mut scratch);
+        let mut pred = vec![0usize; offsets.len()];
+        for m in doc.mentions.iter().filter(|m| m.kind.is_name()) {
+            let ty = [copydesk_types::EntityKind::Person, copydesk_types::EntityKind::Org, copydesk_types::EntityKind::Loc, copydesk_types::EntityKind::Misc]
+                .iter()
+                .position(|k| *k == m.kind)
+                .unwrap_or(3);
+            let inside: Vec<usize> = (0..offsets.len()).filter(|&t| offsets[t].0 >= m.start && offsets[t].1 <= m.end).collect();
+            for (n, &t) in inside.iter().enumerate() {
+                pred[t] = 1 + 2 * ty + usize::from(n > 0);
+            }
+        }
+        let mut at = 0;
+        for s in &sentences[i..end] {
+            pairs.push((s.tags.clone(), pred[at..at + s.words.len()].to_vec()));
+            at += s.words.len();
+        }
+        i = end;
+    }
+    Ok(score(pairs))
 }
 
 /// Score a model on parsed sentences, each tagged on its own.
-pub fn eval_model(model: &Model, gaz: &Gazetteer, sentences: &[Sentence]) -> NerReport {
+pub fn eval_model(model: &Model, lex: &Lexicon, gaz: &Gazetteer, sentences: &[Sentence]) -> NerReport {
     let mut scratch = Scratch::default();
     let mut pred = Vec::new();
     score(sentences.iter().map(|s| {
         let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
-        tag_sentence(model, gaz, &words, &mut scratch, &mut pred);
+        tag_sentence(model, lex, gaz, &words, &mut scratch, &mut pred);
         (s.tags.clone(), pred.clone())
     }))
 }

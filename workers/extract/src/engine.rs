@@ -17,7 +17,8 @@ pub use copydesk_llm::EngineKind;
 pub struct ExtractConfig {
     /// `builtin` (default) or `llm`.
     pub engine: EngineKind,
-    /// A model file to load instead of the one embedded in the build.
+    /// An English model file to load instead of the one embedded in the build (the German,
+    /// Norwegian and Finnish models are always the embedded ones).
     pub model_path: Option<PathBuf>,
     /// The LLM endpoint, used when `engine = "llm"`.
     pub llm: copydesk_llm::LlmConfig,

@@ -1,13 +1,15 @@
 //! Feature extraction for the tagger. Each token gets a few dozen features (word, lowercase,
 //! shapes, affixes, a two-token window, gazetteer membership, sentence position, an ALL-CAPS
-//! sentence flag), each a 64-bit hash of (template, values): nothing is stored as a string, so
+//! sentence flag, and from the [`Lexicon`]: frequency bucket, given-name and surname flags, word
+//! cluster prefixes), each a 64-bit hash of (template, values): nothing is stored as a string, so
 //! training and tagging share one code path and tagging allocates almost nothing.
 
 use crate::gazetteer::push_lower;
 use crate::hash::{feature, Hasher};
+use crate::lexicon::{cluster_prefix, Lexicon, LOWER_SEED};
 
 /// Longest prefix and suffix used, in chars.
-const AFFIX: usize = 4;
+const AFFIX: usize = 6;
 
 /// Per-token values the templates combine.
 #[derive(Clone, Copy, Default)]
@@ -20,12 +22,24 @@ struct Tok {
     suf: [u64; AFFIX],
     affixes: usize,
     len_bucket: u64,
+    /// Frequency bucket of the lowercase form (0 unknown).
+    freq: u64,
+    /// Given-name / surname flags, of the word or of its stem (an inflected "Sallan").
+    flags: u64,
+    /// Cluster bit-path (0 none).
+    cluster: u32,
+    /// Mid-sentence capitalisation bucket (0 unknown).
+    caps: u64,
 }
 
 /// Reusable buffers, so a long run of sentences allocates once.
 #[derive(Default)]
 pub struct Featurizer {
     toks: Vec<Tok>,
+    /// Character trigram hashes of capitalised words, all tokens in a row.
+    grams: Vec<u64>,
+    /// `gram_starts[i]..gram_starts[i + 1]` are token i's trigrams.
+    gram_starts: Vec<usize>,
     lower: String,
     chars: Vec<char>,
 }
@@ -37,14 +51,27 @@ const EOS: u64 = 0x5555_6666_7777_8888;
 impl Featurizer {
     /// Features of every token of one sentence, appended to `out`; `starts[i]..starts[i + 1]`
     /// are token i's. `gaz` is the per-token gazetteer mark from [`crate::gazetteer::Gazetteer::mark`].
-    pub fn sentence(&mut self, words: &[&str], gaz: &[u8], out: &mut Vec<u64>, starts: &mut Vec<u32>) {
+    pub fn sentence(&mut self, words: &[&str], gaz: &[u8], lex: &Lexicon, out: &mut Vec<u64>, starts: &mut Vec<u32>) {
         out.clear();
         starts.clear();
         self.toks.clear();
+        self.grams.clear();
+        self.gram_starts.clear();
         for w in words {
-            let t = self.token(w);
+            self.gram_starts.push(self.grams.len());
+            let t = self.token(w, lex);
             self.toks.push(t);
+            // Trigrams inside a capitalised word: unseen names share pieces with seen ones.
+            if w.starts_with(char::is_uppercase) && self.chars.len() >= 4 {
+                let padded: Vec<char> = std::iter::once('^').chain(self.chars.iter().copied()).chain(std::iter::once('$')).collect();
+                for win in padded.windows(3) {
+                    let mut h = Hasher::new(30);
+                    win.iter().for_each(|&c| h.char(c));
+                    self.grams.push(h.finish());
+                }
+            }
         }
+        self.gram_starts.push(self.grams.len());
         let letters = words.iter().filter(|w| w.chars().any(char::is_alphabetic)).count();
         let caps = words
             .iter()
@@ -56,6 +83,12 @@ impl Featurizer {
         let lower_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| t.lower);
         let short_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| t.short);
         let gaz_at = |i: isize| if i < 0 || i as usize >= n { 99 } else { gaz[i as usize] as u64 };
+        let freq_at = |i: isize| get(i).map_or(99, |t| t.freq);
+        let flags_at = |i: isize| get(i).map_or(99, |t| t.flags);
+        let cl_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.cluster, b) as u64);
+        // The last three letters of a neighbour: case endings and prepositions' forms ("-ssa",
+        // "-lle", "-en") that say what kind of word follows or precedes.
+        let suf3_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| if t.affixes >= 3 { t.suf[2] } else { t.lower });
         for (i, t) in self.toks.iter().enumerate() {
             starts.push(out.len() as u32);
             let j = i as isize;
@@ -66,8 +99,8 @@ impl Featurizer {
             f(3, t.shape, 0);
             f(4, t.short, 0);
             for k in 0..t.affixes {
-                f(5 + k as u64, t.pre[k], 0);
-                f(9 + k as u64, t.suf[k], 0);
+                f(40 + k as u64, t.pre[k], 0);
+                f(50 + k as u64, t.suf[k], 0);
             }
             f(13, lower_at(j - 1), 0);
             f(14, lower_at(j + 1), 0);
@@ -92,16 +125,60 @@ impl Featurizer {
             f(29, t.short, lower_at(j + 1));
             f(30, t.len_bucket, t.short);
             f(31, short_at(j - 2), short_at(j - 1) ^ t.short.rotate_left(7));
+            f(60, t.freq, t.short);
+            f(61, freq_at(j - 1), t.short);
+            f(62, t.short, freq_at(j + 1));
+            f(63, t.flags, t.short);
+            f(64, flags_at(j - 1), t.flags);
+            f(65, t.flags, flags_at(j + 1));
+            if t.cluster != 0 {
+                for (k, bits) in [4u32, 8, 12, 16, 20].into_iter().enumerate() {
+                    f(70 + k as u64, cluster_prefix(t.cluster, bits) as u64, 0);
+                }
+                f(76, t.cluster as u64, t.short);
+            }
+            f(77, cl_at(j - 1, 12), 0);
+            f(78, cl_at(j + 1, 12), 0);
+            f(79, cl_at(j - 1, 8), t.short);
+            f(80, t.short, cl_at(j + 1, 8));
+            f(81, cl_at(j - 2, 8), cl_at(j - 1, 8));
+            let caps_at = |i: isize| get(i).map_or(99, |t| t.caps);
+            f(85, t.caps, t.short);
+            f(86, caps_at(j - 1), t.caps);
+            f(87, t.caps, caps_at(j + 1));
+            f(82, suf3_at(j - 1), t.short);
+            f(83, t.short, suf3_at(j + 1));
+            for g in &self.grams[self.gram_starts[i]..self.gram_starts[i + 1]] {
+                f(84, *g, 0);
+            }
         }
         starts.push(out.len() as u32);
     }
 
-    fn token(&mut self, w: &str) -> Tok {
+    fn token(&mut self, w: &str, lex: &Lexicon) -> Tok {
         self.lower.clear();
         push_lower(&mut self.lower, w);
         self.chars.clear();
         self.chars.extend(self.lower.chars());
-        let mut t = Tok { word: hash(1, w), lower: hash(2, &self.lower), ..Tok::default() };
+        let mut t = Tok { word: hash(1, w), lower: hash(LOWER_SEED, &self.lower), ..Tok::default() };
+        let info = lex.get(t.lower);
+        t.freq = info.freq as u64;
+        t.cluster = info.cluster;
+        t.caps = info.caps as u64;
+        t.flags = info.flags as u64;
+        if info.flags == 0 && w.starts_with(char::is_uppercase) {
+            // An inflected name ("Sallan", "Merkels"): the flags of its stem, marked as such.
+            let n = self.chars.len();
+            for cut in 1..=3.min(n.saturating_sub(3)) {
+                let mut h = Hasher::new(LOWER_SEED);
+                self.chars[..n - cut].iter().for_each(|&c| h.char(c));
+                let f = lex.get(h.finish()).flags;
+                if f != 0 {
+                    t.flags = 8 | f as u64;
+                    break;
+                }
+            }
+        }
         let mut shape = Hasher::new(3);
         let mut short = Hasher::new(4);
         let mut last = ' ';
@@ -157,8 +234,9 @@ mod tests {
     fn features_are_deterministic_and_per_token() {
         let mut fz = Featurizer::default();
         let (mut a, mut sa, mut b, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        fz.sentence(&["Angela", "Merkel", "spoke"], &[0, 0, 0], &mut a, &mut sa);
-        fz.sentence(&["Angela", "Merkel", "spoke"], &[0, 0, 0], &mut b, &mut sb);
+        let lex = Lexicon::default();
+        fz.sentence(&["Angela", "Merkel", "spoke"], &[0, 0, 0], &lex, &mut a, &mut sa);
+        fz.sentence(&["Angela", "Merkel", "spoke"], &[0, 0, 0], &lex, &mut b, &mut sb);
         assert_eq!(a, b);
         assert_eq!(sa.len(), 4);
         assert!(sa.windows(2).all(|w| w[0] < w[1]));
@@ -168,8 +246,9 @@ mod tests {
     fn all_caps_headlines_share_lowercase_features_with_prose() {
         let mut fz = Featurizer::default();
         let (mut a, mut sa, mut b, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        fz.sentence(&["LONDON", "TALKS"], &[0, 0], &mut a, &mut sb);
-        fz.sentence(&["London", "talks"], &[0, 0], &mut b, &mut sa);
+        let lex = Lexicon::default();
+        fz.sentence(&["LONDON", "TALKS"], &[0, 0], &lex, &mut a, &mut sb);
+        fz.sentence(&["London", "talks"], &[0, 0], &lex, &mut b, &mut sa);
         let shared = a[..sb[1] as usize].iter().filter(|f| b[..sa[1] as usize].contains(f)).count();
         assert!(shared >= 8, "only {shared} shared features");
     }

@@ -7,7 +7,7 @@ use crate::doc::{Doc, RawMention};
 use copydesk_types::EntityKind;
 
 /// Titles dropped when comparing person names ("Mr. Trump" ~ "Trump").
-const TITLES: &[&str] = &["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "dame", "president", "gen.", "sen.", "rep.", "gov."];
+pub const TITLES: &[&str] = &["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "dame", "president", "gen.", "sen.", "rep.", "gov."];
 /// Small words skipped when forming an acronym ("Bank of England" -> "BoE" / "BE").
 const ACRONYM_SKIP: &[&str] = &["of", "the", "and", "for", "&", "de", "la"];
 /// Role words that, before a person's name, give the text an explicit descriptor for them.

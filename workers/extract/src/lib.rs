@@ -10,9 +10,14 @@
 //! Layout:
 //! - [`token`]: tokenising and sentence splitting of raw wire text.
 //! - [`features`], [`model`], [`tagger`]: the tagger (hashed features, quantised weights,
-//!   Viterbi); [`train`] trains it (binary `copydesk-train-ner`).
+//!   Viterbi); [`train`] trains it (binary `copydesk-train-ner`), [`clusters`] learns the word
+//!   clusters it reads from unlabeled text.
+//! - [`lang`], [`models`], [`lexicon`]: the story's language, the per-language taggers (loaded
+//!   lazily) and their word knowledge (frequency, name lists, clusters).
+//! - [`outlets`], [`sources`]: the news outlets table, the outlets a story cites, their addresses.
 //! - [`patterns`]: DATE, TIME, MONEY and PERCENT rules.
-//! - [`doc`]: one analysed document, with the ALL-CAPS consistency pass.
+//! - [`doc`]: one analysed document, with the ALL-CAPS consistency pass; [`rules`]: headline
+//!   words cut from names, seat-institutions typed by whether they act.
 //! - [`group`], [`alias`]: coreference within a story, canonical names, salience, descriptors.
 //! - [`quotes`]: quotations, speakers and cited sources.
 //! - [`gazetteer`]: GeoNames place names (a tagger feature and the place links).
@@ -24,6 +29,7 @@
 pub mod alias;
 pub mod assemble;
 pub mod bench;
+pub mod clusters;
 pub mod builtin;
 pub mod conll;
 pub mod doc;
@@ -33,20 +39,27 @@ pub mod features;
 pub mod gazetteer;
 pub mod group;
 pub mod hash;
+pub mod lang;
+pub mod lexicon;
 pub mod llm;
 pub mod model;
+pub mod models;
+pub mod outlets;
 pub mod patterns;
 pub mod polnear;
 pub mod quotes;
+pub mod rules;
+pub mod sources;
 pub mod tagger;
 pub mod token;
 pub mod train;
 
 pub use bench::{bench_extract, BenchReport};
 pub use builtin::BuiltinExtractor;
-pub use conll::{eval_ner, NerReport};
+pub use conll::{eval_ner, eval_ner_documents, NerReport};
 pub use copydesk_types::Entities;
 pub use engine::{build, Engine, EngineKind, ExtractConfig, Extractor};
 pub use error::ExtractError;
+pub use lang::Lang;
 pub use llm::{llm_usage, LlmExtractor, LlmUsage, LlmUsageSnapshot};
 pub use polnear::{eval_quotes, QuoteReport};

@@ -106,7 +106,10 @@ impl LlmExtractor {
             Err(e) => return Err(e.into()),
         };
         match from_reply(&text, &reply.content, &format!("llm:{}", self.client.config().model)) {
-            Ok(e) => Ok(e),
+            Ok(mut e) => {
+                e.cited = crate::outlets::cite(&e.sources_cited, &story.links);
+                Ok(e)
+            }
             Err(_) => Ok(self.fall_back(story)),
         }
     }

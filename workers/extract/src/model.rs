@@ -97,8 +97,20 @@ pub struct Model {
 impl Model {
     /// Build from float weights, quantising; rows whose weights all round to zero are dropped.
     pub fn from_float(rows: Vec<(u64, [f32; NT])>, transitions: Transitions) -> Model {
-        let max = rows.iter().flat_map(|(_, w)| w.iter()).fold(0f32, |m, w| m.max(w.abs())).max(1e-6);
+        // One scale for weights and transitions, so neither is clipped when quantised.
+        let max = rows
+            .iter()
+            .flat_map(|(_, w)| w.iter())
+            .chain(transitions.trans.iter())
+            .chain(transitions.start.iter())
+            .fold(0f32, |m, w| m.max(w.abs()))
+            .max(1e-6);
         let scale = max / i16::MAX as f32;
+        // Round the transitions as the file stores them, so a model scores the same before and
+        // after a round trip through bytes.
+        let mut transitions = transitions;
+        let q = |x: f32| (x / scale).round() * scale;
+        transitions.trans.iter_mut().chain(transitions.start.iter_mut()).for_each(|x| *x = q(*x));
         let mut kept: Vec<(u64, [i16; NT])> = rows
             .into_iter()
             .map(|(k, w)| (k, w.map(|x| (x / scale).round() as i16)))

@@ -1,7 +1,68 @@
 //! Rules for the entity types CoNLL does not cover: DATE, TIME, MONEY and PERCENT, matched over
-//! the tokens of one sentence.
+//! the tokens of one sentence. Month and weekday names come in English, German, Norwegian,
+//! Finnish (matched by stem: "maaliskuuta", "maanantaina"), French, Italian and Spanish;
+//! amounts and percentages know those languages' words ("Millionen Euro", "prosenttia").
 
+use crate::lang::Lang;
 use copydesk_types::EntityKind;
+
+/// Month and weekday names of one language (lowercase).
+struct Calendar {
+    months: &'static [&'static str],
+    weekdays: &'static [&'static str],
+    /// Names are stems that inflected forms extend (Finnish).
+    stems: bool,
+}
+
+const DE: Calendar = Calendar {
+    months: &["januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "dezember"],
+    weekdays: &["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag"],
+    stems: false,
+};
+const NB: Calendar = Calendar {
+    months: &["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"],
+    weekdays: &["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
+    stems: false,
+};
+const FI: Calendar = Calendar {
+    months: &["tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu"],
+    weekdays: &["maanantai", "tiistai", "keskiviiko", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai"],
+    stems: true,
+};
+const FR: Calendar = Calendar {
+    months: &["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
+    weekdays: &["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    stems: false,
+};
+const IT: Calendar = Calendar {
+    months: &["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"],
+    weekdays: &["lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"],
+    stems: false,
+};
+const ES: Calendar = Calendar {
+    months: &["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre"],
+    weekdays: &["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+    stems: false,
+};
+
+fn calendar(lang: Lang) -> Option<&'static Calendar> {
+    match lang {
+        Lang::De => Some(&DE),
+        Lang::Nb => Some(&NB),
+        Lang::Fi => Some(&FI),
+        Lang::Fr => Some(&FR),
+        Lang::It => Some(&IT),
+        Lang::Es => Some(&ES),
+        Lang::En | Lang::Other => None,
+    }
+}
+
+impl Calendar {
+    fn hit(&self, list: &[&str], w: &str) -> bool {
+        let lw = w.to_lowercase();
+        list.iter().any(|x| if self.stems { lw.starts_with(x) && lw.len() <= x.len() + 5 } else { lw == *x })
+    }
+}
 
 const MONTHS: &[&str] = &[
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -19,12 +80,20 @@ const CURRENCY_WORDS: &[&str] = &[
     "hryvnia", "hryvnias", "won", "lira", "krona", "kronor", "krone", "kroner", "rand", "sterling",
     "usd", "eur", "gbp", "jpy", "cny", "chf",
 ];
-const SCALES: &[&str] = &["hundred", "thousand", "million", "billion", "trillion", "bn", "m", "mn", "k", "tn", "crore", "lakh"];
+const SCALES: &[&str] = &[
+    "hundred", "thousand", "million", "billion", "trillion", "bn", "m", "mn", "k", "tn", "crore", "lakh",
+    "millionen", "milliarden", "mio.", "mrd.", "mio", "mrd", "millioner", "milliarder", "mill.", "miljoonaa",
+    "miljardia", "milj.", "millions", "milliards", "milioni", "miliardi", "millones", "millón", "mil",
+];
+/// Currency words of the other languages (the English list covers "euro", "dollar", "krone").
+const CURRENCY_WORDS_OTHER: &[&str] = &["euroa", "dollaria", "kruunua", "punta", "kronen", "franken", "dollari", "dólares", "euri"];
+/// Percent words after a number.
+const PERCENT_WORDS: &[&str] = &["percent", "pct", "prozent", "prosent", "prosenttia", "procent"];
 const TIME_SUFFIX: &[&str] = &["a.m.", "p.m.", "am", "pm", "a.m", "p.m"];
 const TIME_ZONES: &[&str] = &["gmt", "utc", "bst", "cet", "cest", "est", "edt", "et", "pt", "pst", "pdt", "ct", "cst", "cdt", "mt", "jst", "ist"];
 
 fn is(list: &[&str], w: &str) -> bool {
-    list.iter().any(|x| x.eq_ignore_ascii_case(w))
+    list.iter().any(|x| x.eq_ignore_ascii_case(w)) || (!w.is_ascii() && list.contains(&w.to_lowercase().as_str()))
 }
 
 /// A plain number: digits with `,` and `.` inside ("1,250.5"), or a spelled scale ("5bn").
@@ -59,11 +128,13 @@ fn clock(w: &str) -> bool {
 
 /// Find pattern entities in one sentence: `(first, last_exclusive, kind)` token spans, in order,
 /// never overlapping.
-pub fn find(words: &[&str]) -> Vec<(usize, usize, EntityKind)> {
+pub fn find(words: &[&str], lang: Lang) -> Vec<(usize, usize, EntityKind)> {
     let mut out = Vec::new();
     let mut i = 0;
+    let cal = calendar(lang);
     while i < words.len() {
-        match match_at(words, i) {
+        let found = match_at(words, i).or_else(|| cal.and_then(|c| local_date_at(c, words, i)).map(|e| (e, EntityKind::Date)));
+        match found {
             Some((end, kind)) => {
                 out.push((i, end, kind));
                 i = end;
@@ -93,13 +164,14 @@ fn match_at(w: &[&str], i: usize) -> Option<(usize, EntityKind)> {
         while is(SCALES, at(end)) && end < i + 3 {
             end += 1;
         }
-        if is(CURRENCY_WORDS, at(end)) {
+        if is(CURRENCY_WORDS, at(end)) || is(CURRENCY_WORDS_OTHER, at(end)) {
             return Some((end + 1, EntityKind::Money));
         }
-        if at(end) == "%" || is(&["percent", "pct"], at(end)) {
+        if at(end) == "%" || is(PERCENT_WORDS, at(end)) {
             return Some((end + 1, EntityKind::Percent));
         }
-        if at(end).eq_ignore_ascii_case("per") && at(end + 1).eq_ignore_ascii_case("cent") {
+        let cent = (is(&["per", "pour"], at(end)) && is(&["cent", "cento"], at(end + 1))) || (is(&["por"], at(end)) && is(&["ciento"], at(end + 1)));
+        if cent {
             return Some((end + 2, EntityKind::Percent));
         }
     }
@@ -119,7 +191,46 @@ fn match_at(w: &[&str], i: usize) -> Option<(usize, EntityKind)> {
     if is(&["noon", "midnight"], lw) {
         return Some((i + 1, EntityKind::Time));
     }
+    // "14 Uhr", "14.30 Uhr"; "kl. 14.30", "klo 14.30"
+    if (day(lw) || dotted_clock(lw)) && at(i + 1) == "Uhr" {
+        return Some((i + 2, EntityKind::Time));
+    }
+    if is(&["kl.", "klo", "kl"], lw) && (clock(at(i + 1)) || dotted_clock(at(i + 1))) {
+        return Some((i + 2, EntityKind::Time));
+    }
     date_at(w, i).map(|end| (end, EntityKind::Date))
+}
+
+fn dotted_clock(w: &str) -> bool {
+    clock(&w.replacen('.', ":", 1)) && w.contains('.')
+}
+
+/// Dates in a language with its own month and weekday names: "3. März 2024", "3 mars",
+/// "maaliskuussa 2024", "am Donnerstag", "torsdag". A month needs a day or a year beside it
+/// (so "Mars" the planet and "mai" the verb stay out); a weekday stands alone.
+fn local_date_at(c: &Calendar, w: &[&str], i: usize) -> Option<usize> {
+    let at = |k: usize| w.get(k).copied().unwrap_or("");
+    let year_after = |k: usize| if year(at(k)) { k + 1 } else { k };
+    if c.hit(c.weekdays, at(i)) {
+        return Some(i + 1);
+    }
+    // day [.] month [year]
+    if day(at(i)) {
+        let m = if at(i + 1) == "." { i + 2 } else { i + 1 };
+        if c.hit(c.months, at(m)) {
+            return Some(year_after(m + 1));
+        }
+    }
+    // month year, month day
+    if c.hit(c.months, at(i)) {
+        if year(at(i + 1)) {
+            return Some(i + 2);
+        }
+        if day(at(i + 1)) && !at(i + 2).starts_with(char::is_numeric) {
+            return Some(i + 2);
+        }
+    }
+    None
 }
 
 fn date_at(w: &[&str], i: usize) -> Option<usize> {
@@ -174,8 +285,32 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(String, EntityKind)> {
+        kinds_in(text, Lang::En)
+    }
+
+    fn kinds_in(text: &str, lang: Lang) -> Vec<(String, EntityKind)> {
         let words: Vec<&str> = text.split(' ').collect();
-        find(&words).into_iter().map(|(a, b, k)| (words[a..b].join(" "), k)).collect()
+        find(&words, lang).into_iter().map(|(a, b, k)| (words[a..b].join(" "), k)).collect()
+    }
+
+    #[test]
+    fn german_norwegian_finnish_and_romance_dates_and_amounts_are_found() {
+        use EntityKind::*;
+        assert_eq!(
+            kinds_in("Am Donnerstag , dem 3 . März 2024 , um 14.30 Uhr stieg der Kurs um 3,5 Prozent auf 12 Millionen Euro", Lang::De),
+            [
+                ("Donnerstag".into(), Date),
+                ("3 . März 2024".into(), Date),
+                ("14.30 Uhr".into(), Time),
+                ("3,5 Prozent".into(), Percent),
+                ("12 Millionen Euro".into(), Money)
+            ]
+        );
+        assert_eq!(kinds_in("torsdag 3 . mars kl. 14.30 : 12 prosent", Lang::Nb), [("torsdag".into(), Date), ("3 . mars".into(), Date), ("kl. 14.30".into(), Time), ("12 prosent".into(), Percent)]);
+        assert_eq!(kinds_in("maanantaina 3 . maaliskuuta 2024 5 miljoonaa euroa", Lang::Fi), [("maanantaina".into(), Date), ("3 . maaliskuuta 2024".into(), Date), ("5 miljoonaa euroa".into(), Money)]);
+        assert_eq!(kinds_in("le jeudi 3 mars 2024 , 12 pour cent", Lang::Fr), [("jeudi".into(), Date), ("3 mars 2024".into(), Date), ("12 pour cent".into(), Percent)]);
+        assert_eq!(kinds_in("giovedì 3 marzo e el 5 de mayo", Lang::It), [("giovedì".into(), Date), ("3 marzo".into(), Date)]);
+        assert!(kinds_in("Mars er en planet", Lang::Nb).is_empty(), "a month alone is not a date");
     }
 
     #[test]

@@ -136,6 +136,20 @@ pub fn eval_quotes(polnear_dir: &Path) -> Result<QuoteReport, ExtractError> {
             if let Some(g) = right {
                 correct += 1;
                 hit[g] = true;
+            } else if std::env::var_os("COPYDESK_QUOTES_DEBUG").is_some() {
+                let gs: Vec<&str> = matching.iter().map(|&g| gold[g].source_text.as_str()).collect();
+                eprintln!("WRONG pred={:?} gold={:?} cue={:?} q={:?}", &text[s..e], gs, q.cue, text[q.start..q.end].chars().take(50).collect::<String>());
+            }
+        }
+        if std::env::var_os("COPYDESK_QUOTES_DEBUG").is_some() {
+            for (g, h) in hit.iter().enumerate() {
+                if !h {
+                    let c = gold[g].content.first().copied().unwrap_or((0, 0));
+                    let found = found.quotes.iter().find(|q| overlap((co.get(q.start), co.get(q.end)), c) > 0);
+                    let chars: Vec<char> = text.chars().collect();
+                    let ctx: String = chars[c.0.saturating_sub(120)..c.0].iter().collect();
+                    eprintln!("MISS src={:?} found={} ctx={:?}", gold[g].source_text, found.map_or("no".into(), |q| format!("{:?}", q.speaker_span.map(|(s, e)| &text[s..e]))), ctx.replace('\n', " "));
+                }
             }
         }
         gold_n += gold.len();

@@ -1,6 +1,6 @@
 //! Direct quotations and who said them: `"...," Ushakov said`, `said Ushakov`, `X told
 //! reporters: "..."`, `according to Y`, a pronoun resolved to the last person named, and a
-//! quote that carries on from an attributed one. Also the outlets a story cites as sources.
+//! quote that carries on from an attributed one.
 
 use crate::doc::{Doc, RawMention};
 use copydesk_types::EntityKind;
@@ -13,7 +13,9 @@ const SPEECH_VERBS: &[&str] = &[
     "tweeted", "posted", "commented", "suggested", "predicted", "conceded", "cautioned", "urged",
     "responded", "observed", "joked", "quipped", "agreed", "countered", "complained", "stressed",
     "emphasized", "emphasised", "explains", "notes", "recalls", "according", "saying", "asking",
-    "writing", "tweeting", "announcing",
+    "writing", "tweeting", "announcing", "reports", "reported", "claims", "claiming", "tweets", "sings", "sang",
+    "promised", "promises", "promising", "vowed", "vows", "insists", "warns", "contends", "contended", "charged",
+    "calling", "called", "calls", "describing", "described", "describes", "adding", "noting", "declaring",
 ];
 const PRONOUNS: &[&str] = &["he", "she"];
 /// Words allowed between a speaker and the verb ("Smith also said", "Smith later told").
@@ -70,7 +72,7 @@ pub fn quote_spans(text: &str) -> Vec<(usize, usize)> {
     if let Some(s) = open {
         out.push((s, bytes.len()));
     }
-    out.retain(|&(s, e)| text[s..e].split_whitespace().count() >= 3);
+    out.retain(|&(s, e)| text[s..e].split_whitespace().count() >= 1);
     out
 }
 
@@ -87,7 +89,19 @@ pub fn find_quotes(doc: &Doc, mention_at: &[Option<usize>]) -> Vec<FoundQuote> {
         let open_tok = token_at(doc, start).saturating_sub(1);
         let close_tok = token_at(doc, end);
         let mut q = FoundQuote { start, end, speaker_span: None, speaker_mention: None, cue: None };
-        let found = after_quote(&c, close_tok + 1).or_else(|| before_quote(&c, open_tok));
+        // The attribution after a quote is in the same paragraph ("...," she said), never the
+        // next one's opening words.
+        let same_para = doc.tokens.get(close_tok + 1).is_some_and(|t| !doc.text[end..t.start].contains('\n'));
+        let after = if same_para { after_quote(&c, close_tok + 1) } else { None };
+        let found = after.or_else(|| before_quote(&c, open_tok));
+        // A quoted word or two ("a con", “duped”) is a quotation only when the sentence says who
+        // said it; otherwise it is a scare quote or a title and is left out.
+        if doc.text[start..end].split_whitespace().count() < 3 {
+            if let Some((span, mention, cue)) = found {
+                out.push(FoundQuote { start, end, speaker_span: Some(span), speaker_mention: mention, cue: Some(cue) });
+            }
+            continue;
+        }
         if let Some((span, mention, cue)) = found {
             q.speaker_span = Some(span);
             q.speaker_mention = mention;
@@ -101,9 +115,53 @@ pub fn find_quotes(doc: &Doc, mention_at: &[Option<usize>]) -> Vec<FoundQuote> {
                 q.cue = prev.cue.clone();
             }
         }
+        if q.speaker_span.is_none() {
+            if let Some((span, m)) = speaker_named_earlier(doc, open_tok, start) {
+                q.speaker_span = Some(span);
+                q.speaker_mention = m;
+            }
+        }
         out.push(q);
     }
     out
+}
+
+/// A quote standing as its own sentence, with no attribution of its own, belongs to the person
+/// the story was just quoting or talking about: the last person named in the same or the
+/// previous paragraph, when that paragraph attributes speech to them.
+fn speaker_named_earlier(doc: &Doc, open_tok: usize, start: usize) -> Option<((usize, usize), Option<usize>)> {
+    let sent = doc.sentences.iter().find(|(a, b)| *a <= open_tok && open_tok < *b)?;
+    if open_tok != sent.0 {
+        return None;
+    }
+    let para_start = doc.text[..start].rfind("\n\n").map_or(0, |p| doc.text[..p].rfind("\n\n").map_or(0, |q| q + 2));
+    let word = |i: usize| doc.tokens.get(i).map_or(String::new(), |t| doc.text[t.start..t.end].to_lowercase());
+    // A person who speaks: "Smith said", "Smith, the mayor, told", "said Smith".
+    let speaks = |m: &RawMention| {
+        let after = (m.last..m.last + 8).take_while(|&i| i < doc.tokens.len() && !matches!(word(i).as_str(), "." | "\"" | "\u{201c}" | "\u{201d}"));
+        after.into_iter().any(|i| SPEECH_VERBS.contains(&word(i).as_str()) && word(i) != "according") || (m.first > 0 && SPEECH_VERBS.contains(&word(m.first - 1).as_str()))
+    };
+    let named = doc
+        .mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind == EntityKind::Person && m.start >= para_start && m.end <= start && speaks(m))
+        .max_by_key(|(_, m)| m.end)
+        .map(|(i, m)| ((m.start, m.end), Some(i)));
+    // "..., she said." closer to the quote than the name: the pronoun is the attribution.
+    let first = doc.tokens.partition_point(|t| t.start < para_start);
+    let pronoun = (first..open_tok).rev().find(|&i| {
+        PRONOUNS.contains(&word(i).as_str())
+            && ((i + 1..i + 3).any(|j| SPEECH_VERBS.contains(&word(j).as_str()) && word(j) != "according") || (i > 0 && SPEECH_VERBS.contains(&word(i - 1).as_str())))
+    });
+    match (named, pronoun) {
+        (Some(n), Some(p)) if doc.tokens[p].start < n.0 .0 => Some(n),
+        (_, Some(p)) => {
+            let t = &doc.tokens[p];
+            Some(((t.start, t.end), last_person_before(doc, t.start)))
+        }
+        (n, None) => n,
+    }
 }
 
 /// The document and a token -> mention index, shared by the attribution patterns.
@@ -158,8 +216,9 @@ fn before_quote(c: &Ctx, open: usize) -> Option<Found> {
         }
     }
     if !SPEECH_VERBS.contains(&c.lower(v).as_str()) {
-        // "Trump said during a rally in Michigan "...": a speaker and verb earlier in the sentence.
-        v = (sent.0 + 1..open).rev().find(|&i| SPEECH_VERBS.contains(&c.lower(i).as_str()) && c.at[i - 1].is_some_and(|m| c.doc.mentions[m].kind.is_name()))?;
+        // "Trump said during a rally in Michigan "...", "She says his temperament is "...": a
+        // speaker and verb earlier in the sentence.
+        v = (sent.0 + 1..open).rev().find(|&i| SPEECH_VERBS.contains(&c.lower(i).as_str()) && c.lower(i) != "according")?;
     }
     // Speaker ends just before the verb (allowing an adverb), or follows "according to".
     if c.lower(v) == "according" {
@@ -191,7 +250,12 @@ fn before_quote(c: &Ctx, open: usize) -> Option<Found> {
         let t = &c.doc.tokens[e - 1];
         return Some(((t.start, t.end), last_person_before(c.doc, t.start), cue));
     }
-    None
+    // "the minister said:", "a White House spokesman told reporters:"
+    let det = (e.saturating_sub(5).max(sent.0)..e - 1).rev().find(|&i| matches!(c.lower(i).as_str(), "the" | "a" | "an" | "his" | "her" | "their"))?;
+    let plain = (det + 1..e).all(|i| matches!(c.word(i), "'s" | "’s") || (c.word(i).chars().all(|ch| ch.is_alphabetic() || ch == '-') && !c.word(i).starts_with(char::is_numeric)));
+    let head = c.lower(e - 1);
+    let function = matches!(head.as_str(), "that" | "and" | "or" | "but" | "which" | "who" | "as" | "also" | "then" | "it");
+    (plain && !function && det + 1 < e).then(|| ((c.doc.tokens[det].start, c.doc.tokens[e - 1].end), None, cue))
 }
 
 fn skip_adverbs(c: &Ctx, mut e: usize) -> usize {
@@ -233,7 +297,7 @@ fn speaker_with_end(c: &Ctx, k: usize) -> Option<((usize, usize), Option<usize>,
     if PRONOUNS.contains(&c.lower(k).as_str()) {
         return Some(((tok.start, tok.end), last_person_before(c.doc, tok.start), k + 1));
     }
-    // An untagged capitalised name ("said Caddell").
+    // An untagged capitalised name ("said Caddell"), not a sentence-opening conjunction.
     if c.word(k).starts_with(char::is_uppercase) && c.word(k).chars().all(char::is_alphabetic) && c.lower(k) != "the" {
         let mut e = k + 1;
         while e < k + 4 && c.word(e).starts_with(char::is_uppercase) && c.word(e).chars().all(|ch| ch.is_alphabetic() || ch == '.') {
@@ -251,23 +315,4 @@ fn speaker_with_end(c: &Ctx, k: usize) -> Option<((usize, usize), Option<usize>,
 /// The last PERSON mention before byte `b`: what "he" or "she" most likely refers to.
 fn last_person_before(doc: &Doc, b: usize) -> Option<usize> {
     doc.mentions.iter().enumerate().filter(|(_, m)| m.kind == EntityKind::Person && m.end <= b).max_by_key(|(_, m)| m.end).map(|(i, _)| i)
-}
-
-/// Outlets the story cites as sources: "according to (reporting by|a report in) X", "X reported".
-pub fn sources_cited(doc: &Doc) -> Vec<usize> {
-    let lower = |i: usize| doc.tokens.get(i).map_or(String::new(), |t| doc.text[t.start..t.end].to_lowercase());
-    let mut out = Vec::new();
-    for (i, m) in doc.mentions.iter().enumerate().filter(|(_, m)| m.kind.is_name()) {
-        let before: Vec<String> = (m.first.saturating_sub(5)..m.first).map(lower).collect();
-        let joined = before.join(" ");
-        let reported_after = m.kind == EntityKind::Org
-            && (matches!(lower(m.last).as_str(), "reported" | "reports") || lower(m.last) == "first" && lower(m.last + 1) == "reported");
-        let cited = ["reporting by", "report by", "report in", "reports by", "reported by", "report from", "interview with"]
-            .iter()
-            .any(|p| joined.ends_with(p));
-        if cited || reported_after {
-            out.push(i);
-        }
-    }
-    out
 }

@@ -2,6 +2,7 @@
 
 use crate::features::Featurizer;
 use crate::gazetteer::Gazetteer;
+use crate::lexicon::Lexicon;
 use crate::model::{viterbi, Model, NT};
 
 /// Per-thread scratch space, so tagging a sentence allocates nothing in steady state.
@@ -15,9 +16,9 @@ pub struct Scratch {
 }
 
 /// Tag one sentence: IOB2 tag indices (see [`crate::model::TAGS`]) into `out`.
-pub fn tag_sentence(model: &Model, gaz: &Gazetteer, words: &[&str], scratch: &mut Scratch, out: &mut Vec<usize>) {
+pub fn tag_sentence(model: &Model, lex: &Lexicon, gaz: &Gazetteer, words: &[&str], scratch: &mut Scratch, out: &mut Vec<usize>) {
     gaz.mark(words, &mut scratch.gaz);
-    scratch.fz.sentence(words, &scratch.gaz, &mut scratch.feats, &mut scratch.starts);
+    scratch.fz.sentence(words, &scratch.gaz, lex, &mut scratch.feats, &mut scratch.starts);
     scratch.emit.clear();
     scratch.emit.resize(words.len() * NT, 0.0);
     for i in 0..words.len() {

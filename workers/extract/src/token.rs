@@ -16,7 +16,7 @@ const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col", "capt",
     "prof", "inc", "corp", "ltd", "co", "vs", "jan", "feb", "mar", "apr", "aug", "sept",
     "sep", "oct", "nov", "dec", "mt", "ft", "rev", "sgt", "maj", "adm", "cmdr", "pres", "supt",
-    "messrs", "bros", "dept", "est", "approx", "fig", "ave", "blvd", "etc",
+    "messrs", "bros", "dept", "est", "approx", "fig", "ave", "blvd", "etc", "kl", "nr", "bzw", "ca",
 ];
 
 /// True when `word` (without its final stop) is a known abbreviation or initials ("U.S", "J").

@@ -4,6 +4,7 @@
 use crate::conll::Sentence;
 use crate::features::Featurizer;
 use crate::gazetteer::Gazetteer;
+use crate::lexicon::Lexicon;
 use crate::hash::FxBuild;
 use crate::model::{viterbi, Model, Transitions, NT};
 use std::collections::HashMap;
@@ -15,11 +16,14 @@ pub struct TrainOptions {
     pub epochs: usize,
     /// Seed of the per-epoch shuffle.
     pub seed: u64,
+    /// Features seen fewer times than this in training get no weights: they cannot generalise,
+    /// and dropping them keeps the model file small.
+    pub min_count: u32,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 10, seed: 2003 }
+        TrainOptions { epochs: 10, seed: 2003, min_count: 2 }
     }
 }
 
@@ -83,11 +87,12 @@ impl Perceptron {
 pub fn train(
     train: &[Sentence],
     dev: Option<&[Sentence]>,
+    lex: &Lexicon,
     opts: &TrainOptions,
     mut progress: impl FnMut(usize, usize, Option<f64>),
 ) -> Model {
     let gaz = Gazetteer::embedded();
-    let (examples, keys) = featurize(train, &gaz);
+    let (examples, keys) = featurize(train, &gaz, lex, opts.min_count);
     let mut p = Perceptron {
         w: vec![0.0; keys.len() * NT],
         acc: vec![0.0; keys.len() * NT],
@@ -130,41 +135,50 @@ pub fn train(
             }
             p.c += 1.0;
         }
-        let f1 = dev.map(|d| dev_f1(&p.averaged(&keys), &gaz, d));
+        let f1 = dev.map(|d| crate::conll::eval_model(&p.averaged(&keys), lex, &gaz, d).f1);
         progress(epoch, mistakes, f1);
     }
     p.averaged(&keys)
 }
 
 /// Features of every training sentence, as row ids, and the feature key of each row.
-fn featurize(train: &[Sentence], gaz: &Gazetteer) -> (Vec<Example>, Vec<u64>) {
-    let mut index: HashMap<u64, u32, FxBuild> = HashMap::with_hasher(FxBuild);
-    let mut keys = Vec::new();
+fn featurize(train: &[Sentence], gaz: &Gazetteer, lex: &Lexicon, min_count: u32) -> (Vec<Example>, Vec<u64>) {
     let mut fz = Featurizer::default();
     let (mut feats, mut starts, mut marks) = (Vec::new(), Vec::new(), Vec::new());
+    let mut each = |s: &Sentence, feats: &mut Vec<u64>, starts: &mut Vec<u32>| {
+        let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+        gaz.mark(&words, &mut marks);
+        fz.sentence(&words, &marks, lex, feats, starts);
+    };
+    let mut counts: HashMap<u64, u32, FxBuild> = HashMap::with_hasher(FxBuild);
+    for s in train {
+        each(s, &mut feats, &mut starts);
+        feats.iter().for_each(|f| *counts.entry(*f).or_default() += 1);
+    }
+    let mut index: HashMap<u64, u32, FxBuild> = HashMap::with_hasher(FxBuild);
+    let mut keys = Vec::new();
     let examples = train
         .iter()
         .map(|s| {
-            let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
-            gaz.mark(&words, &mut marks);
-            fz.sentence(&words, &marks, &mut feats, &mut starts);
-            let rows = feats
-                .iter()
-                .map(|f| {
-                    *index.entry(*f).or_insert_with(|| {
+            each(s, &mut feats, &mut starts);
+            let (mut rows, mut kept_starts) = (Vec::with_capacity(feats.len()), Vec::with_capacity(starts.len()));
+            for t in 0..starts.len() - 1 {
+                kept_starts.push(rows.len() as u32);
+                for f in &feats[starts[t] as usize..starts[t + 1] as usize] {
+                    if counts.get(f).copied().unwrap_or(0) < min_count {
+                        continue;
+                    }
+                    rows.push(*index.entry(*f).or_insert_with(|| {
                         keys.push(*f);
                         (keys.len() - 1) as u32
-                    })
-                })
-                .collect();
-            Example { rows, starts: starts.clone(), gold: s.tags.clone() }
+                    }));
+                }
+            }
+            kept_starts.push(rows.len() as u32);
+            Example { rows, starts: kept_starts, gold: s.tags.clone() }
         })
         .collect();
     (examples, keys)
-}
-
-fn dev_f1(model: &Model, gaz: &Gazetteer, dev: &[Sentence]) -> f64 {
-    crate::conll::eval_model(model, gaz, dev).f1
 }
 
 /// Fisher-Yates with xorshift64: reproducible on every platform.
@@ -186,12 +200,13 @@ mod tests {
     fn training_is_deterministic_and_learns_a_toy_corpus() {
         let text = "Alice NNP O B-PER\nvisited VBD O O\nParis NNP O B-LOC\n\nBob NNP O B-PER\nleft VBD O O\nBerlin NNP O B-LOC\n";
         let data = parse_conll(text).expect("parse");
-        let opts = TrainOptions { epochs: 5, seed: 7 };
-        let a = train(&data, None, &opts, |_, _, _| {});
-        let b = train(&data, None, &opts, |_, _, _| {});
+        let opts = TrainOptions { epochs: 5, seed: 7, min_count: 1 };
+        let lex = Lexicon::default();
+        let a = train(&data, None, &lex, &opts, |_, _, _| {});
+        let b = train(&data, None, &lex, &opts, |_, _, _| {});
         assert_eq!(a.to_bytes(), b.to_bytes());
         let mut out = Vec::new();
-        crate::tagger::tag_sentence(&a, &Gazetteer::embedded(), &["Bob", "visited", "Berlin"], &mut Default::default(), &mut out);
+        crate::tagger::tag_sentence(&a, &lex, &Gazetteer::embedded(), &["Bob", "visited", "Berlin"], &mut Default::default(), &mut out);
         assert_eq!(out, [1, 0, 5]);
     }
 }

@@ -129,7 +129,7 @@ async fn the_default_config_builds_the_builtin_engine() {
     assert!(matches!(engine, Engine::Builtin(_)));
     let story = Story::new("t", "Paris talks", vec!["Emmanuel Macron spoke in Paris.".into()]);
     let e = engine.extract(&story).await.expect("extract");
-    assert_eq!(e.engine, "builtin-perceptron-v1");
+    assert_eq!(e.engine, copydesk_extract::builtin::ENGINE_NAME);
     assert!(e.entities.iter().any(|x| x.canonical == "Emmanuel Macron" && x.kind == EntityKind::Person));
 }
 

@@ -1,62 +1,96 @@
-//! `copydesk-train-ner`: train the built-in entity tagger on CoNLL-2003 and write the model file
-//! the extract worker embeds. Deterministic: the same data always gives the same bytes.
+//! `copydesk-train-ner`: train the built-in entity tagger of one language and write the model
+//! file the extract worker embeds. For English it first learns the word clusters from unlabeled
+//! news (`--unlabeled`) and writes `model/clusters-en.tsv`. Deterministic: the same data always
+//! gives the same bytes.
 
 use clap::Parser;
+use copydesk_extract::clusters::{learn, ClusterOptions};
 use copydesk_extract::conll::read_conll;
+use copydesk_extract::lexicon::Lexicon;
+use copydesk_extract::models::model_file;
 use copydesk_extract::train::{train, TrainOptions};
+use copydesk_extract::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Train the built-in NER model.
+/// Train the built-in NER model of one language.
 #[derive(Parser)]
 #[command(name = "copydesk-train-ner")]
 struct Args {
+    /// Language: en (CoNLL-2003), de (GermEval 2014), nb (NorNE), fi (Turku NER).
+    #[arg(long, default_value = "en")]
+    lang: String,
     /// Folder holding train.iob2 (and dev.iob2 for --report-dev).
-    #[arg(long, env = "COPYDESK_CONLL_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/ner/conll2003"))]
+    #[arg(long)]
     data: PathBuf,
-    /// Where to write the model.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/model/ner.bin"))]
-    out: PathBuf,
+    /// Folder of unlabeled English news (`*.txt`, one document per line) to learn word clusters
+    /// from; English only. Without it, an existing model/clusters-en.tsv is used as it is.
+    #[arg(long)]
+    unlabeled: Option<PathBuf>,
+    /// Folder of the model files (lexicons in, model and clusters out).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/model"))]
+    model_dir: PathBuf,
+    /// Where to write the model (default: the language's file in --model-dir).
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// Passes over the training data.
     #[arg(long, default_value_t = TrainOptions::default().epochs)]
     epochs: usize,
+    /// Features seen fewer times than this in training are dropped (default 1 for English, whose
+    /// clusters already generalise, and 2 for the others, which keeps their files small).
+    #[arg(long)]
+    min_count: Option<u32>,
     /// Print dev F1 after every epoch (dev is only measured, never trained on).
     #[arg(long)]
     report_dev: bool,
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    let train_path = args.data.join("train.iob2");
-    let data = match read_conll(&train_path) {
-        Ok(d) => d,
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}\n(set --data or COPYDESK_CONLL_DIR to the CoNLL-2003 folder)");
-            return ExitCode::FAILURE;
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
-    };
-    let dev = if args.report_dev {
-        match read_conll(&args.data.join("dev.iob2")) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let lang = Lang::parse_arg(&args.lang)?;
+    if lang.model_slot().is_none() {
+        return Err(format!("no training data is known for '{}': use en, de, nb or fi", lang.code()));
+    }
+    let train_path = args.data.join("train.iob2");
+    let data = read_conll(&train_path).map_err(|e| format!("{e}\n(set --data to the folder with train.iob2)"))?;
+    let dev = if args.report_dev { Some(read_conll(&args.data.join("dev.iob2")).map_err(|e| e.to_string())?) } else { None };
+    let read = |name: String| std::fs::read_to_string(args.model_dir.join(&name)).ok();
+    let clusters = match (&args.unlabeled, lang) {
+        (Some(dir), Lang::En) => {
+            eprintln!("learning word clusters from {}", dir.display());
+            let pairs = learn(dir, &ClusterOptions::default(), |m| eprintln!("  {m}")).map_err(|e| format!("cannot read unlabeled text in {}: {e}", dir.display()))?;
+            let mut text = String::from("# word, cluster bit-path, capitalisation bucket (1-5): learned by copydesk-train-ner from unlabeled news (derived statistics only)\n");
+            pairs.iter().filter(|(_, p, _)| !p.is_empty()).for_each(|(w, p, c)| text.push_str(&format!("{w}\t{p}\t{c}\n")));
+            let path = args.model_dir.join("clusters-en.tsv");
+            std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("wrote {} ({} words)", path.display(), pairs.len());
+            Some(text)
         }
-    } else {
-        None
+        (Some(_), _) => return Err("--unlabeled is English text; leave it out for de, nb and fi".into()),
+        (None, Lang::En) => read("clusters-en.tsv".into()),
+        (None, _) => None,
     };
-    eprintln!("training on {} sentences from {}", data.len(), train_path.display());
-    let opts = TrainOptions { epochs: args.epochs, ..TrainOptions::default() };
-    let model = train(&data, dev.as_deref(), &opts, |epoch, mistakes, f1| match f1 {
+    let lexicon_text = read(format!("lexicon-{}.tsv", lang.code())).unwrap_or_default();
+    let lexicon = Lexicon::parse(&lexicon_text, clusters.as_deref());
+    eprintln!("training the {} model on {} sentences from {} ({} lexicon words)", lang.code(), data.len(), train_path.display(), lexicon.len());
+    let min_count = args.min_count.unwrap_or(if lang == Lang::En { 1 } else { TrainOptions::default().min_count });
+    let opts = TrainOptions { epochs: args.epochs, min_count, ..TrainOptions::default() };
+    let model = train(&data, dev.as_deref(), &lexicon, &opts, |epoch, mistakes, f1| match f1 {
         Some(f1) => eprintln!("epoch {epoch}: {mistakes} sentences wrong; dev F1 {f1:.2}"),
         None => eprintln!("epoch {epoch}: {mistakes} sentences wrong"),
     });
+    let out = args.out.unwrap_or_else(|| args.model_dir.join(model_file(lang)));
     let bytes = model.to_bytes();
-    if let Err(e) = std::fs::write(&args.out, &bytes) {
-        eprintln!("error: cannot write {}: {e}", args.out.display());
-        return ExitCode::FAILURE;
-    }
-    eprintln!("wrote {} ({} feature rows, {:.1} MB)", args.out.display(), model.rows(), bytes.len() as f64 / 1e6);
-    ExitCode::SUCCESS
+    std::fs::write(&out, &bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    eprintln!("wrote {} ({} feature rows, {:.1} MB)", out.display(), model.rows(), bytes.len() as f64 / 1e6);
+    Ok(())
 }
