@@ -1,0 +1,93 @@
+//! Which elements are page furniture rather than article: navigation, comments, sharing,
+//! related links, cookie and newsletter banners, ads. Decided from the tag, the ARIA role,
+//! hiding, and words in the `id` and `class` attributes.
+
+use super::tree::Node;
+
+/// Tags that never hold the article itself.
+const BOILER_TAGS: &[&str] = &["nav", "footer", "aside", "menu", "header", "form", "dialog"];
+
+/// ARIA roles of page furniture.
+const BOILER_ROLES: &[&str] =
+    &["navigation", "complementary", "banner", "contentinfo", "menu", "menubar", "dialog", "alertdialog", "search", "toolbar", "alert"];
+
+/// Substrings of `id`/`class` that mark furniture wherever they occur ("relatedstories",
+/// "comments-area", "newsletter-signup").
+const BOILER_SUBSTRINGS: &[&str] = &[
+    "comment", "related", "newsletter", "sidebar", "social", "share", "sharing", "subscri", "promo", "breadcrumb",
+    "cookie", "consent", "gdpr", "outbrain", "taboola", "recommend", "trending", "popular", "advert", "sponsor",
+    "disqus", "signup", "sign-up", "paywall", "pagination", "pager", "carousel", "slideshow", "masthead", "newsfeed",
+    "most-read", "mostread", "more-stories", "morestories", "read-more", "readmore", "also-read", "see-also",
+    "next-article", "prev-article", "author-bio", "authorbio", "bio-box", "byline", "dateline", "timestamp",
+    "widget", "modal", "popup", "overlay", "toolbar", "sr-only", "visually-hidden", "screen-reader", "skip-link",
+    "print-only", "hidden", "tags", "tag-list", "taglist", "keywords", "topics", "rating", "follow", "donate",
+    "video-player", "jw-", "inline-ad", "ad-slot", "adslot", "ad-container", "adcontainer", "ad-wrapper", "dfp",
+    "gpt-ad", "banner", "caption", "credit", "copyright", "disclaimer", "footnote", "feedback", "survey",
+];
+
+/// Whole words (after splitting on `-`, `_` and spaces) that mark furniture.
+const BOILER_WORDS: &[&str] = &[
+    "ad", "ads", "nav", "navbar", "menu", "footer", "header", "meta", "author", "share", "tag", "print", "email",
+    "sidebar", "aside", "toc", "hide", "logo", "login", "search", "icons", "icon", "social", "links", "date",
+    "sponsored", "teaser", "teasers", "card", "cards", "rail", "headline", "title", "kicker", "figure",
+];
+
+/// Attribute words that mark the article body itself; these override the furniture words.
+const BODY_MARKERS: &[&str] = &[
+    "articlebody", "article-body", "article__body", "article_body", "story-body", "storybody", "story__body",
+    "entry-content", "post-content", "post-body", "postbody", "article-content", "articlecontent", "article-text",
+    "articletext", "story-content", "story-text", "body-text", "bodytext", "main-content", "article__content",
+    "content-body", "rich-text", "richtext", "text-content", "paywall-content", "c-entry-content",
+];
+
+/// Whether the attributes name the article body.
+pub(crate) fn is_body_marker(node: &Node) -> bool {
+    node.itemprop == "articlebody" || BODY_MARKERS.iter().any(|m| node.id_class.contains(m))
+}
+
+/// Whether the attributes name furniture (without looking at the tag).
+pub(crate) fn has_boiler_attrs(node: &Node) -> bool {
+    if node.id_class.is_empty() || is_body_marker(node) {
+        return false;
+    }
+    if BOILER_SUBSTRINGS.iter().any(|s| node.id_class.contains(s)) {
+        return true;
+    }
+    node.id_class.split(|c: char| c == ' ' || c == '-' || c == '_').any(|w| BOILER_WORDS.contains(&w))
+}
+
+/// Whether a node is furniture by its tag or role alone.
+pub(crate) fn is_structural_boiler(node: &Node) -> bool {
+    BOILER_TAGS.contains(&node.tag.as_str()) || BOILER_ROLES.contains(&node.role.as_str())
+}
+
+/// Whether a node is page furniture: a furniture tag or role, hidden, or furniture attributes.
+pub(crate) fn is_boiler(node: &Node) -> bool {
+    if node.is_text() {
+        return false;
+    }
+    node.hidden
+        || BOILER_TAGS.contains(&node.tag.as_str())
+        || BOILER_ROLES.contains(&node.role.as_str())
+        || has_boiler_attrs(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(tag: &str, id_class: &str) -> Node {
+        Node { tag: tag.into(), id_class: id_class.into(), ..Node::default() }
+    }
+
+    #[test]
+    fn furniture_is_recognised_by_tag_and_attribute_words() {
+        assert!(is_boiler(&node("nav", "")));
+        assert!(is_boiler(&node("div", " comments-area")));
+        assert!(is_boiler(&node("div", " related_stories")));
+        assert!(is_boiler(&node("div", " ad top")));
+        assert!(!is_boiler(&node("div", " canvas-wrapper")), "'nav' inside 'canvas' is not a word");
+        assert!(!is_boiler(&node("div", " article-body share-enabled")), "a body marker wins");
+        assert!(!is_boiler(&node("p", "")));
+    }
+}
