@@ -29,7 +29,7 @@ const BOILER_SUBSTRINGS: &[&str] = &[
 const BOILER_WORDS: &[&str] = &[
     "ad", "ads", "nav", "navbar", "menu", "footer", "header", "meta", "author", "share", "tag", "print", "email",
     "sidebar", "aside", "toc", "hide", "logo", "login", "search", "icons", "icon", "social", "links", "date",
-    "sponsored", "teaser", "teasers", "card", "cards", "rail", "headline", "title", "kicker", "figure",
+    "sponsored", "teaser", "teasers", "rail", "headline", "title", "kicker", "figure",
 ];
 
 /// Attribute words that mark the article body itself; these override the furniture words.
@@ -56,10 +56,6 @@ pub(crate) fn has_boiler_attrs(node: &Node) -> bool {
     node.id_class.split(|c: char| c == ' ' || c == '-' || c == '_').any(|w| BOILER_WORDS.contains(&w))
 }
 
-/// Whether a node is furniture by its tag or role alone.
-pub(crate) fn is_structural_boiler(node: &Node) -> bool {
-    BOILER_TAGS.contains(&node.tag.as_str()) || BOILER_ROLES.contains(&node.role.as_str())
-}
 
 /// Whether a node is page furniture: a furniture tag or role, hidden, or furniture attributes.
 pub(crate) fn is_boiler(node: &Node) -> bool {

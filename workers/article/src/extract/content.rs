@@ -2,7 +2,7 @@
 //! above them (the Readability idea), pick the best container, take in sibling blocks that
 //! belong to the same article, then render it without furniture or link lists.
 
-use super::classify::{is_body_marker, is_boiler, is_structural_boiler};
+use super::classify::{is_body_marker, is_boiler};
 use super::text::{is_block, render, TextSink};
 use super::tree::{NodeId, Tree};
 
@@ -39,27 +39,37 @@ impl<'t> Analysis<'t> {
         let mut stats = vec![Stats::default(); n];
         // Raw text per subtree, to keep furniture words on page-wide wrappers
         // (`<html class="header-spacing">`) from hiding the whole page.
-        let mut raw = vec![0u32; n];
+        // Text in long paragraphs per subtree (before any furniture decision): a wrapper that
+        // holds most of it is the page or the article, whatever its class names or tag say
+        // (`<html class="header-spacing">`, `<div class="and-w-sidebar">`, an ASP.NET page-wide
+        // `<form>`), and so is an ancestor of the element marked as the article body.
+        let mut long_text = vec![0u32; n];
+        let mut holds_body = vec![false; n];
         for id in (1..n).rev() {
             let node = &tree.nodes[id];
-            if node.is_text() {
-                raw[id] += text_chars(&node.text);
+            if node.is_text() && !tree.nodes[node.parent as usize].dropped {
+                let chars = text_chars(&node.text);
+                if chars >= 80 {
+                    long_text[id] = chars;
+                }
             }
             if node.dropped || node.hidden {
-                raw[id] = 0;
+                long_text[id] = 0;
             }
-            raw[node.parent as usize] += raw[id];
+            if !node.is_text() && is_body_marker(node) {
+                holds_body[id] = true;
+            }
+            let parent = node.parent as usize;
+            long_text[parent] += long_text[id];
+            holds_body[parent] |= holds_body[id];
         }
-        let wrapper = raw[0] * 6 / 10;
+        let majority = long_text[0] / 2;
         // Top-down: furniture flags are inherited (parents precede children in the arena).
         for id in 1..n {
             let node = &tree.nodes[id];
             let parent = node.parent as usize;
-            let furniture = if matches!(node.tag.as_str(), "html" | "body") || raw[id] > wrapper {
-                node.hidden || is_structural_boiler(node)
-            } else {
-                is_boiler(node)
-            };
+            let protected = (long_text[id] > majority && majority > 0) || holds_body[id];
+            let furniture = node.hidden || (!protected && is_boiler(node));
             stats[id].boiler = stats[parent].boiler || node.dropped || furniture;
         }
         // Bottom-up: text and link lengths.
