@@ -145,8 +145,11 @@ impl Fetcher {
         let rules = match self.robots.get(&key) {
             Some(rules) => rules,
             None => {
-                let rules = self.fetch_robots(url).await?;
-                self.robots.put(&key, rules)
+                let _fetching = self.robots.fetch_lock(&key).await;
+                match self.robots.get(&key) {
+                    Some(rules) => rules,
+                    None => self.robots.put(&key, self.fetch_robots(url).await?),
+                }
             }
         };
         if !rules.allowed(url.as_str()) {

@@ -51,12 +51,14 @@ impl Rules {
 pub struct RobotsCache {
     ttl: Duration,
     entries: Mutex<HashMap<String, (Instant, Arc<Rules>)>>,
+    /// One robots.txt fetch per origin at a time: items arriving together wait for it.
+    fetching: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl RobotsCache {
     /// An empty cache.
     pub fn new(ttl: Duration) -> RobotsCache {
-        RobotsCache { ttl, entries: Mutex::new(HashMap::new()) }
+        RobotsCache { ttl, entries: Mutex::new(HashMap::new()), fetching: Mutex::new(HashMap::new()) }
     }
 
     /// The cached rules of an origin, if still fresh.
@@ -70,6 +72,18 @@ impl RobotsCache {
             }
             None => None,
         }
+    }
+
+    /// Hold this while fetching an origin's robots.txt, then look in the cache again.
+    pub async fn fetch_lock(&self, origin: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
+            if fetching.len() > 10_000 {
+                fetching.retain(|_, l| Arc::strong_count(l) > 1);
+            }
+            fetching.entry(origin.to_string()).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 
     /// Remember an origin's rules.
