@@ -2,7 +2,20 @@
 //! related links, cookie and newsletter banners, ads. Decided from the tag, the ARIA role,
 //! hiding, and words in the `id` and `class` attributes.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::tree::Node;
+
+/// One automaton per pattern list: matching ~100 substrings per element one by one was a
+/// third of the extraction time.
+fn automaton(patterns: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(patterns).expect("constant patterns build an automaton")
+}
+
+static BOILER_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(BOILER_SUBSTRINGS));
+static BODY_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(BODY_MARKERS));
 
 /// Tags that never hold the article itself.
 const BOILER_TAGS: &[&str] = &["nav", "footer", "aside", "menu", "header", "form", "dialog"];
@@ -42,7 +55,7 @@ const BODY_MARKERS: &[&str] = &[
 
 /// Whether the attributes name the article body.
 pub(crate) fn is_body_marker(node: &Node) -> bool {
-    node.itemprop == "articlebody" || BODY_MARKERS.iter().any(|m| node.id_class.contains(m))
+    node.itemprop == "articlebody" || (!node.id_class.is_empty() && BODY_AC.is_match(&node.id_class))
 }
 
 /// Whether the attributes name furniture (without looking at the tag).
@@ -50,7 +63,7 @@ pub(crate) fn has_boiler_attrs(node: &Node) -> bool {
     if node.id_class.is_empty() || is_body_marker(node) {
         return false;
     }
-    if BOILER_SUBSTRINGS.iter().any(|s| node.id_class.contains(s)) {
+    if BOILER_AC.is_match(&node.id_class) {
         return true;
     }
     node.id_class.split(|c: char| c == ' ' || c == '-' || c == '_').any(|w| BOILER_WORDS.contains(&w))

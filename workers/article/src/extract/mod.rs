@@ -103,3 +103,9 @@ pub fn debug_path(html: &str, needle: &str) -> Vec<String> {
     }
     out
 }
+
+/// For benchmarking the parser alone: the node count of the page's tree.
+#[doc(hidden)]
+pub fn parse_node_count(html: &str) -> usize {
+    tree::parse(html).nodes.len()
+}

@@ -163,19 +163,29 @@ impl Builder {
         self.implied_ends(&tag);
         let parent = self.top();
         let parent_dropped = self.tree.nodes[parent as usize].dropped;
-        let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
         let mut node = Node { parent, ..Node::default() };
-        let (id, class) = (attr("id"), attr("class"));
+        // One pass over the attributes (lol_html's get_attribute scans them all each time).
+        let (mut id, mut class, mut style, mut hidden) = (String::new(), String::new(), String::new(), false);
+        for a in el.attributes() {
+            match a.name().as_str() {
+                "id" => id = a.value(),
+                "class" => class = a.value(),
+                "itemprop" => node.itemprop = a.value().to_lowercase(),
+                "role" => node.role = a.value().to_lowercase(),
+                "style" => style = a.value(),
+                "hidden" => hidden = true,
+                "aria-hidden" => hidden |= a.value().eq_ignore_ascii_case("true"),
+                _ => {}
+            }
+        }
         if !id.is_empty() || !class.is_empty() {
             node.id_class = format!("{id} {class}").to_lowercase();
         }
-        node.itemprop = attr("itemprop").to_lowercase();
-        node.role = attr("role").to_lowercase();
-        let style = attr("style").to_lowercase().replace(' ', "");
-        node.hidden = el.has_attribute("hidden")
-            || attr("aria-hidden").eq_ignore_ascii_case("true")
-            || style.contains("display:none")
-            || style.contains("visibility:hidden");
+        if !style.is_empty() {
+            let style = style.to_lowercase().replace(' ', "");
+            hidden |= style.contains("display:none") || style.contains("visibility:hidden");
+        }
+        node.hidden = hidden;
         node.dropped = parent_dropped || DROPPED.contains(&tag.as_str());
         self.read_head(&tag, el);
         node.tag = tag;
