@@ -34,7 +34,10 @@ struct Analysis<'t> {
 }
 
 impl<'t> Analysis<'t> {
-    fn new(tree: &'t Tree) -> Analysis<'t> {
+    /// Measure the page. `strict` lets furniture words in `id`/`class` hide any element that
+    /// does not hold most of the page's long paragraphs; the relaxed pass lets them hide only
+    /// elements without any long paragraph (for pages whose wrappers carry such words).
+    fn new(tree: &'t Tree, strict: bool) -> Analysis<'t> {
         let n = tree.nodes.len();
         let mut stats = vec![Stats::default(); n];
         // Raw text per subtree, to keep furniture words on page-wide wrappers
@@ -68,7 +71,7 @@ impl<'t> Analysis<'t> {
         for id in 1..n {
             let node = &tree.nodes[id];
             let parent = node.parent as usize;
-            let protected = (long_text[id] > majority && majority > 0) || holds_body[id];
+            let protected = if strict { (long_text[id] > majority && majority > 0) || holds_body[id] } else { long_text[id] > 0 };
             let furniture = node.hidden || (!protected && is_boiler(node));
             stats[id].boiler = stats[parent].boiler || node.dropped || furniture;
         }
@@ -239,8 +242,27 @@ impl<'t> Analysis<'t> {
 }
 
 /// The article's paragraphs, or an empty list when the page has no scorable text.
+/// Below this many words the strict pass is checked against the relaxed one.
+const RETRY_WORDS: usize = 200;
+
+/// The article's paragraphs, or an empty list when the page has no scorable text.
 pub(crate) fn article_paragraphs(tree: &Tree) -> Vec<String> {
-    let analysis = Analysis::new(tree);
+    let strict = paragraphs_of(&Analysis::new(tree, true));
+    let words = |ps: &[String]| ps.iter().map(|p| p.split_whitespace().count()).sum::<usize>();
+    let strict_words = words(&strict);
+    if strict_words >= RETRY_WORDS {
+        return strict;
+    }
+    let relaxed = paragraphs_of(&Analysis::new(tree, false));
+    if words(&relaxed) * 2 > strict_words * 3 {
+        relaxed
+    } else {
+        strict
+    }
+}
+
+fn paragraphs_of(analysis: &Analysis) -> Vec<String> {
+    let tree = analysis.tree;
     let Some(top) = analysis.top_candidate() else {
         return Vec::new();
     };
