@@ -219,7 +219,43 @@ impl<'t> Analysis<'t> {
                 out.push(sib);
             }
         }
+        self.add_same_class_chunks(top, &mut out);
         out
+    }
+
+    /// Articles split into chunks between ad rails (`<div class="article__body">` repeated
+    /// under separate wrappers) are joined: every other element with the top candidate's exact
+    /// `id`/`class` that holds scored text comes along, in document order.
+    fn add_same_class_chunks(&self, top: NodeId, out: &mut Vec<NodeId>) {
+        let signature = &self.tree.nodes[top as usize].id_class;
+        if signature.trim().is_empty() {
+            return;
+        }
+        let chunks: Vec<NodeId> = (1..self.tree.nodes.len() as NodeId)
+            .filter(|&id| {
+                let n = &self.tree.nodes[id as usize];
+                let s = self.stats[id as usize];
+                id != top && &n.id_class == signature && !s.boiler && s.score > 0.0 && self.link_density(id) < 0.5
+            })
+            .collect();
+        if chunks.is_empty() {
+            return;
+        }
+        out.extend(chunks);
+        out.sort_unstable();
+        out.dedup();
+        let chosen: std::collections::HashSet<NodeId> = out.iter().copied().collect();
+        out.retain(|&id| !self.has_ancestor_in(id, &chosen));
+    }
+
+    fn has_ancestor_in(&self, mut id: NodeId, set: &std::collections::HashSet<NodeId>) -> bool {
+        while id != 0 {
+            id = self.tree.nodes[id as usize].parent;
+            if set.contains(&id) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Whether to leave a node out of the rendered article.
