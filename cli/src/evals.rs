@@ -158,7 +158,10 @@ pub fn bench(what: BenchWhat) -> anyhow::Result<()> {
     }
 }
 
-fn engine_fn(name: &str) -> anyhow::Result<Box<dyn Fn(&str, &url::Url) -> String>> {
+/// An extraction engine: page HTML and URL to article text.
+type Engine = Box<dyn Fn(&str, &url::Url) -> String>;
+
+fn engine_fn(name: &str) -> anyhow::Result<Engine> {
     match name {
         "copydesk" => Ok(Box::new(copydesk_article::eval::copydesk_engine)),
         "all-text" => Ok(Box::new(|html: &str, _: &url::Url| copydesk_article::extract::visible_text(html))),

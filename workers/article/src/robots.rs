@@ -41,7 +41,7 @@ impl Rules {
     /// The `Crawl-delay` asked of our agent, if any.
     pub fn crawl_delay(&self) -> Option<Duration> {
         match self {
-            Rules::Parsed(robot) => robot.delay.filter(|d| d.is_finite() && *d > 0.0).map(|d| Duration::from_secs_f32(d)),
+            Rules::Parsed(robot) => robot.delay.filter(|d| d.is_finite() && *d > 0.0).map(Duration::from_secs_f32),
             Rules::AllowAll => None,
         }
     }

@@ -66,7 +66,7 @@ pub(crate) fn has_boiler_attrs(node: &Node) -> bool {
     if BOILER_AC.is_match(&node.id_class) {
         return true;
     }
-    node.id_class.split(|c: char| c == ' ' || c == '-' || c == '_').any(|w| BOILER_WORDS.contains(&w))
+    node.id_class.split([' ', '-', '_']).any(|w| BOILER_WORDS.contains(&w))
 }
 
 
