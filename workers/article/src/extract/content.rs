@@ -303,6 +303,15 @@ fn paragraphs_of(analysis: &Analysis) -> Vec<String> {
         return Vec::new();
     };
     if std::env::var_os("COPYDESK_DEBUG_EXTRACT").is_some() {
+        let mut all: Vec<(f32, NodeId)> = (1..tree.nodes.len() as NodeId)
+            .filter(|&id| analysis.stats[id as usize].score > 0.0 && !analysis.stats[id as usize].boiler)
+            .map(|id| (analysis.final_score(id), id))
+            .collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (score, id) in all.iter().take(5) {
+            let n = &tree.nodes[*id as usize];
+            eprintln!("candidate {} [{}] final {score:.1} chars {}", n.tag, n.id_class.trim(), analysis.stats[*id as usize].chars);
+        }
         for id in analysis.selection(top) {
             let n = &tree.nodes[id as usize];
             let s = analysis.stats[id as usize];
