@@ -81,9 +81,48 @@ pub(crate) fn is_boiler(node: &Node) -> bool {
         || has_boiler_attrs(node)
 }
 
+/// Whole paragraphs that are page furniture wherever they appear: ad labels (in several
+/// languages), calls to action, gallery counters.
+const FURNITURE_LINES: &[&str] = &[
+    "advertisement", "advert", "ad", "ads", "sponsored", "sponsored content", "anzeige", "werbung", "publicité",
+    "publicidad", "publicidade", "pubblicità", "reklama", "реклама", "iklan", "광고", "広告", "comments", "comment",
+    "subscribe", "share", "share this", "share this article", "read more", "more", "related", "related articles",
+    "related stories", "you may also like", "recommended", "most popular", "trending", "tell us what you think",
+    "like this story share it with a friend", "click to tweet", "skip advertisement", "continue reading",
+    "story continues below advertisement", "article continues below", "scroll to continue with content",
+];
+
+/// Whether a whole paragraph is furniture (see [`FURNITURE_LINES`]; also "Image 2 of 5").
+pub(crate) fn is_furniture_line(paragraph: &str) -> bool {
+    if paragraph.len() > 60 {
+        return false;
+    }
+    let norm: String = paragraph
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_lowercase().next().unwrap_or(c) } else { ' ' })
+        .collect();
+    let norm = norm.split_whitespace().collect::<Vec<_>>().join(" ");
+    if FURNITURE_LINES.contains(&norm.as_str()) {
+        return true;
+    }
+    let words: Vec<&str> = norm.split(' ').collect();
+    matches!(words.as_slice(), [w, a, "of", b] if matches!(*w, "image" | "photo" | "slide") && a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standalone_furniture_paragraphs_are_recognised() {
+        for line in ["ADVERTISEMENT", "Advert", "Iklan", "Share this article:", "Image 2 of 5", "You may also like:"] {
+            assert!(is_furniture_line(line), "{line}");
+        }
+        for line in ["Ads are everywhere now.", "More than 40 people were hurt.", "Image rights matter"] {
+            assert!(!is_furniture_line(line), "{line}");
+        }
+    }
+
 
     fn node(tag: &str, id_class: &str) -> Node {
         Node { tag: tag.into(), id_class: id_class.into(), ..Node::default() }

@@ -2,7 +2,7 @@
 //! above them (the Readability idea), pick the best container, take in sibling blocks that
 //! belong to the same article, then render it without furniture or link lists.
 
-use super::classify::{is_body_marker, is_boiler};
+use super::classify::{is_body_marker, is_boiler, is_furniture_line};
 use super::text::{is_block, render, TextSink};
 use super::tree::{NodeId, Tree};
 
@@ -324,5 +324,7 @@ fn paragraphs_of(analysis: &Analysis) -> Vec<String> {
         render(tree, id, &mut sink, &skip);
         sink.paragraph_break();
     }
-    sink.finish()
+    let mut paragraphs = sink.finish();
+    paragraphs.retain(|p| !is_furniture_line(p));
+    paragraphs
 }
