@@ -70,14 +70,25 @@ pub fn judge(extracted: &Extracted, min_words: usize) -> Option<KeepTeaser> {
     None
 }
 
+/// Pages larger than this are extracted on a blocking thread.
+const INLINE_EXTRACT_BYTES: usize = 512 * 1024;
+
 /// Fetch the page behind `link`, extract it and judge it. Errors are the fetch's: transient
 /// ones should be retried later, permanent ones keep the teaser with `error.to_string()` as
 /// the recorded reason.
 pub async fn fetch_article(fetcher: &Fetcher, link: &str) -> Result<Article, FetchError> {
     let page = fetcher.fetch(link).await?;
-    // Extraction is CPU work on a page of at most max_body_bytes; it takes milliseconds, so it
-    // runs inline rather than on a blocking thread.
-    let extracted = extract(&page.html, &page.url);
+    // Extraction is CPU work: about a millisecond for a typical page, so it runs inline; a
+    // large page (up to max_body_bytes) goes to a blocking thread so it cannot stall the
+    // runtime's other tasks.
+    let extracted = if page.html.len() <= INLINE_EXTRACT_BYTES {
+        extract(&page.html, &page.url)
+    } else {
+        let (html, url) = (page.html.clone(), page.url.clone());
+        tokio::task::spawn_blocking(move || extract(&html, &url))
+            .await
+            .map_err(|e| FetchError::Extract { url: crate::urls::redact(&page.url), detail: e.to_string() })?
+    };
     let url = extracted.canonical_url.clone().unwrap_or_else(|| strip_tracking_params(&page.url));
     let keep_teaser = judge(&extracted, fetcher.config().min_words);
     Ok(Article { url, fetched_url: page.url, extracted, keep_teaser })

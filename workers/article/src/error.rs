@@ -102,6 +102,14 @@ pub enum FetchError {
         /// The cause.
         detail: String,
     },
+    /// The extractor failed on the page (a bug: please report the URL).
+    #[error("{url}: extraction failed ({detail}); the teaser is kept, please report this page")]
+    Extract {
+        /// The page.
+        url: String,
+        /// What happened.
+        detail: String,
+    },
     /// The HTTP client could not be built (configuration).
     #[error("cannot build the HTTP client: {0}; check ingest.fetch")]
     Client(String),
@@ -149,6 +157,7 @@ impl FetchError {
             FetchError::Status { .. } => "http_status",
             FetchError::Timeout { .. } => "timeout",
             FetchError::Connect { .. } => "connect",
+            FetchError::Extract { .. } => "extract",
             FetchError::Client(_) => "client",
         }
     }
