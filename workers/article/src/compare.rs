@@ -19,7 +19,7 @@ pub fn run(engine: &str, html: &str, url: &Url) -> Option<String> {
         "rs-trafilatura" => rs_trafilatura::extract(html).map(|r| r.content_text).unwrap_or_default(),
         "dom_smoothie" => dom_smoothie::Readability::new(html, Some(url.as_str()), None)
             .and_then(|mut r| r.parse())
-            .map(|a| html2text::from_read(a.content.as_bytes(), 80).unwrap_or_default())
+            .map(|a| html2text::from_read(AsRef::<str>::as_ref(&a.content).as_bytes(), 80).unwrap_or_default())
             .unwrap_or_default(),
         "readability" => readability::extractor::extract(&mut html.as_bytes(), url).map(|p| p.text).unwrap_or_default(),
         "llm_readability" => llm_readability::extractor::extract(&mut html.as_bytes(), url).map(|p| p.text).unwrap_or_default(),
