@@ -127,6 +127,13 @@ impl<'t> Analysis<'t> {
         let mut own = vec![(0u32, 0u32); n]; // (non-link chars, commas) of text directly in a block
         for id in 1..n {
             let node = &self.tree.nodes[id];
+            if node.tag == "br" && self.follows_br(id as NodeId) {
+                // `<br><br>` separates paragraphs in pages that never use `<p>`.
+                let block = self.block_of(node.parent) as usize;
+                let (chars, commas) = std::mem::take(&mut own[block]);
+                self.add_paragraph(block, chars, commas);
+                continue;
+            }
             if !node.is_text() || self.stats[id].boiler {
                 continue;
             }
@@ -136,18 +143,37 @@ impl<'t> Analysis<'t> {
             entry.1 += commas(&node.text);
         }
         for (block, &(chars, commas)) in own.iter().enumerate() {
-            if chars < 25 || self.stats[block].boiler {
-                continue;
+            self.add_paragraph(block, chars, commas);
+        }
+    }
+
+    /// Whether the element before `id` among its siblings (blank text skipped) is a `<br>`.
+    fn follows_br(&self, id: NodeId) -> bool {
+        let parent = &self.tree.nodes[self.tree.nodes[id as usize].parent as usize];
+        let Some(pos) = parent.children.iter().position(|&c| c == id) else {
+            return false;
+        };
+        parent.children[..pos]
+            .iter()
+            .rev()
+            .map(|&c| &self.tree.nodes[c as usize])
+            .find(|c| !(c.is_text() && c.text.trim().is_empty()))
+            .is_some_and(|c| c.tag == "br")
+    }
+
+    /// Credit one paragraph's score to the containers above its block.
+    fn add_paragraph(&mut self, block: usize, chars: u32, commas: u32) {
+        if chars < 25 || self.stats[block].boiler {
+            return;
+        }
+        let score = 1.0 + commas as f32 + (chars as f32 / 100.0).min(3.0);
+        let mut id = self.tree.nodes[block].parent;
+        for level in 0..5 {
+            self.stats[id as usize].score += score / if level == 0 { 1.0 } else if level == 1 { 2.0 } else { level as f32 * 3.0 };
+            if id == 0 {
+                break;
             }
-            let score = 1.0 + commas as f32 + (chars as f32 / 100.0).min(3.0);
-            let mut id = self.tree.nodes[block].parent;
-            for level in 0..5 {
-                self.stats[id as usize].score += score / if level == 0 { 1.0 } else if level == 1 { 2.0 } else { level as f32 * 3.0 };
-                if id == 0 {
-                    break;
-                }
-                id = self.tree.nodes[id as usize].parent;
-            }
+            id = self.tree.nodes[id as usize].parent;
         }
     }
 

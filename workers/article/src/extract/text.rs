@@ -42,9 +42,12 @@ impl TextSink {
         }
     }
 
-    /// End the current line inside a paragraph (`<br>`).
+    /// End the current line inside a paragraph (`<br>`); a second one in a row ends the
+    /// paragraph, as `<br><br>` does on pages without `<p>`.
     pub fn line_break(&mut self) {
-        if !self.current.is_empty() && !self.current.ends_with('\n') {
+        if self.current.ends_with('\n') {
+            self.paragraph_break();
+        } else if !self.current.is_empty() {
             self.current.push('\n');
         }
         self.space = false;
@@ -112,9 +115,9 @@ mod tests {
 
     #[test]
     fn blocks_become_paragraphs_and_inline_text_runs_together() {
-        let tree = parse("<div><p>One <b>bold</b>word.</p><p>Two<br>lines</p>  <ul><li>x</li><li>y</li></ul></div>");
+        let tree = parse("<div><p>One <b>bold</b>word.</p><p>Two<br>lines</p>  <ul><li>x</li><li>y</li></ul>Three<br> <br>Four</div>");
         let mut sink = TextSink::default();
         render(&tree, 0, &mut sink, &|_| false);
-        assert_eq!(sink.finish(), vec!["One boldword.", "Two\nlines", "x", "y"]);
+        assert_eq!(sink.finish(), vec!["One boldword.", "Two\nlines", "x", "y", "Three", "Four"]);
     }
 }
