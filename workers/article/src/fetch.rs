@@ -92,6 +92,9 @@ impl Fetcher {
             .connect_timeout(Duration::from_secs(cfg.connect_timeout_secs.max(1)))
             .timeout(Duration::from_secs(cfg.timeout_secs.max(1)))
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment would connect on our behalf to addresses the guard
+            // never saw; the fetcher goes direct.
+            .no_proxy()
             .dns_resolver(Arc::new(PinnedResolver(guard.clone())))
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
