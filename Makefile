@@ -5,7 +5,7 @@ DATA ?= $(or $(COPYDESK_DATA_DIR),../shared/data)
 export COPYDESK_DATA_DIR := $(abspath $(DATA))
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary eval-summary-multi \
+.PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary eval-summary-multi eval-extraction \
         llm-up test-llm deploy-check fuzz lint fmt clean
 
 help: ## List the targets
@@ -52,6 +52,9 @@ eval-summary: ## ROUGE of the built-in summarizer against LEAD-3 on CNN/DailyMai
 
 eval-summary-multi: ## ROUGE of the event article against a round-robin lead on Multi-News dev
 	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval summary --data $(DATA)/summ/multi-dev.jsonl
+
+eval-extraction: ## Article-body extraction F1 on the benchmark pages in $(DATA)/extraction
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval extraction --data $(DATA)/extraction
 
 llm-up: ## Build and start a local OpenAI-compatible server (llama-cpp-python + SmolLM2-135M); takes minutes
 	@scripts/llm-up.sh

@@ -15,6 +15,8 @@ if [ ! -d "$data" ]; then
   echo "skipped: corpus benchmarks need the data folder at $data (set COPYDESK_DATA_DIR)"
   exit 0
 fi
+echo "== article extraction over $data/extraction (pages per CPU-second, peak RSS)"
+"$bin/copydesk" bench extraction --data "$data/extraction"
 echo "== ingest parse throughput over $data/wire"
 "$bin/copydesk" bench ingest --corpus "$data/wire"
 scripts/bench-extract.sh "$data/news/bbc"

@@ -33,6 +33,23 @@ pub enum EvalWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Article-body extraction on the article-extraction benchmark's pages: precision, recall
+    /// and F1 of 4-word shingles, as the benchmark scores them.
+    Extraction {
+        /// The folder with ground-truth.json and html/<key>.html.gz (../shared/data/extraction).
+        #[arg(long)]
+        data: PathBuf,
+        /// Write {key: {"articleBody": text}} here.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
+        /// copydesk (ours), all-text (no extraction), or with --features compare:
+        /// rs-trafilatura, dom_smoothie, readability, llm_readability.
+        #[arg(long, default_value = "copydesk")]
+        engine: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Precision and recall of (quote, speaker) pairs against a PolNeAR folder of brat annotations.
     Quotes {
         /// The folder (e.g. ../shared/data/quotes/polnear/dev).
@@ -61,6 +78,15 @@ pub enum BenchWhat {
         /// The folder.
         #[arg(long)]
         corpus: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Article extraction over the benchmark pages (pages/s, one thread, peak RSS).
+    Extraction {
+        /// The folder with ground-truth.json and html/ (../shared/data/extraction).
+        #[arg(long)]
+        data: PathBuf,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -103,6 +129,10 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
             need(&data, "data file")?;
             print(&copydesk_summarize::eval_summary(&data)?, json)
         }
+        EvalWhat::Extraction { data, predictions, engine, json } => {
+            need(&data, "folder")?;
+            eval_extraction(&data, predictions.as_deref(), &engine, json)
+        }
         EvalWhat::Quotes { data, json } => {
             need(&data, "folder")?;
             print(&copydesk_extract::eval_quotes(&data)?, json)
@@ -121,6 +151,11 @@ pub fn bench(what: BenchWhat) -> anyhow::Result<()> {
             need(&corpus, "corpus")?;
             print(&copydesk_summarize::bench_summarize(&corpus)?, json)
         }
+        BenchWhat::Extraction { data, json } => {
+            need(&data, "folder")?;
+            let pages = copydesk_article::eval::load_pages(&data)?;
+            print(&copydesk_article::eval::bench(&pages), json)
+        }
         BenchWhat::Ingest { corpus, json } => {
             need(&corpus, "corpus")?;
             let report = copydesk_ingest::bench_parse(&corpus)?;
@@ -132,4 +167,34 @@ pub fn bench(what: BenchWhat) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// An extraction engine: page HTML and URL to article text.
+type Engine = Box<dyn Fn(&str, &url::Url) -> String>;
+
+fn engine_fn(name: &str) -> anyhow::Result<Engine> {
+    match name {
+        "copydesk" => Ok(Box::new(copydesk_article::eval::copydesk_engine)),
+        "all-text" => Ok(Box::new(|html: &str, _: &url::Url| copydesk_article::extract::visible_text(html))),
+        #[cfg(feature = "compare")]
+        other if copydesk_article::compare::ENGINES.contains(&other) => {
+            let other = other.to_string();
+            Ok(Box::new(move |html: &str, url: &url::Url| copydesk_article::compare::run(&other, html, url).unwrap_or_default()))
+        }
+        other => anyhow::bail!(
+            "unknown extraction engine {other:?}: use copydesk or all-text; rs-trafilatura, dom_smoothie, readability and \
+             llm_readability need a build with `--features compare`"
+        ),
+    }
+}
+
+fn eval_extraction(data: &std::path::Path, predictions: Option<&std::path::Path>, engine: &str, json: bool) -> anyhow::Result<()> {
+    let run = engine_fn(engine)?;
+    let pages = copydesk_article::eval::load_pages(data)?;
+    let (report, preds) = copydesk_article::eval::evaluate(&pages, engine, &run);
+    if let Some(path) = predictions {
+        let body = serde_json::to_vec_pretty(&preds)?;
+        std::fs::write(path, body).map_err(|e| anyhow::anyhow!("cannot write predictions to {}: {e}", path.display()))?;
+    }
+    print(&report, json)
 }
