@@ -8,7 +8,9 @@
 //! - roxmltree then parses with DTDs disallowed, so no DOCTYPE the prolog parser did not vet
 //!   can reach it, and with a node limit;
 //! - element nesting is measured by a streaming pass (quick-xml) before the tree is built and
-//!   refused beyond `ingest.max_xml_depth`; every walk over the tree is iterative.
+//!   refused beyond `ingest.max_xml_depth` (roxmltree itself recurses while building: a few
+//!   hundred levels already exhaust a 2 MB thread stack in a debug build, so the limit guards
+//!   it as much as our code); every walk over the tree is iterative.
 //!
 //! Lookups compare local names only: agencies disagree about prefixes and namespaces
 //! (`ns0:newsMessage`, default namespaces, none at all) but never about element names.
@@ -335,11 +337,16 @@ mod tests {
 
     #[test]
     fn walking_a_deep_tree_needs_no_stack() {
-        // Built past the depth check on purpose: the walk itself must not recurse.
-        let deep = format!("<r>{}text{}</r>", "<p>".repeat(50_000), "</p>".repeat(50_000));
+        // As deep as the depth check allows, walked on a thread with a tiny stack: a recursive
+        // walk needs a frame per level and overflows it; the iterative one needs none.
+        let depth = crate::IngestConfig::default().max_xml_depth - 1;
+        let deep = format!("<r>{}text{}</r>", "<p>".repeat(depth), "</p>".repeat(depth));
         let d = Document::parse_with_options(&deep, ParsingOptions { allow_dtd: false, nodes_limit: u32::MAX }).expect("parse");
-        let (p, _) = paragraphs(d.root_element());
-        assert_eq!(p, vec!["text"]);
+        let root = d.root_element();
+        let walked = std::thread::scope(|scope| {
+            std::thread::Builder::new().stack_size(32 * 1024).spawn_scoped(scope, || paragraphs(root).0).expect("thread").join()
+        });
+        assert_eq!(walked.expect("no stack overflow"), vec!["text"]);
     }
 
     #[test]
