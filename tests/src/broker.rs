@@ -101,6 +101,15 @@ impl TestNamespace {
     /// Collect `story.published` events until `n` distinct (guid, version) pairs are seen, or
     /// panic after `timeout`. Returns every event received (duplicates included).
     pub async fn await_published(&self, n: usize, timeout: Duration) -> Vec<Envelope<StoryPublished>> {
+        match self.try_await_published(n, timeout).await {
+            Ok(events) => events,
+            Err(message) => panic!("{message}"),
+        }
+    }
+
+    /// [`TestNamespace::await_published`], returning the timeout as an error (so a caller can
+    /// add the workers' logs to the failure).
+    pub async fn try_await_published(&self, n: usize, timeout: Duration) -> Result<Vec<Envelope<StoryPublished>>, String> {
         let channel = self.channel().await;
         let mut consumer = channel
             .basic_consume(self.names.published_queue().into(), "test-watch".into(), BasicConsumeOptions::default(), FieldTable::default())
@@ -118,8 +127,8 @@ impl TestNamespace {
                     recovered.expect("watcher recovers");
                     continue;
                 }
-                Ok(None) => panic!("published consumer closed"),
-                Err(_) => panic!("timed out after {timeout:?}: {} of {n} stories published", distinct.len()),
+                Ok(None) => return Err("published consumer closed".into()),
+                Err(_) => return Err(format!("timed out after {timeout:?}: {} of {n} stories published", distinct.len())),
             };
             let env = Envelope::<StoryPublished>::from_json(&delivery.data).expect("StoryPublished");
             let _ = delivery.ack(BasicAckOptions::default()).await;
@@ -127,7 +136,7 @@ impl TestNamespace {
             events.push(env);
         }
         let _ = channel.close(200, "done".into()).await;
-        events
+        Ok(events)
     }
 }
 

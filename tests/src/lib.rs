@@ -7,8 +7,10 @@
 //! - [`procs`]: starting, killing and stopping worker processes.
 //! - [`stories`]: deterministic synthetic news stories.
 //! - [`wait`]: polling a condition until a deadline (never a bare sleep).
+//! - [`hostile`]: injection vectors in five wire formats, and scanners for what comes out.
 
 pub mod broker;
+pub mod hostile;
 pub mod pipeline;
 pub mod procs;
 pub mod stories;

@@ -129,6 +129,19 @@ impl Pipeline {
         std::fs::rename(&tmp, self.inbox.join(name)).expect("rename story");
     }
 
+    /// Wait for `n` distinct published events; on timeout, fail with every worker's log and
+    /// what the dead-letter queues hold.
+    pub async fn await_published(&self, n: usize, timeout: std::time::Duration) -> Vec<copydesk_types::Envelope<copydesk_types::StoryPublished>> {
+        match self.ns.try_await_published(n, timeout).await {
+            Ok(events) => events,
+            Err(message) => {
+                let dead = copydesk_runtime::ops::dlq_list(&self.ns.conn, &self.ns.names, None).await.unwrap_or_default();
+                let dead: Vec<String> = dead.iter().map(|d| format!("{} {}: {}", d.stage, d.error_class, d.error)).collect();
+                panic!("{message}\ndead letters: {dead:#?}\n{}", self.logs());
+            }
+        }
+    }
+
     /// Published article JSON files (not tombstones), sorted.
     pub fn article_files(&self) -> Vec<PathBuf> {
         files_in(&self.out, |name| name.ends_with(".json") && !name.ends_with(".retracted.json"))
