@@ -5,7 +5,7 @@ DATA ?= $(or $(COPYDESK_DATA_DIR),../shared/data)
 export COPYDESK_DATA_DIR := $(abspath $(DATA))
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary \
+.PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary eval-events \
         llm-up test-llm deploy-check fuzz lint fmt clean
 
 help: ## List the targets
@@ -43,6 +43,9 @@ eval-ner: ## Score the built-in entity model on CoNLL-2003 dev
 
 eval-summary: ## ROUGE of the built-in summarizer against LEAD-3 on CNN/DailyMail dev
 	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval summary --data $(DATA)/summ/cnndm-dev.jsonl
+
+eval-events: ## B3 of the online event clusterer on ECB+ dev (several orders, leave-topics-out check)
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval events --data $(DATA)/events/dev.jsonl
 
 llm-up: ## Build and start a local OpenAI-compatible server (llama-cpp-python + SmolLM2-135M); takes minutes
 	@scripts/llm-up.sh

@@ -24,6 +24,19 @@ pub enum EvalWhat {
         #[arg(long)]
         json: bool,
     },
+    /// B³ of the online event clusterer against gold events (JSONL of {id, event, topic, title,
+    /// text, date}), in date, file and shuffled orders, with a leave-topics-out check.
+    Events {
+        /// The JSONL file (e.g. ../shared/data/events/dev.jsonl).
+        #[arg(long)]
+        data: PathBuf,
+        /// Join threshold (default: the clusterer's).
+        #[arg(long)]
+        threshold: Option<f32>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Precision and recall of (quote, speaker) pairs against a PolNeAR folder of brat annotations.
     Quotes {
         /// The folder (e.g. ../shared/data/quotes/polnear/dev).
@@ -91,6 +104,10 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
         EvalWhat::Summary { data, json } => {
             need(&data, "data file")?;
             print(&copydesk_summarize::eval_summary(&data)?, json)
+        }
+        EvalWhat::Events { data, threshold, json } => {
+            need(&data, "data file")?;
+            print(&crate::events::eval(&data, threshold)?, json)
         }
         EvalWhat::Quotes { data, json } => {
             need(&data, "folder")?;
