@@ -37,6 +37,16 @@ pub enum EvalWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Precision and recall of the LLM faithfulness guard on labelled rewrites (JSONL of
+    /// {id, source, rewrite, faithful, kind}; the project's own set by default).
+    Guard {
+        /// The JSONL file.
+        #[arg(long, default_value = "workers/summarize/tests/fixtures/guard.jsonl")]
+        data: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Precision and recall of (quote, speaker) pairs against a PolNeAR folder of brat annotations.
     Quotes {
         /// The folder (e.g. ../shared/data/quotes/polnear/dev).
@@ -108,6 +118,10 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
         EvalWhat::Events { data, threshold, json } => {
             need(&data, "data file")?;
             print(&crate::events::eval(&data, threshold)?, json)
+        }
+        EvalWhat::Guard { data, json } => {
+            need(&data, "labelled rewrites")?;
+            print(&copydesk_summarize::eval_guard(&data)?, json)
         }
         EvalWhat::Quotes { data, json } => {
             need(&data, "folder")?;

@@ -31,7 +31,7 @@ pub struct ClusterConfig {
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig { threshold: 0.17, entity_weight: 0.3, conflict_penalty: 0.1, window_days: 30, repair: true }
+        ClusterConfig { threshold: 0.14, entity_weight: 0.3, conflict_penalty: 0.1, window_days: 30, repair: true }
     }
 }
 

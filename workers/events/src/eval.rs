@@ -205,33 +205,39 @@ fn run(gold: &[GoldDoc], order: &[usize], name: &str, cfg: &ClusterConfig) -> Ru
     }
 }
 
+/// Leave-topics-out: cluster the whole stream once per grid threshold (date order); for each
+/// fold of topics pick the threshold that scores best on the other folds' labels, and score
+/// the fold's documents in that clustering. No fold's labels choose its own threshold.
 fn loto(gold: &[GoldDoc], cfg: &ClusterConfig, folds: usize) -> Loto {
     let mut topics: Vec<&str> = gold.iter().map(|g| g.topic.as_str()).collect();
     topics.sort_unstable();
     topics.dedup();
     let fold_of: HashMap<&str, usize> = topics.iter().enumerate().map(|(i, t)| (*t, i % folds)).collect();
+    let fold: Vec<usize> = gold.iter().map(|g| fold_of[g.topic.as_str()]).collect();
+    let order = date_order(gold);
+    let runs: Vec<Vec<String>> = THRESHOLD_GRID
+        .iter()
+        .map(|&t| cluster(gold, &order, &ClusterConfig { threshold: t, ..cfg.clone() }).0)
+        .collect();
+    let truth: Vec<&str> = gold.iter().map(|g| g.event.as_str()).collect();
+    let score_on = |pred: &[String], keep: &dyn Fn(usize) -> bool| {
+        let idx: Vec<usize> = (0..gold.len()).filter(|&i| keep(i)).collect();
+        let p: Vec<&str> = idx.iter().map(|&i| pred[i].as_str()).collect();
+        let g: Vec<&str> = idx.iter().map(|&i| truth[i]).collect();
+        b3(&p, &g).f1
+    };
     let mut pred = vec![String::new(); gold.len()];
     let mut thresholds = Vec::new();
     for f in 0..folds {
-        let (train, test): (Vec<usize>, Vec<usize>) = (0..gold.len()).partition(|&i| fold_of[gold[i].topic.as_str()] != f);
-        let subset = |idx: &[usize]| idx.iter().map(|&i| gold[i].clone()).collect::<Vec<_>>();
-        let (train, held) = (subset(&train), subset(&test));
-        let best = THRESHOLD_GRID
-            .iter()
-            .map(|&t| {
-                let c = ClusterConfig { threshold: t, ..cfg.clone() };
-                (run(&train, &date_order(&train), "date", &c).b3.f1, t)
-            })
-            .fold((f64::MIN, cfg.threshold), |a, b| if b.0 > a.0 { b } else { a })
+        let best = (0..THRESHOLD_GRID.len())
+            .map(|k| (score_on(&runs[k], &|i| fold[i] != f), k))
+            .fold((f64::MIN, 0), |a, b| if b.0 > a.0 { b } else { a })
             .1;
-        thresholds.push(best);
-        let c = ClusterConfig { threshold: best, ..cfg.clone() };
-        let (p, _) = cluster(&held, &date_order(&held), &c);
-        for (k, &i) in test.iter().enumerate() {
-            pred[i] = format!("fold{f}:{}", p[k]);
+        thresholds.push(THRESHOLD_GRID[best]);
+        for i in (0..gold.len()).filter(|&i| fold[i] == f) {
+            pred[i] = format!("fold{f}:{}", runs[best][i]);
         }
     }
-    let truth: Vec<&str> = gold.iter().map(|g| g.event.as_str()).collect();
     let pred_ref: Vec<&str> = pred.iter().map(String::as_str).collect();
     Loto { folds, thresholds, b3: b3(&pred_ref, &truth) }
 }

@@ -15,7 +15,8 @@
 //! - `salience`, `article`, `headings`, `clause`, `links`: the article, its subheadings (headline
 //!   clauses cut from its sentences) and links.
 //! - `seo`, `markup`: headline, meta description, slug, keywords, JSON-LD, Open Graph.
-//! - [`builtin`]: the built-in engine. [`llm`], `validate`, `cache`: LLM mode.
+//! - [`builtin`]: the built-in engine. [`llm`], `validate`, `cache`: LLM mode; [`guard`]: the
+//!   sentence-level faithfulness guard of generated sections.
 //! - [`rouge`], `porter`, [`eval`]: ROUGE as Google's rouge-score computes it, the
 //!   `copydesk eval summary` and `copydesk bench summarize` reports.
 //! - [`error`]: the crate's one error type, [`SummarizeError`], with `is_transient()`.
@@ -29,6 +30,8 @@ pub mod config;
 mod doc;
 pub mod error;
 pub mod eval;
+pub mod guard;
+mod guard_eval;
 mod headings;
 mod links;
 pub mod llm;
@@ -47,6 +50,7 @@ pub use eval::{
     bench_summarize, eval_summary, story_from_text, HeadingQuality, SummarizeBenchReport,
     SummaryEvalReport,
 };
+pub use guard_eval::{eval_guard, GuardReport};
 pub use llm::{LlmSummarizer, LlmSummaryStats};
 pub use text::split_sentences;
 
