@@ -47,6 +47,25 @@ pub enum EvalWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Section-mode LLM rewriting of news stories against a live OpenAI-compatible server:
+    /// acceptance per passage and article, novelty, what the guard caught, tokens/s.
+    Llm {
+        /// A folder of plain-text stories, first line the headline (e.g. ../shared/data/news/bbc).
+        #[arg(long)]
+        stories: PathBuf,
+        /// How many stories (spread evenly over the sorted files).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// The server's base URL.
+        #[arg(long, env = "COPYDESK_LLM_BASE_URL", default_value = "http://127.0.0.1:8089/v1")]
+        base_url: String,
+        /// The model name to ask for.
+        #[arg(long, default_value = "smollm2")]
+        model: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Precision and recall of (quote, speaker) pairs against a PolNeAR folder of brat annotations.
     Quotes {
         /// The folder (e.g. ../shared/data/quotes/polnear/dev).
@@ -122,6 +141,14 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
         EvalWhat::Guard { data, json } => {
             need(&data, "labelled rewrites")?;
             print(&copydesk_summarize::eval_guard(&data)?, json)
+        }
+        EvalWhat::Llm { stories, limit, base_url, model, json } => {
+            need(&stories, "stories folder")?;
+            // A passage rewrite needs a few hundred tokens; the cap stops a small model that rambles.
+            let cfg = copydesk_llm::LlmConfig { base_url, model, max_tokens: Some(400), ..copydesk_llm::LlmConfig::default() };
+            let run = copydesk_summarize::eval_llm(cfg, &stories, limit);
+            let report = tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(run))?;
+            print(&report, json)
         }
         EvalWhat::Quotes { data, json } => {
             need(&data, "folder")?;

@@ -16,7 +16,8 @@
 //!   clauses cut from its sentences) and links.
 //! - `seo`, `markup`: headline, meta description, slug, keywords, JSON-LD, Open Graph.
 //! - [`builtin`]: the built-in engine. [`llm`], `validate`, `cache`: LLM mode; [`guard`]: the
-//!   sentence-level faithfulness guard of generated sections.
+//!   sentence-level faithfulness guard of generated sections; [`sections`]: section-by-section
+//!   rewriting with per-section fallback (the default LLM mode).
 //! - [`rouge`], `porter`, [`eval`]: ROUGE as Google's rouge-score computes it, the
 //!   `copydesk eval summary` and `copydesk bench summarize` reports.
 //! - [`error`]: the crate's one error type, [`SummarizeError`], with `is_transient()`.
@@ -35,16 +36,18 @@ mod guard_eval;
 mod headings;
 mod links;
 pub mod llm;
+mod llm_eval;
 mod markup;
 mod porter;
 pub mod rouge;
 mod salience;
+pub mod sections;
 mod seo;
 mod text;
 mod validate;
 
 pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
-pub use config::{EngineKind, SummarizeConfig};
+pub use config::{EngineKind, LlmMode, SummarizeConfig};
 pub use error::SummarizeError;
 pub use eval::{
     bench_summarize, eval_summary, story_from_text, HeadingQuality, SummarizeBenchReport,
@@ -52,6 +55,7 @@ pub use eval::{
 };
 pub use guard_eval::{eval_guard, GuardReport};
 pub use llm::{LlmSummarizer, LlmSummaryStats};
+pub use llm_eval::{eval_llm, LlmEvalReport};
 pub use text::split_sentences;
 
 use copydesk_types::{Entities, Story, Summary};
