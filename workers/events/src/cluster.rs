@@ -122,6 +122,28 @@ impl<S: EventStore> Clusterer<S> {
         Err(EventsError::Contended { story_id: doc.id.clone(), attempts: MAX_ATTEMPTS })
     }
 
+    /// Take a story out of its event (a kill): the event loses the member, and is deleted when
+    /// it was the last one. Returns the event it left, or `None` for an unknown story.
+    pub async fn remove(&self, story_id: &str) -> Result<Option<String>, EventsError> {
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(mut event) = self.store.event_of(story_id).await? else {
+                return Ok(None);
+            };
+            event.members.retain(|m| m.story_id != story_id);
+            let id = event.id.clone();
+            let write = if event.members.is_empty() {
+                EventWrite::Delete { id: id.clone(), expected: event.version }
+            } else {
+                EventWrite::Put { expected: event.version, state: event }
+            };
+            match self.store.commit(Commit { writes: vec![write], new_doc_terms: None }).await {
+                Err(StoreError::Conflict(_)) => continue,
+                other => return other.map(|()| Some(id)).map_err(EventsError::from),
+            }
+        }
+        Err(EventsError::Contended { story_id: story_id.to_string(), attempts: MAX_ATTEMPTS })
+    }
+
     async fn try_assign(&self, doc: &EventDoc, terms: &DocTerms) -> Result<Assignment, StoreError> {
         let ids: Vec<u64> = terms.body.iter().chain(&terms.ents).map(|p| p.0).collect();
         let (n, dfs) = self.store.doc_freqs(&ids).await?;

@@ -171,6 +171,10 @@ fn apply(inner: &mut Inner, commit: Commit) -> Result<(), StoreError> {
         match w {
             EventWrite::Put { expected, mut state } => {
                 state.version = expected + 1;
+                // Stories that left this event (a kill) no longer point at it; moved ones are
+                // re-pointed by the target's write.
+                let keep: std::collections::HashSet<&str> = state.members.iter().map(|m| m.story_id.as_str()).collect();
+                inner.story_event.retain(|s, e| *e != state.id || keep.contains(s.as_str()));
                 for m in &state.members {
                     inner.story_event.insert(m.story_id.clone(), state.id.clone());
                 }
@@ -178,6 +182,7 @@ fn apply(inner: &mut Inner, commit: Commit) -> Result<(), StoreError> {
             }
             EventWrite::Delete { id, .. } => {
                 inner.events.remove(&id);
+                inner.story_event.retain(|_, e| *e != id);
             }
         }
     }

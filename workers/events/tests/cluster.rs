@@ -164,3 +164,20 @@ fn a_stale_write_is_refused_and_changes_nothing() {
     assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
     assert_eq!(c.store().events()[0].members.len(), 1);
 }
+
+#[test]
+fn a_killed_story_leaves_its_event_and_the_last_one_removes_the_event() {
+    let c = Clusterer::new(MemoryStore::new(), ClusterConfig::default());
+    for d in background() {
+        block_on(c.assign(&d)).expect("assign");
+    }
+    let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
+    block_on(c.assign(&arrest("a2", "Tom Reyes", "striker", 11))).expect("assign");
+    assert_eq!(block_on(c.remove("a1")).expect("remove"), Some(a.event_id.clone()));
+    let left = c.store().events().into_iter().find(|e| e.id == a.event_id).expect("event stays");
+    assert_eq!(left.members.iter().map(|m| m.story_id.as_str()).collect::<Vec<_>>(), ["a2"]);
+    assert!(block_on(c.store().event_of("a1")).expect("read").is_none(), "the killed story is unindexed");
+    assert_eq!(block_on(c.remove("a2")).expect("remove"), Some(a.event_id.clone()));
+    assert!(c.store().events().iter().all(|e| e.id != a.event_id), "an empty event is deleted");
+    assert_eq!(block_on(c.remove("a2")).expect("remove"), None, "unknown now");
+}
