@@ -45,6 +45,15 @@ fn background() -> Vec<EventDoc> {
         .collect()
 }
 
+/// A clusterer that has seen the background stories.
+fn warmed(cfg: ClusterConfig) -> Clusterer<MemoryStore> {
+    let c = Clusterer::new(MemoryStore::new(), cfg);
+    for d in background() {
+        block_on(c.assign(&d)).expect("assign");
+    }
+    c
+}
+
 fn arrest(id: &str, player: &str, position: &str, hours: i64) -> EventDoc {
     let last = player.split(' ').next_back().unwrap_or(player);
     // The two invented arrests share the topic (club, drink-driving, police) but not the
@@ -70,10 +79,7 @@ fn arrest(id: &str, player: &str, position: &str, hours: i64) -> EventDoc {
 
 #[test]
 fn copies_of_one_event_join_and_a_similar_event_with_another_protagonist_stays_apart() {
-    let c = Clusterer::new(MemoryStore::new(), ClusterConfig::default());
-    for d in background() {
-        block_on(c.assign(&d)).expect("assign");
-    }
+    let c = warmed(ClusterConfig::default());
     let first = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
     let second = block_on(c.assign(&arrest("a2", "Tom Reyes", "striker", 11))).expect("assign");
     let other = block_on(c.assign(&arrest("b1", "Ian Mulk", "defender", 12))).expect("assign");
@@ -86,10 +92,7 @@ fn copies_of_one_event_join_and_a_similar_event_with_another_protagonist_stays_a
 
 #[test]
 fn a_new_version_stays_in_its_event_even_when_its_text_changes() {
-    let c = Clusterer::new(MemoryStore::new(), ClusterConfig::default());
-    for d in background() {
-        block_on(c.assign(&d)).expect("assign");
-    }
+    let c = warmed(ClusterConfig::default());
     let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
     let mut v2 = doc("a1", "Correction: bakery story", "Entirely different words about ovens and bread.", &[], 12);
     v2.version = 2;
@@ -104,11 +107,7 @@ fn a_new_version_stays_in_its_event_even_when_its_text_changes() {
 
 #[test]
 fn a_story_outside_the_time_window_opens_a_new_event() {
-    let cfg = ClusterConfig { window_days: 3, ..ClusterConfig::default() };
-    let c = Clusterer::new(MemoryStore::new(), cfg);
-    for d in background() {
-        block_on(c.assign(&d)).expect("assign");
-    }
+    let c = warmed(ClusterConfig { window_days: 3, ..ClusterConfig::default() });
     let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
     let late = block_on(c.assign(&arrest("a2", "Tom Reyes", "striker", 10 + 24 * 30))).expect("assign");
     assert_eq!(late.outcome, Outcome::Opened);
@@ -167,10 +166,7 @@ fn a_stale_write_is_refused_and_changes_nothing() {
 
 #[test]
 fn a_killed_story_leaves_its_event_and_the_last_one_removes_the_event() {
-    let c = Clusterer::new(MemoryStore::new(), ClusterConfig::default());
-    for d in background() {
-        block_on(c.assign(&d)).expect("assign");
-    }
+    let c = warmed(ClusterConfig::default());
     let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
     block_on(c.assign(&arrest("a2", "Tom Reyes", "striker", 11))).expect("assign");
     assert_eq!(block_on(c.remove("a1")).expect("remove"), Some(a.event_id.clone()));
