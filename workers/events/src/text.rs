@@ -137,8 +137,7 @@ pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
+    for (i, c) in text.char_indices() {
         let end_here = match c {
             '.' | '!' | '?' => {
                 let rest = &text[i + c.len_utf8()..];
