@@ -202,10 +202,17 @@ fn negated(text: &str) -> bool {
 }
 
 /// Numbers as digit strings without thousands separators ("3,500" -> "3500", "4.5m" -> "4.5m").
+/// A currency sign right before a number is part of it: "$639m" is not "£639m".
 fn numbers(text: &str) -> HashSet<String> {
-    tokens(text)
-        .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
-        .map(|t| t.trim_end_matches(['.', ',']).replace(',', "").to_lowercase())
+    text.split_whitespace()
+        .flat_map(|w| w.split(['(', ')', '/']))
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .map(|w| {
+            let w = w.trim_matches(|c: char| !(c.is_alphanumeric() || "$£€¥".contains(c)));
+            let sign = w.chars().next().filter(|c| "$£€¥".contains(*c));
+            let digits = w.trim_start_matches(|c: char| "$£€¥".contains(c)).trim_end_matches(['.', ',']).replace(',', "");
+            format!("{}{}", sign.map(String::from).unwrap_or_default(), digits.to_lowercase())
+        })
         .collect()
 }
 
@@ -342,6 +349,14 @@ mod tests {
                    demanding a national ban on every form of sport hunting.";
         let r = reasons(bad);
         assert!(r.contains(&"new-number") && r.contains(&"unsupported"), "{r:?}");
+    }
+
+    #[test]
+    fn a_changed_currency_is_a_new_number() {
+        let story = "Profits rose to $1.13bn (£600m), from $639m a year earlier.";
+        let found = Sources::new(story).check(story, "Profits rose to $1.13bn (£600m), from £639m a year earlier.");
+        assert!(found.iter().any(|f| f.reason == Reason::NewNumber("£639m".into())), "{found:?}");
+        assert!(Sources::new(story).check(story, "Profits rose to $1.13bn (£600m) from $639m.").is_empty());
     }
 
     #[test]
