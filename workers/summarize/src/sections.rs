@@ -5,7 +5,7 @@
 
 use crate::guard::{Finding, Sources};
 use copydesk_llm::{LlmClient, LlmError};
-use copydesk_types::{Article, Section, Story};
+use copydesk_types::{Article, Story};
 use serde::Serialize;
 
 const SYSTEM: &str = "You are a news editor. You rewrite news text in plain English and never add facts.";
@@ -15,11 +15,13 @@ pub const PASSAGE_PROMPT: &str = "Rewrite this news text in your own words. Keep
 exactly as written. Keep words like \"not\" and \"no\". Do not add anything that is not in the text. \
 Answer with the rewritten text only.\n\nText:\n{{passage}}\n\nRewritten text:";
 
-/// What happened to one passage (index 0 is the lead, then the sections in order).
+/// What happened to one passage: the lead, or one paragraph of a section.
 #[derive(Debug, Clone, Serialize)]
 pub struct PassageOutcome {
     /// 0 for the lead, `i + 1` for section `i`.
     pub index: usize,
+    /// The paragraph within the section (0 for the lead).
+    pub paragraph: usize,
     /// True when the model's rewrite passed the guard and is used.
     pub accepted: bool,
     /// Why the rewrite was rejected (empty when accepted or when the call failed).
@@ -37,37 +39,41 @@ pub struct PassageOutcome {
     pub seconds: f64,
 }
 
-/// Rewrite the lead and sections of `article` (the built-in engine's) with the model.
-/// Returns the article with every accepted passage replaced, and what happened to each.
+/// Rewrite the lead and each section of `article` (the built-in engine's) with the model, one
+/// paragraph per prompt: short passages are what a small model rewrites without losing facts,
+/// and a rejected paragraph falls back alone. Returns the article with every accepted passage
+/// replaced, and what happened to each.
 pub async fn rewrite_article(client: &LlmClient, story: &Story, article: &Article) -> (Article, Vec<PassageOutcome>) {
     let sources = Sources::new(&story.text());
     let mut out = article.clone();
     let mut outcomes = Vec::new();
-    let lead = rewrite(client, &sources, 0, &article.lead).await;
+    let lead = rewrite(client, &sources, (0, 0), &article.lead).await;
     if lead.accepted {
         out.lead = lead.answer.clone();
     }
     outcomes.push(lead);
     for (i, section) in article.sections.iter().enumerate() {
-        let passage = section.paragraphs.join("\n\n");
-        let o = rewrite(client, &sources, i + 1, &passage).await;
-        if o.accepted {
-            out.sections[i] = Section { heading: section.heading.clone(), paragraphs: paragraphs(&o.answer) };
+        for (k, paragraph) in section.paragraphs.iter().enumerate() {
+            let o = rewrite(client, &sources, (i + 1, k), paragraph).await;
+            if o.accepted {
+                out.sections[i].paragraphs[k] = o.answer.replace("\n\n", " ");
+            }
+            outcomes.push(o);
         }
-        outcomes.push(o);
     }
     // Links point at words of the extractive text; keep only those still present.
     out.links.retain(|l| out.lead.contains(&l.text) || out.sections.iter().flat_map(|s| &s.paragraphs).any(|p| p.contains(&l.text)));
     (out, outcomes)
 }
 
-async fn rewrite(client: &LlmClient, sources: &Sources, index: usize, passage: &str) -> PassageOutcome {
+async fn rewrite(client: &LlmClient, sources: &Sources, (index, paragraph): (usize, usize), passage: &str) -> PassageOutcome {
     let start = std::time::Instant::now();
     let prompt = PASSAGE_PROMPT.replace("{{passage}}", passage);
     let reply: Result<_, LlmError> = client.chat_text(SYSTEM, &prompt).await;
     let seconds = start.elapsed().as_secs_f64();
     let mut o = PassageOutcome {
         index,
+        paragraph,
         accepted: false,
         findings: Vec::new(),
         error: None,
@@ -104,10 +110,6 @@ pub fn clean_answer(raw: &str) -> String {
     let text = text.replace("**", "").replace("__", "");
     let text = text.trim().trim_matches(|c| c == '"' || c == '“' || c == '”').trim();
     text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")
-}
-
-fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n").map(str::to_string).collect()
 }
 
 /// Share of the 8-word sequences of `text` that the source does not contain (0 when `text` is
