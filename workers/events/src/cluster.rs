@@ -11,7 +11,8 @@ use crate::text::DocTerms;
 use crate::vector::tfidf;
 use serde::{Deserialize, Serialize};
 
-/// The clusterer's parameters (the `[events]` config table). Each is explained in the README.
+/// The clusterer's parameters (for an `[events]` config table once the pipeline runs the
+/// clusterer). Each is explained in the README.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClusterConfig {
