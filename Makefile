@@ -6,6 +6,7 @@ export COPYDESK_DATA_DIR := $(abspath $(DATA))
 
 .DEFAULT_GOAL := help
 .PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary eval-summary-multi eval-extraction \
+        eval-events eval-guard eval-llm \
         llm-up test-llm deploy-check fuzz lint fmt clean
 
 help: ## List the targets
@@ -55,6 +56,14 @@ eval-summary-multi: ## ROUGE of the event article against a round-robin lead on 
 
 eval-extraction: ## Article-body extraction F1 on the benchmark pages in $(DATA)/extraction
 	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval extraction --data $(DATA)/extraction
+eval-events: ## B3 of the online event clusterer on ECB+ dev (several orders, leave-topics-out check)
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval events --data $(DATA)/events/dev.jsonl
+
+eval-guard: ## Precision/recall of the LLM faithfulness guard on our labelled rewrites
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval guard
+
+eval-llm: ## Section-mode LLM rewriting of 50 BBC stories against the server of `make llm-up`
+	$(CARGO) run --release -p copydesk-cli --bin copydesk -- eval llm --stories $(DATA)/news/bbc --limit 50
 
 llm-up: ## Build and start a local OpenAI-compatible server (llama-cpp-python + SmolLM2-135M); takes minutes
 	@scripts/llm-up.sh

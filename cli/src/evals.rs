@@ -50,6 +50,48 @@ pub enum EvalWhat {
         #[arg(long)]
         json: bool,
     },
+    /// B³ of the online event clusterer against gold events (JSONL of {id, event, topic, title,
+    /// text, date}), in date, file and shuffled orders, with a leave-topics-out check.
+    Events {
+        /// The JSONL file (e.g. ../shared/data/events/dev.jsonl).
+        #[arg(long)]
+        data: PathBuf,
+        /// Join threshold (default: the clusterer's).
+        #[arg(long)]
+        threshold: Option<f32>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Precision and recall of the LLM faithfulness guard on labelled rewrites (JSONL of
+    /// {id, source, rewrite, faithful, kind}; the project's own set by default).
+    Guard {
+        /// The JSONL file.
+        #[arg(long, default_value = "workers/summarize/tests/fixtures/guard.jsonl")]
+        data: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Section-mode LLM rewriting of news stories against a live OpenAI-compatible server:
+    /// acceptance per passage and article, novelty, what the guard caught, tokens/s.
+    Llm {
+        /// A folder of plain-text stories, first line the headline (e.g. ../shared/data/news/bbc).
+        #[arg(long)]
+        stories: PathBuf,
+        /// How many stories (spread evenly over the sorted files).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// The server's base URL.
+        #[arg(long, env = "COPYDESK_LLM_BASE_URL", default_value = "http://127.0.0.1:8089/v1")]
+        base_url: String,
+        /// The model name to ask for.
+        #[arg(long, default_value = "smollm2")]
+        model: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Precision and recall of (quote, speaker) pairs against a PolNeAR folder of brat annotations.
     Quotes {
         /// The folder (e.g. ../shared/data/quotes/polnear/dev).
@@ -132,6 +174,22 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
         EvalWhat::Extraction { data, predictions, engine, json } => {
             need(&data, "folder")?;
             eval_extraction(&data, predictions.as_deref(), &engine, json)
+        }
+        EvalWhat::Events { data, threshold, json } => {
+            need(&data, "data file")?;
+            print(&crate::events::eval(&data, threshold)?, json)
+        }
+        EvalWhat::Guard { data, json } => {
+            need(&data, "labelled rewrites")?;
+            print(&copydesk_summarize::eval_guard(&data)?, json)
+        }
+        EvalWhat::Llm { stories, limit, base_url, model, json } => {
+            need(&stories, "stories folder")?;
+            // A passage rewrite needs a few hundred tokens; the cap stops a small model that rambles.
+            let cfg = copydesk_llm::LlmConfig { base_url, model, max_tokens: Some(400), ..copydesk_llm::LlmConfig::default() };
+            let run = copydesk_summarize::eval_llm(cfg, &stories, limit);
+            let report = tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(run))?;
+            print(&report, json)
         }
         EvalWhat::Quotes { data, json } => {
             need(&data, "folder")?;

@@ -2,10 +2,12 @@
 //!
 //! Layout: `main.rs` parses arguments and dispatches; `broker.rs` holds the commands that talk
 //! to RabbitMQ (topology, status, ingest, dead letters); `local.rs` runs stages in-process
-//! (`process`); `evals.rs` holds evaluation and benchmark commands.
+//! (`process`); `evals.rs` holds evaluation and benchmark commands;
+//! `events.rs` feeds labelled documents through extraction to the event clusterer.
 
 mod broker;
 mod evals;
+mod events;
 mod local;
 mod store;
 

@@ -113,13 +113,30 @@ impl LlmClient {
         user: &str,
         schema: Option<&Value>,
     ) -> Result<LlmReply, LlmError> {
+        self.with_retries(|| self.attempt(system, user, schema)).await
+    }
+
+    /// Sends a system and a user message and returns the answer as plain text: no
+    /// `response_format`, for prose a small model writes more easily than JSON. Retried like
+    /// [`LlmClient::chat_json`].
+    pub async fn chat_text(&self, system: &str, user: &str) -> Result<LlmReply, LlmError> {
+        let body = self.request_body(system, user, None, Rung::Plain);
+        self.with_retries(|| self.send(&body)).await
+    }
+
+    /// Run `call` with exponential backoff (or the server's `Retry-After`) on transient errors.
+    async fn with_retries<F, Fut>(&self, call: F) -> Result<LlmReply, LlmError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<LlmReply, LlmError>>,
+    {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(self.cfg.retry_base_ms))
             .with_max_delay(Duration::from_millis(self.cfg.retry_max_ms))
             .with_max_times(self.cfg.max_retries as usize)
             .with_jitter();
         let cap = Duration::from_millis(self.cfg.retry_max_ms);
-        let result = (|| self.attempt(system, user, schema))
+        let result = call
             .retry(backoff)
             .when(LlmError::is_transient)
             .adjust(|err, delay| next_delay(err, delay, cap))

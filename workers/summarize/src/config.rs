@@ -22,6 +22,20 @@ pub struct SummarizeConfig {
     /// When the model fails twice, publish the built-in summary (true, default) instead of
     /// failing the message so the broker retries it later.
     pub fallback_on_error: Option<bool>,
+    /// How LLM mode writes: `sections` (default: one short prompt per passage, each checked by
+    /// the guard and falling back alone) or `article` (one JSON answer for the whole article).
+    pub llm_mode: LlmMode,
+}
+
+/// How LLM mode asks the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LlmMode {
+    /// Rewrite the built-in article passage by passage; fall back per passage.
+    #[default]
+    Sections,
+    /// One JSON answer for the whole article; fall back for the whole article.
+    Article,
 }
 
 impl SummarizeConfig {

@@ -19,10 +19,14 @@
 //! - `seo`, `markup`: headline, meta description, slug, keywords, JSON-LD, Open Graph.
 //! - [`builtin`]: the built-in engine. [`event`]: the event article (one article from several
 //!   wire stories). [`lang`]: per-language rules. `focus`, `urls`: focus keyphrase, addresses
-//!   in wire text. [`llm`], `validate`, `cache`: LLM mode.
-//! - [`rouge`], `porter`, [`eval`], `eval_multi`, `craft`: ROUGE as Google's rouge-score
-//!   computes it, the `copydesk eval summary` reports (single- and multi-document) and the
-//!   `copydesk bench summarize` report with how often each article rule holds.
+//!   in wire text.
+//! - [`llm`], `validate`, `cache`: LLM mode; [`guard`]: the sentence-level faithfulness guard
+//!   of generated sections; [`sections`]: section-by-section rewriting with per-section
+//!   fallback (the default LLM mode).
+//! - [`rouge`], `porter`, [`eval`], `eval_multi`, `craft`, `guard_eval`, `llm_eval`: ROUGE as
+//!   Google's rouge-score computes it, the `copydesk eval summary` reports (single- and
+//!   multi-document), the `copydesk bench summarize` report with how often each article rule
+//!   holds, and the guard and live-LLM evaluations.
 //! - [`error`]: the crate's one error type, [`SummarizeError`], with `is_transient()`.
 
 mod article;
@@ -38,21 +42,25 @@ pub mod eval;
 mod eval_multi;
 pub mod event;
 mod focus;
+pub mod guard;
+mod guard_eval;
 mod headings;
 pub mod lang;
 mod links;
 pub mod llm;
+mod llm_eval;
 mod markup;
 mod porter;
 pub mod rouge;
 mod salience;
+pub mod sections;
 mod seo;
 mod text;
 mod urls;
 mod validate;
 
 pub use builtin::{BuiltinSummarizer, BUILTIN_ENGINE};
-pub use config::{EngineKind, SummarizeConfig};
+pub use config::{EngineKind, LlmMode, SummarizeConfig};
 pub use craft::CraftQuality;
 pub use error::SummarizeError;
 pub use eval::{
@@ -61,7 +69,9 @@ pub use eval::{
 };
 pub use event::{summarize_event, EventMember, EVENT_ENGINE};
 pub use lang::Lang;
+pub use guard_eval::{eval_guard, GuardReport};
 pub use llm::{LlmSummarizer, LlmSummaryStats};
+pub use llm_eval::{eval_llm, LlmEvalReport};
 pub use text::{split_sentences, split_sentences_in};
 
 use copydesk_types::{Entities, Story, Summary};

@@ -77,6 +77,7 @@ pub struct LlmSummarizer {
     prompt_hash: String,
     cache: Option<SummaryCache>,
     fallback: bool,
+    mode: crate::LlmMode,
     stats: Arc<LlmSummaryStats>,
 }
 
@@ -100,7 +101,12 @@ impl LlmSummarizer {
                 cfg.prompt_template.as_ref().map_or("(built-in)".into(), |p| p.display().to_string())
             )));
         }
-        let prompt_hash = sha256_hex(format!("{SYSTEM}\u{0}{template}").as_bytes());
+        // The cache key covers what the model is asked: the article prompt, or the passage prompt.
+        let asked = match cfg.llm_mode {
+            crate::LlmMode::Article => format!("{SYSTEM}\u{0}{template}"),
+            crate::LlmMode::Sections => format!("sections\u{0}{}", crate::sections::PASSAGE_PROMPT),
+        };
+        let prompt_hash = sha256_hex(asked.as_bytes());
         Ok(LlmSummarizer {
             client: LlmClient::new(cfg.llm.clone())?,
             builtin: BuiltinSummarizer::new(),
@@ -108,6 +114,7 @@ impl LlmSummarizer {
             prompt_hash,
             cache: cfg.cache_dir.as_deref().map(SummaryCache::new),
             fallback: cfg.falls_back(),
+            mode: cfg.llm_mode,
             stats: Arc::new(LlmSummaryStats::default()),
         })
     }
@@ -151,6 +158,9 @@ impl LlmSummarizer {
             }
         }
         let builtin = self.builtin.summarize_sync(story, entities);
+        if self.mode == crate::LlmMode::Sections {
+            return self.by_sections(story, builtin, &model).await;
+        }
         let source = SourceIndex::new(&story.text());
         let words = story.word_count();
         let mut feedback: Vec<String> = Vec::new();
@@ -198,6 +208,39 @@ impl LlmSummarizer {
                 Ok(summary)
             }
         }
+    }
+
+    /// Section mode: every passage rewritten alone, checked by the guard, and kept extractive
+    /// when rejected. The engine label says which: `llm:<model>` when every passage is the
+    /// model's, `llm:<model> (k/n passages; rest builtin-extractive-v1)` when some are.
+    async fn by_sections(&self, story: &Story, builtin: Summary, model: &str) -> Result<Summary, SummarizeError> {
+        let (article, outcomes) = crate::sections::rewrite_article(&self.client, story, &builtin.article).await;
+        let accepted = outcomes.iter().filter(|o| o.accepted).count();
+        let errors: Vec<String> = outcomes.iter().filter_map(|o| o.error.clone()).collect();
+        self.stats.rejected_answers.fetch_add((outcomes.len() - accepted) as u64, Ordering::Relaxed);
+        for o in outcomes.iter().filter(|o| !o.accepted) {
+            let why: Vec<&str> = o.findings.iter().map(|f| f.reason.label()).collect();
+            tracing::info!(story.id = %story.guid, passage = o.index, reasons = %why.join(","), error = ?o.error, "LLM passage kept extractive");
+        }
+        if accepted == 0 {
+            if !self.fallback && errors.len() == outcomes.len() {
+                return Err(SummarizeError::LlmRejected { reasons: errors });
+            }
+            self.stats.fallbacks.fetch_add(1, Ordering::Relaxed);
+            return Ok(Summary { engine: FALLBACK_ENGINE.to_string(), ..builtin });
+        }
+        self.stats.accepted.fetch_add(1, Ordering::Relaxed);
+        let engine = if accepted == outcomes.len() {
+            format!("llm:{model}")
+        } else {
+            format!("llm:{model} ({accepted}/{} passages; rest {})", outcomes.len(), crate::BUILTIN_ENGINE)
+        };
+        let summary = Summary { article, engine, ..builtin };
+        // A call that failed may succeed next time: cache only answers the guard judged.
+        if errors.is_empty() {
+            self.store(story, model, &summary).await;
+        }
+        Ok(summary)
     }
 
     async fn attempt(

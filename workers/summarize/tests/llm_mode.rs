@@ -1,10 +1,9 @@
 //! LLM mode against a scripted local server: validation, retry once, fallback, cache.
 
 use copydesk_llm::testing::{ok, serve, status};
-use copydesk_llm::LlmConfig;
 use copydesk_summarize::llm::FALLBACK_ENGINE;
 use copydesk_summarize::{
-    BuiltinSummarizer, EngineKind, LlmSummarizer, SummarizeConfig, SummarizeError,
+    BuiltinSummarizer, LlmMode, LlmSummarizer, SummarizeConfig, SummarizeError,
 };
 use copydesk_types::{Entities, Story};
 use std::sync::atomic::Ordering;
@@ -12,19 +11,7 @@ use std::sync::atomic::Ordering;
 mod common;
 
 fn config(base_url: &str, cache: Option<&std::path::Path>) -> SummarizeConfig {
-    SummarizeConfig {
-        engine: EngineKind::Llm,
-        llm: LlmConfig {
-            base_url: base_url.into(),
-            model: "test-model".into(),
-            api_key_env: "COPYDESK_TEST_KEY_NOT_SET".into(),
-            max_retries: 0,
-            retry_base_ms: 1,
-            ..LlmConfig::default()
-        },
-        cache_dir: cache.map(|p| p.to_path_buf()),
-        ..SummarizeConfig::default()
-    }
+    SummarizeConfig { cache_dir: cache.map(|p| p.to_path_buf()), llm_mode: LlmMode::Article, ..common::llm_config(base_url) }
 }
 
 /// A faithful, well-formed answer: the built-in article re-expressed as the model's JSON.

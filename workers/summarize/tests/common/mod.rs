@@ -40,3 +40,20 @@ pub fn harbour_story() -> Story {
     story
 }
 pub mod langs;
+
+/// LLM mode against a test server at `base_url`: no retries, no key, section mode.
+#[allow(dead_code)]
+pub fn llm_config(base_url: &str) -> copydesk_summarize::SummarizeConfig {
+    copydesk_summarize::SummarizeConfig {
+        engine: copydesk_summarize::EngineKind::Llm,
+        llm: copydesk_llm::LlmConfig {
+            base_url: base_url.into(),
+            model: "test-model".into(),
+            api_key_env: "COPYDESK_TEST_KEY_NOT_SET".into(),
+            max_retries: 0,
+            retry_base_ms: 1,
+            ..copydesk_llm::LlmConfig::default()
+        },
+        ..copydesk_summarize::SummarizeConfig::default()
+    }
+}

@@ -1,0 +1,138 @@
+//! Event state: plain serialisable data, one record per event, with a version for
+//! compare-and-set. This is what an [`crate::EventStore`] keeps.
+
+use crate::vector::{dot, SparseVec, Sum};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One story in an event (all its versions).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// The story id.
+    pub story_id: String,
+    /// The newest version seen.
+    pub version: u64,
+    /// Headline of the newest version.
+    pub title: String,
+    /// Agency or outlet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// When it was published, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    /// Key-term vector (unit length, IDF as of arrival).
+    pub body: SparseVec,
+    /// Entity-name vector (unit length, IDF as of arrival).
+    pub ents: SparseVec,
+    /// People (last-name keys) with mention counts, most mentioned first.
+    pub persons: Vec<(String, u32)>,
+}
+
+/// One event: the stories about it and enough of each to compare new stories against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventState {
+    /// Stable id, derived from the story that opened the event.
+    pub id: String,
+    /// Incremented on every write; a write must name the version it read.
+    pub version: u64,
+    /// The member stories, in arrival order.
+    pub members: Vec<Member>,
+}
+
+impl EventState {
+    /// A new event opened by one member (version 0: not yet stored).
+    pub fn open(member: Member) -> EventState {
+        EventState { id: event_id(&member.story_id), version: 0, members: vec![member] }
+    }
+
+    /// Earliest and latest dated member, if any member is dated.
+    pub fn span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut it = self.members.iter().filter_map(|m| m.published);
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+    }
+
+    /// The member holding a story id.
+    pub fn member(&self, story_id: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.story_id == story_id)
+    }
+
+    /// The sums of member vectors, for average-link scores.
+    pub fn sums(&self) -> (Sum, Sum) {
+        let (mut b, mut e) = (Sum::default(), Sum::default());
+        for m in &self.members {
+            b.add(&m.body);
+            e.add(&m.ents);
+        }
+        (b, e)
+    }
+
+    /// People who are prominent in at least half the members: in a member, a person is
+    /// prominent when mentioned at least twice and at least half as often as its most mentioned
+    /// person, so a passing reference ("the team's second arrest this month, after X") is not.
+    pub fn key_persons(&self) -> Vec<&str> {
+        let mut count = std::collections::HashMap::<&str, usize>::new();
+        for m in &self.members {
+            let top = m.persons.first().map_or(0, |p| p.1);
+            for (p, n) in &m.persons {
+                if *n >= 2 && 2 * n >= top {
+                    *count.entry(p.as_str()).or_default() += 1;
+                }
+            }
+        }
+        let need = self.members.len().div_ceil(2).max(1);
+        let mut keys: Vec<&str> = count.into_iter().filter(|(_, c)| *c >= need).map(|(p, _)| p).collect();
+        keys.sort_unstable();
+        keys
+    }
+}
+
+/// Similarity of two members (or a document and a member): the score's two parts combined.
+pub fn pair_similarity(a: &Member, b: &Member, entity_weight: f32) -> f32 {
+    (dot(&a.body, &b.body) + entity_weight * dot(&a.ents, &b.ents)) / (1.0 + entity_weight)
+}
+
+/// The id of an event opened by a story: stable, so a retried assignment makes the same event.
+pub fn event_id(story_id: &str) -> String {
+    format!("evt-{:016x}", crate::text::term_id("event", story_id))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A member with one key term and the given people (shared by the crate's tests).
+    pub(crate) fn member(id: &str, persons: &[(&str, u32)]) -> Member {
+        Member {
+            story_id: id.into(),
+            version: 1,
+            title: String::new(),
+            source: None,
+            published: None,
+            body: vec![(1, 1.0)],
+            ents: vec![],
+            persons: persons.iter().map(|(p, n)| (p.to_string(), *n)).collect(),
+        }
+    }
+
+    #[test]
+    fn key_persons_ignore_passing_mentions() {
+        let mut e = EventState::open(member("a", &[("williams", 7), ("jackson", 2)]));
+        e.members.push(member("b", &[("williams", 5), ("jackson", 2)]));
+        e.members.push(member("c", &[("williams", 4)]));
+        assert_eq!(e.key_persons(), vec!["williams"]);
+    }
+
+    #[test]
+    fn event_ids_are_stable_per_opening_story() {
+        assert_eq!(event_id("urn:1"), event_id("urn:1"));
+        assert_ne!(event_id("urn:1"), event_id("urn:2"));
+    }
+
+    #[test]
+    fn state_round_trips_through_json() {
+        let e = EventState::open(member("a", &[("quell", 3)]));
+        let back: EventState = serde_json::from_str(&serde_json::to_string(&e).expect("json")).expect("parse");
+        assert_eq!(back, e);
+    }
+}
