@@ -142,6 +142,24 @@ impl Pipeline {
         }
     }
 
+    /// [`crate::wait::until`] that fails with every worker's log.
+    pub async fn until<T, F, Fut>(&self, what: &str, timeout: std::time::Duration, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Ok(Some(value)) = tokio::time::timeout_at(deadline, check()).await {
+                return value;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                panic!("timed out after {timeout:?} waiting for {what}\n{}", self.logs());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Published article JSON files (not tombstones), sorted.
     pub fn article_files(&self) -> Vec<PathBuf> {
         files_in(&self.out, |name| name.ends_with(".json") && !name.ends_with(".retracted.json"))

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const LONG: Duration = Duration::from_secs(240);
+const SHORT: Duration = Duration::from_secs(30);
 
 fn json(path: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).expect("read article")).expect("article is JSON")
@@ -238,4 +239,43 @@ async fn two_ingest_workers_share_one_drop_folder_and_each_story_is_published_on
         .map(|proc| proc.log_text().matches("file ingested").count())
         .collect();
     assert_eq!(claimed.iter().sum::<usize>(), 60, "{claimed:?}");
+}
+
+#[tokio::test]
+async fn three_wires_on_one_event_become_one_event_article_and_a_kill_takes_its_copy_out() {
+    let _serial = SERIAL.lock().await;
+    let p = Pipeline::start(TestNamespace::fast_retry()).await;
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+    for name in ["13-gdansk-port-fire.xml", "14-gdansk-port-fire.json", "15-gdansk-port-fire.txt"] {
+        p.drop_file(name, &std::fs::read(samples.join(name)).expect("sample"));
+        // One at a time, so the event article grows copy by copy.
+        let done = p.inbox.join(".done").join(name);
+        wait::until(&format!("{name} ingested"), LONG, || async { done.exists().then_some(()) }).await;
+    }
+    let event_files = || files_in(&p.out, |n| n.ends_with(".json") && !n.ends_with(".retracted.json")).into_iter().filter(|f| json(f)["story_id"].as_str().is_some_and(|id| id.starts_with("event/"))).collect::<Vec<_>>();
+    // Written when the second wire joined, and again when the third did.
+    let articles = p.until("an event article in two versions", SHORT, || async {
+        let files = event_files();
+        (files.len() >= 2).then_some(files)
+    })
+    .await;
+    let latest = articles.iter().map(|f| json(f)).max_by_key(|a| a["version"].as_u64().unwrap_or(0)).expect("an event article");
+    let markdown = latest["article_markdown"].as_str().expect("markdown");
+    assert!(markdown.contains("Gdansk"), "{markdown}");
+    let ids: HashSet<String> = articles.iter().map(|f| json(f)["story_id"].as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(ids.len(), 1, "one event article, in versions: {ids:?}\n{}", p.logs());
+    assert!(markdown.matches("according to").count() >= 2, "the other wires' facts attributed inline: {markdown}");
+
+    // One wire kills its copy: the event article is written again without it.
+    let event_id = latest["story_id"].as_str().expect("id").to_string();
+    let before = latest["version"].as_u64().expect("version");
+    let mut killed = std::fs::read_to_string(samples.join("14-gdansk-port-fire.json")).expect("sample");
+    killed = killed.replacen("\"pubstatus\": \"usable\"", "\"pubstatus\": \"canceled\"", 1).replacen("\"version\": 2", "\"version\": 3", 1);
+    p.drop_file("14-gdansk-port-fire-kill.json", killed.as_bytes());
+    let after = p.until("the event article written again without the killed copy", LONG, || async {
+        event_files().iter().map(|f| json(f)).filter(|a| a["story_id"] == event_id.as_str()).find(|a| a["version"].as_u64().unwrap_or(0) > before)
+    })
+    .await;
+    let markdown = after["article_markdown"].as_str().expect("markdown");
+    assert!(!markdown.contains("Baltic Press Agency"), "the killed wire's copy is gone: {markdown}");
 }

@@ -16,6 +16,7 @@
 //! - [`dedup`]: what ingest has seen, by (source, guid) and by content.
 //! - [`ledger`]: the story ledger publish decides by (published, killed, withheld versions).
 //! - [`deliveries`]: which sink delivered which story version, with external ids.
+//! - [`events`]: event state for the clusterer and the member stories of event articles.
 //! - [`feeds`]: feed poller state.
 //! - [`leases`]: named leases (per story, per feed, per claim) that expire when a holder dies.
 //! - [`retention`]: pruning of old rows.
@@ -23,14 +24,18 @@
 pub mod config;
 pub mod dedup;
 pub mod deliveries;
+pub mod events;
 pub mod feeds;
 pub mod leases;
 pub mod ledger;
 pub mod retention;
+#[doc(hidden)]
+pub mod testing;
 
 pub use config::StoreConfig;
 pub use dedup::{IngestRecord, Seen};
 pub use deliveries::Delivery;
+pub use events::{EventCommit, EventRow};
 pub use leases::{Lease, LeaseError};
 pub use ledger::{Action, Decision, LedgerRow};
 

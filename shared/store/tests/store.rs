@@ -1,8 +1,6 @@
 //! The store's contract, run on both backends: SQLite in a temp file and PostgreSQL in a fresh
 //! database per test.
 
-mod support;
-
 use copydesk_store::ledger::{apply, decide};
 use copydesk_store::{Action, Decision, Delivery, IngestRecord, Store};
 use std::time::Duration;
@@ -11,11 +9,11 @@ macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { let t = crate::support::sqlite().await; super::$name(&t.store, &t.config).await; })*
+            async fn $name() { let t = copydesk_store::testing::sqlite().await; super::$name(&t.store, &t.config).await; })*
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { let t = crate::support::postgres().await; super::$name(&t.store, &t.config).await; })*
+            async fn $name() { let t = copydesk_store::testing::postgres().await; super::$name(&t.store, &t.config).await; })*
         }
     };
 }

@@ -48,7 +48,8 @@ impl EventDoc {
             .or(story.first_created)
             .map(|t| t.with_timezone(&Utc));
         EventDoc {
-            id: story.guid.clone(),
+            // The story's key: guids are only unique within their namespace.
+            id: story.key(),
             version: story.version,
             title: story.headline.clone(),
             text: story.body.join("\n\n"),

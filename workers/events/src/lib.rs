@@ -29,6 +29,7 @@ pub mod eval;
 pub mod score;
 pub mod state;
 pub mod store;
+pub mod stored;
 pub mod text;
 pub mod vector;
 
@@ -37,4 +38,5 @@ pub use doc::{entities_of, EventDoc, EventEntity};
 pub use eval::{eval_events, EventsReport, GoldDoc, GoldLine};
 pub use state::{EventState, Member};
 pub use store::{Commit, EventStore, EventWrite, MemoryStore, StoreError};
+pub use stored::StoreEvents;
 pub use text::DocTerms;

@@ -27,6 +27,8 @@
 //!   Google's rouge-score computes it, the `copydesk eval summary` reports (single- and
 //!   multi-document), the `copydesk bench summarize` report with how often each article rule
 //!   holds, and the guard and live-LLM evaluations.
+//! - [`stage`]: the stage the worker runs: the story's summary, and its event and the event
+//!   article when the event desk is on.
 //! - [`error`]: the crate's one error type, [`SummarizeError`], with `is_transient()`.
 
 mod article;
@@ -55,6 +57,7 @@ pub mod rouge;
 mod salience;
 pub mod sections;
 mod seo;
+pub mod stage;
 mod text;
 mod urls;
 mod validate;

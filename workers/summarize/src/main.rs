@@ -1,53 +1,27 @@
-//! summarize-worker: consumes `story.extracted`, writes the summary and SEO article, emits
-//! `story.summarized`.
+//! summarize-worker: consumes `story.extracted`, writes the summary and SEO article, and, with
+//! the event desk on (`[events]`), the event article from every wire that reported the event;
+//! emits `story.summarized`.
 
-use copydesk_runtime::{HandlerError, Transform, TransformHandler};
-use copydesk_summarize::{SummarizeConfig, Summarizer};
-use copydesk_types::{Stage, StoryExtracted, StorySummarized};
-
-/// The summarize stage: a kill passes through with no summary (publish retracts it).
-struct SummarizeStage {
-    engine: std::sync::Arc<copydesk_summarize::Engine>,
-}
-
-impl Transform for SummarizeStage {
-    const STAGE: Stage = Stage::Summarize;
-    type In = StoryExtracted;
-    type Out = StorySummarized;
-
-    async fn apply(&self, input: StoryExtracted) -> Result<StorySummarized, HandlerError> {
-        let StoryExtracted { story, entities } = input;
-        if story.is_kill() {
-            return Ok(StorySummarized {
-                story,
-                entities,
-                summary: None,
-            });
-        }
-        let summary = self
-            .engine
-            .summarize(&story, &entities)
-            .await
-            .map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
-        Ok(StorySummarized {
-            story,
-            entities,
-            summary: Some(summary),
-        })
-    }
-}
+use copydesk_store::{Store, StoreConfig};
+use copydesk_summarize::stage::{EventDesk, EventsConfig, SummarizeStage};
+use copydesk_summarize::SummarizeConfig;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     copydesk_runtime::worker_main(|layers, rt| async move {
         let config: SummarizeConfig = layers.section("summarize")?;
+        let events: EventsConfig = layers.section("events")?;
         let engine = std::sync::Arc::new(copydesk_summarize::build(&config)?);
         let metered = engine.clone();
         rt.metrics().add_extra(std::sync::Arc::new(move || metered.render_prometheus("copydesk")));
-        Ok(TransformHandler::new(
-            SummarizeStage { engine },
-            rt.names().events_exchange(),
-        ))
+        let desk = if events.enabled {
+            let store = Store::open(&layers.section::<StoreConfig>("store")?).await?;
+            tracing::info!(store = store.backend().as_str(), location = %store.location(), "event desk on: stories are clustered into events");
+            Some(EventDesk::new(store, &events))
+        } else {
+            None
+        };
+        Ok(SummarizeStage::new(engine, rt.names().events_exchange(), desk))
     })
     .await
 }

@@ -1,8 +1,8 @@
-//! Fresh stores for tests: a SQLite file in a temp dir, and a new, randomly named PostgreSQL
-//! database per test on the server `COPYDESK_TEST_POSTGRES_URL` names (default: the local
-//! server as user postgres), dropped when the test's guard goes.
+//! Fresh stores for tests (this crate's and others'): a SQLite file in a temp dir, and a new,
+//! randomly named PostgreSQL database per test on the server `COPYDESK_TEST_POSTGRES_URL` names
+//! (default: the local server as user postgres), dropped when the test's guard goes.
 
-use copydesk_store::{Store, StoreConfig};
+use crate::{Store, StoreConfig};
 
 /// The admin URL of the PostgreSQL server tests use.
 pub fn postgres_admin_url() -> String {
