@@ -21,5 +21,5 @@ pub use envelope::{
     Envelope, Payload, Stage, StoryExtracted, StoryIngested, StoryPublished, StorySummarized,
     SCHEMA_VERSION,
 };
-pub use story::{Link, PubStatus, Signals, SourceFormat, Story, Subject};
+pub use story::{Link, PageFetch, PageOutcome, PubStatus, Signals, SourceFormat, Story, Subject};
 pub use summary::{Article, ArticleLink, Section, Summary};

@@ -28,6 +28,10 @@ pub struct Story {
     /// Secondary headline (NITF `hl2`, NewsML-G2 `subheadline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subheadline: Option<String>,
+    /// The feed's teaser, kept as a standfirst when ingest replaced the body with the text of
+    /// the article page the item links to (see [`Story::page`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standfirst: Option<String>,
     /// Body as clean-text paragraphs, in order; markup reduced, links kept in [`Story::links`].
     pub body: Vec<String>,
     /// Hyperlinks found in the body, kept as data so summaries can cite sources inline.
@@ -85,6 +89,14 @@ pub struct Story {
     /// Editorial note to editors ("Berichtigung", "Eds: embargoed until ...").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ednote: Option<String>,
+    /// The section the publisher files the story under ("Politics"), from the article page's
+    /// JSON-LD `articleSection` or `article:section`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// What ingest did with the article page behind a teaser: its text became the body, or
+    /// the teaser stayed and why. `None` when no page was fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<PageFetch>,
     /// The wire format the item was parsed from.
     pub format: SourceFormat,
     /// sha256 (hex) of the original payload bytes, for audit and duplicate detection.
@@ -101,6 +113,7 @@ impl Story {
             uri: None,
             headline: headline.into(),
             subheadline: None,
+            standfirst: None,
             body,
             links: Vec::new(),
             image: None,
@@ -120,6 +133,8 @@ impl Story {
             first_created: None,
             version_created: None,
             ednote: None,
+            section: None,
+            page: None,
             format: SourceFormat::PlainText,
             checksum: String::new(),
         }
@@ -227,6 +242,38 @@ pub enum PubStatus {
     Withheld,
 }
 
+/// The article page behind a teaser, as ingest found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFetch {
+    /// Whether the page's text became the body.
+    pub outcome: PageOutcome,
+    /// Why the teaser stayed, as a stable short name: `paywalled`, `too_short`,
+    /// `message_too_large`, `gave_up` (the page kept failing for a while), or the fetch error's
+    /// kind (`robots_disallowed`, `private_address`, `too_large`, `not_html`, `http_status`,
+    /// `redirect_loop`, ...). `None` for full text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The reason in words, for editors and logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Where the page was served from, after redirects (no query string), when it answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_from: Option<String>,
+    /// Words of article text found on the page, when it answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<u32>,
+}
+
+/// What became of a teaser's article page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageOutcome {
+    /// The page's article text is the body; the teaser is the standfirst.
+    FullText,
+    /// The teaser is still the body ([`PageFetch::reason`] says why).
+    Teaser,
+}
+
 /// Lifecycle markers carried by the provider.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signals {
@@ -325,6 +372,16 @@ mod tests {
         let back: Story = serde_json::from_str(&json).expect("parse");
         assert_eq!(back, s);
         assert!(!json.contains("embargo"), "empty options are left out: {json}");
+    }
+
+    #[test]
+    fn a_page_fetch_travels_as_snake_case_and_older_stories_have_none() {
+        let mut s = Story::new("g", "Head", vec!["Body".into()]);
+        s.page = Some(PageFetch { outcome: PageOutcome::Teaser, reason: Some("paywalled".into()), detail: None, fetched_from: None, words: Some(12) });
+        let json = serde_json::to_value(&s).expect("serialise");
+        assert_eq!(json["page"], serde_json::json!({"outcome": "teaser", "reason": "paywalled", "words": 12}));
+        let older: Story = serde_json::from_str(r#"{"guid":"g","version":1,"headline":"H","body":["B"],"format":"rss2","checksum":"c"}"#).expect("parse");
+        assert!(older.page.is_none() && older.standfirst.is_none() && older.section.is_none());
     }
 
     #[test]

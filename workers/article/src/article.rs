@@ -70,25 +70,18 @@ pub fn judge(extracted: &Extracted, min_words: usize) -> Option<KeepTeaser> {
     None
 }
 
-/// Pages larger than this are extracted on a blocking thread.
-const INLINE_EXTRACT_BYTES: usize = 512 * 1024;
-
 /// Fetch the page behind `link`, extract it and judge it. Errors are the fetch's: transient
 /// ones should be retried later, permanent ones keep the teaser with `error.to_string()` as
 /// the recorded reason.
 pub async fn fetch_article(fetcher: &Fetcher, link: &str) -> Result<Article, FetchError> {
     let page = fetcher.fetch(link).await?;
-    // Extraction is CPU work: about a millisecond for a typical page, so it runs inline; a
-    // large page (up to max_body_bytes) goes to a blocking thread so it cannot stall the
-    // runtime's other tasks.
-    let extracted = if page.html.len() <= INLINE_EXTRACT_BYTES {
-        extract(&page.html, &page.url)
-    } else {
-        let (html, url) = (page.html.clone(), page.url.clone());
-        tokio::task::spawn_blocking(move || extract(&html, &url))
-            .await
-            .map_err(|e| FetchError::Extract { url: crate::urls::redact(&page.url), detail: e.to_string() })?
-    };
+    // Extraction is CPU work (about a millisecond for a typical page, far more for one near
+    // max_body_bytes): it runs on a blocking thread so it never stalls the async workers, and
+    // a panic in it fails this page only.
+    let (html, page_url) = (page.html, page.url.clone());
+    let extracted = tokio::task::spawn_blocking(move || extract(&html, &page_url))
+        .await
+        .map_err(|e| FetchError::Extract { url: crate::urls::redact(&page.url), detail: e.to_string() })?;
     let url = extracted.canonical_url.clone().unwrap_or_else(|| strip_tracking_params(&page.url));
     let keep_teaser = judge(&extracted, fetcher.config().min_words);
     Ok(Article { url, fetched_url: page.url, extracted, keep_teaser })

@@ -43,8 +43,18 @@ pub struct FetchConfig {
     /// Hosts (names or IP literals, exact match, case-insensitive) that may resolve to
     /// private, loopback or link-local addresses. Empty in production; tests allow 127.0.0.1.
     pub allow_hosts: Vec<String>,
-    /// Below this many words the extracted text counts as too short and the teaser is kept.
+    /// Below this many words the extracted text counts as too short and the teaser is kept
+    /// (the page's text must also be longer than the teaser it replaces).
     pub min_words: usize,
+    /// A story body with fewer words than this that carries a link is a teaser: its page is
+    /// fetched. Longer bodies (a feed carrying full text) are left alone.
+    pub teaser_max_words: usize,
+    /// Page requests in flight at once in the whole process, over all hosts (each host also
+    /// keeps to `per_host_concurrency`); bounds connections and buffered bodies.
+    pub max_in_flight: u32,
+    /// How long a page whose fetch keeps failing transiently (timeouts, 5xx, 429) is tried
+    /// again before its story goes out with the teaser, marked `gave_up`.
+    pub retry_for_secs: u64,
 }
 
 impl Default for FetchConfig {
@@ -66,6 +76,9 @@ impl Default for FetchConfig {
             max_retry_after_secs: 30,
             allow_hosts: Vec::new(),
             min_words: 80,
+            teaser_max_words: 150,
+            max_in_flight: 8,
+            retry_for_secs: 3600,
         }
     }
 }

@@ -110,6 +110,16 @@ pub enum FetchError {
         /// What happened.
         detail: String,
     },
+    /// The host told us to wait (a 429/503 with a long `Retry-After`, for this or another
+    /// page of the same host) and the wait is longer than `max_retry_after_secs`: no request
+    /// is sent before then.
+    #[error("{url}: the host asked us to wait {} s (Retry-After); will be tried again after that", wait.as_secs())]
+    HostBackoff {
+        /// The page.
+        url: String,
+        /// How much longer the host is held back.
+        wait: Duration,
+    },
     /// The HTTP client could not be built (configuration).
     #[error("cannot build the HTTP client: {0}; check ingest.fetch")]
     Client(String),
@@ -129,7 +139,10 @@ impl FetchError {
     /// Whether trying again later may succeed.
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchError::Timeout { .. } | FetchError::Connect { .. } | FetchError::RobotsUnreachable { .. } => true,
+            FetchError::Timeout { .. }
+            | FetchError::Connect { .. }
+            | FetchError::RobotsUnreachable { .. }
+            | FetchError::HostBackoff { .. } => true,
             FetchError::Status { status, .. } => matches!(status, 408 | 425 | 429 | 500..=599),
             _ => false,
         }
@@ -139,6 +152,7 @@ impl FetchError {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
+            FetchError::HostBackoff { wait, .. } => Some(*wait),
             _ => None,
         }
     }
@@ -158,6 +172,7 @@ impl FetchError {
             FetchError::Timeout { .. } => "timeout",
             FetchError::Connect { .. } => "connect",
             FetchError::Extract { .. } => "extract",
+            FetchError::HostBackoff { .. } => "host_backoff",
             FetchError::Client(_) => "client",
         }
     }

@@ -57,6 +57,9 @@ pub struct Fetcher {
     guard: Arc<Guard>,
     robots: RobotsCache,
     gate: HostGate,
+    /// Requests in flight over all hosts (`max_in_flight`), taken after the host's gate so a
+    /// slow host's queue never holds slots other hosts could use.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 fn host_key(url: &Url) -> String {
@@ -100,7 +103,8 @@ impl Fetcher {
             .map_err(|e| FetchError::Client(e.to_string()))?;
         let robots = RobotsCache::new(Duration::from_secs(cfg.robots_ttl_secs));
         let gate = HostGate::new(cfg.per_host_concurrency, Duration::from_millis(cfg.per_host_min_delay_ms));
-        Ok(Fetcher { cfg, client, guard, robots, gate })
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(cfg.max_in_flight.max(1) as usize));
+        Ok(Fetcher { cfg, client, guard, robots, gate, in_flight })
     }
 
     /// The configuration in use.
@@ -194,9 +198,12 @@ impl Fetcher {
         let mut attempt = 0;
         loop {
             self.guard.check(url).await?;
-            let permit = self.gate.acquire(&host, crawl_delay).await;
+            let max_hold = Duration::from_secs(self.cfg.max_retry_after_secs);
+            let permit = self.gate.acquire(&host, crawl_delay, max_hold).await.map_err(|wait| FetchError::HostBackoff { url: redact(url), wait })?;
+            // The semaphore is never closed; a closed one would only lift the cap.
+            let slot = self.in_flight.acquire().await.ok();
             let result = self.send(url, cap).await;
-            drop(permit);
+            drop((slot, permit));
             let resp = result?;
             let code = resp.status.as_u16();
             if code != 429 && code != 503 {

@@ -55,17 +55,23 @@ pub fn strip_tracking_params(url: &Url) -> Url {
     out
 }
 
-/// [`strip_tracking_params`] for a string that may or may not be a URL (a feed guid): URLs come
-/// back cleaned, anything else unchanged.
+/// [`strip_tracking_params`] for a string that may or may not be a URL (a feed guid): an
+/// http(s) URL carrying tracking parameters comes back without them (and without a fragment);
+/// anything else comes back byte for byte, so guids without tracking parameters keep their
+/// identity exactly.
 pub fn clean_link(link: &str) -> String {
     match Url::parse(link) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => strip_tracking_params(&url).to_string(),
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.query_pairs().any(|(k, _)| is_tracking_param(&k)) => {
+            strip_tracking_params(&url).to_string()
+        }
         _ => link.to_string(),
     }
 }
 
 /// A `<link rel="canonical">` href resolved against the page URL: http(s) only, tracking
-/// parameters removed. `None` for anything else (`javascript:`, unparseable, empty).
+/// parameters removed. `None` for anything else (`javascript:`, unparseable, empty), and for
+/// a canonical naming a site's front page when the page itself is not one: a template that
+/// points every article at the home page would otherwise make them all one story.
 pub fn clean_canonical(href: &str, page: &Url) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() {
@@ -75,7 +81,16 @@ pub fn clean_canonical(href: &str, page: &Url) -> Option<Url> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return None;
     }
-    Some(strip_tracking_params(&url))
+    let url = strip_tracking_params(&url);
+    if is_site_root(&url) && !is_site_root(&strip_tracking_params(page)) {
+        return None;
+    }
+    Some(url)
+}
+
+/// Whether a URL is a site's front page (path `/`, no query): never an article's identity.
+pub fn is_site_root(url: &Url) -> bool {
+    matches!(url.path(), "" | "/") && url.query().is_none_or(str::is_empty)
 }
 
 /// A URL safe to put in an error or a log: scheme, host, port and path only.
@@ -107,6 +122,7 @@ mod tests {
     fn feed_guids_that_are_not_urls_are_left_alone() {
         assert_eq!(clean_link("urn:uuid:1234"), "urn:uuid:1234");
         assert_eq!(clean_link("https://dw.example/x?maca=en-rss-en-all"), "https://dw.example/x");
+        assert_eq!(clean_link("HTTP://Dw.example/x?id=1#top"), "HTTP://Dw.example/x?id=1#top", "nothing to strip: unchanged");
     }
 
     #[test]
@@ -116,6 +132,15 @@ mod tests {
         assert_eq!(clean_canonical("javascript:alert(1)", &page), None);
         assert_eq!(clean_canonical("ftp://site.example/x", &page), None);
         assert_eq!(clean_canonical("  ", &page), None);
+    }
+
+    #[test]
+    fn a_canonical_pointing_an_article_at_the_front_page_is_ignored() {
+        let page = url("https://site.example/news/story-7");
+        assert_eq!(clean_canonical("https://site.example/", &page), None);
+        assert_eq!(clean_canonical("/?utm_source=x", &page), None, "the tracking query does not make it an article");
+        assert!(clean_canonical("/", &url("https://site.example/?utm_source=x")).is_some(), "a front page may name itself");
+        assert!(is_site_root(&url("https://site.example")) && !is_site_root(&url("https://site.example/?p=12")));
     }
 
     #[test]

@@ -203,10 +203,16 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
 #[tokio::test]
 async fn a_long_retry_after_fails_as_transient_with_the_delay() {
     let cfg = FetchConfig { max_retry_after_secs: 0, ..config() };
-    let (_log, base, fetcher) = setup(cfg).await;
+    let (log, base, fetcher) = setup(cfg).await;
     let err = fetcher.fetch(&format!("{base}/busy")).await.err();
     assert!(err.as_ref().is_some_and(FetchError::is_transient), "{err:?}");
     assert_eq!(err.and_then(|e| e.retry_after()), Some(Duration::from_secs(1)));
+    // Another page of the held host is not queued behind the hold: it fails at once, as
+    // transient, and the server never sees it.
+    let other = fetcher.fetch(&format!("{base}/news/other")).await.err();
+    assert!(matches!(other, Some(FetchError::HostBackoff { .. })), "{other:?}");
+    assert!(other.is_some_and(|e| e.is_transient() && e.retry_after().is_some_and(|d| d <= Duration::from_secs(1))));
+    assert_eq!(log.count("/news/"), 0);
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use copydesk_article::FetchConfig;
 use serde::Deserialize;
 
 /// The `[ingest]` config section.
@@ -42,6 +43,9 @@ pub struct IngestConfig {
     pub push: PushConfig,
     /// Detect the language with whatlang when the document declares none.
     pub detect_language: bool,
+    /// Fetching the article page behind teasers (`[ingest.fetch]`); every default lives in
+    /// `copydesk_article::FetchConfig::default`.
+    pub fetch: FetchConfig,
 }
 
 impl Default for IngestConfig {
@@ -62,6 +66,7 @@ impl Default for IngestConfig {
             quiet_after_secs: 6 * 3600,
             push: PushConfig::default(),
             detect_language: true,
+            fetch: FetchConfig::default(),
         }
     }
 }
@@ -177,6 +182,16 @@ mod tests {
         assert_eq!(cfg.max_file_bytes, 20 * 1024 * 1024);
         assert_eq!(cfg.dedup_path(), PathBuf::from("./inbox/.state/dedup.jsonl"));
         assert!(!cfg.push.enabled);
+        assert!(cfg.fetch.enabled && cfg.fetch.allow_hosts.is_empty(), "teasers are fetched, and only from public addresses");
+    }
+
+    #[test]
+    fn a_misspelt_fetch_key_is_refused_naming_it() {
+        let err = serde_json::from_str::<IngestConfig>(r#"{"fetch": {"max_redirect": 3}}"#).expect_err("refused");
+        assert!(err.to_string().contains("max_redirect"), "{err}");
+        let cfg: IngestConfig = serde_json::from_str(r#"{"fetch": {"enabled": false}}"#).expect("parse");
+        assert!(!cfg.fetch.enabled);
+        assert_eq!(cfg.fetch.min_words, FetchConfig::default().min_words);
     }
 
     #[test]

@@ -87,6 +87,14 @@ pub struct Triage {
 
 /// Sort parsed items against the store and against each other (two copies inside one feed).
 pub async fn triage(store: &Store, items: Vec<Parsed>) -> Result<Triage, StoreError> {
+    triage_with(store, items, &|_| false).await
+}
+
+/// [`triage`], leaving out the body comparison for stories `later` picks: teasers whose
+/// article page is about to be fetched. Their teasers say little (feeds repeat "Read more"
+/// under distinct articles); their page and its text are compared once fetched
+/// ([`content_duplicate`]).
+pub async fn triage_with(store: &Store, items: Vec<Parsed>, later: &(dyn Fn(&Story) -> bool + Sync)) -> Result<Triage, StoreError> {
     let mut t = Triage::default();
     let mut batch_latest: HashMap<String, Seen> = HashMap::new();
     let mut batch_contents: HashMap<(String, String), String> = HashMap::new();
@@ -99,7 +107,7 @@ pub async fn triage(store: &Store, items: Vec<Parsed>) -> Result<Triage, StoreEr
             Parsed::Story(s) => s,
         };
         let key = s.key();
-        let content = content_key(&s);
+        let content = if later(&s) { None } else { content_key(&s) };
         let verdict = if let Some(prev) = batch_latest.get(&key) {
             version_verdict(&s, prev)
         } else if let Some(other) = content.as_ref().and_then(|c| batch_contents.get(c)) {
@@ -132,6 +140,21 @@ pub async fn triage(store: &Store, items: Vec<Parsed>) -> Result<Triage, StoreEr
         }
     }
     Ok(t)
+}
+
+/// The story whose body `s` repeats: earlier in the same document (`batch`, which learns
+/// `s`'s body when it is new) or confirmed from the same namespace on the same day. For bodies
+/// that only became known after [`triage_with`] (an article page's text).
+pub async fn content_duplicate(store: &Store, s: &Story, batch: &mut HashMap<(String, String), String>) -> Result<Option<String>, StoreError> {
+    let Some(content) = content_key(s) else { return Ok(None) };
+    if let Some(other) = batch.get(&content) {
+        return Ok(Some(format!("same body as {other} earlier in the same document")));
+    }
+    if let Some(other) = store.content_guid(&s.namespace, &content.0, &content.1).await?.filter(|g| *g != s.guid) {
+        return Ok(Some(format!("same body as {other} from {} on {}", s.namespace, content.0)));
+    }
+    batch.insert(content, s.guid.clone());
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -205,6 +228,17 @@ mod tests {
         assert_eq!(verdicts(&store, vec![kill.clone()]).await.stories.len(), 1);
         store.record_ingested(&record_of(&kill)).await.expect("record");
         assert_eq!(verdicts(&store, vec![kill]).await.duplicates.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn bodies_picked_for_later_are_not_compared_at_triage() {
+        let (_d, store) = store().await;
+        let items = vec![story("a", 1, "Read more"), story("b", 1, "Read more")];
+        let t = triage_with(&store, items.into_iter().map(Parsed::Story).collect(), &|_| true).await.expect("triage");
+        assert_eq!((t.stories.len(), t.duplicates.len()), (2, 0));
+        let mut batch = HashMap::new();
+        assert_eq!(content_duplicate(&store, &story("a", 1, "The page text."), &mut batch).await.expect("check"), None);
+        assert!(content_duplicate(&store, &story("b", 1, "The page  text"), &mut batch).await.expect("check").is_some_and(|r| r.contains("same body as a")));
     }
 
     #[tokio::test]

@@ -55,6 +55,8 @@ pub async fn run_drop_folder(stage: IngestStage, deliver: Arc<dyn Deliver>, owne
     let wake = Arc::new(Notify::new());
     let _watcher = start_watcher(&dir, wake.clone());
     let mut seen: HashMap<PathBuf, Observation> = HashMap::new();
+    // Files put back with a time to wait (their stories' article pages are due then).
+    let deferred: std::sync::Mutex<HashMap<PathBuf, Instant>> = std::sync::Mutex::new(HashMap::new());
     let mut last_sweep = None::<Instant>;
     tracing::info!(dir = %dir.display(), replica = %owner, "drop folder watching");
     while !cancel.is_cancelled() {
@@ -64,7 +66,7 @@ pub async fn run_drop_folder(stage: IngestStage, deliver: Arc<dyn Deliver>, owne
             last_sweep = Some(Instant::now());
         }
         IngestStats::add(&stage.stats().drop_scans, 1);
-        let ready = scan(&dir, &mut seen, cfg.settle()).await;
+        let ready = not_deferred(scan(&dir, &mut seen, cfg.settle()).await, &deferred);
         let claimed: Vec<(PathBuf, String)> = futures::stream::iter(ready)
             .filter_map(|path| {
                 let claims = claims.clone();
@@ -74,8 +76,8 @@ pub async fn run_drop_folder(stage: IngestStage, deliver: Arc<dyn Deliver>, owne
             .await;
         futures::stream::iter(claimed)
             .for_each_concurrent(CONCURRENCY, |(path, name)| {
-                let (stage, deliver) = (&stage, deliver.as_ref());
-                async move { handle_claimed(&path, &name, stage, deliver).await }
+                let (stage, deliver, deferred) = (&stage, deliver.as_ref(), &deferred);
+                async move { handle_claimed(&path, &name, stage, deliver, deferred).await }
             })
             .await;
         let wait = if seen.is_empty() { cfg.poll_interval() } else { cfg.poll_interval().min(cfg.settle().max(Duration::from_millis(10))) };
@@ -199,8 +201,17 @@ async fn claim(path: &Path, claims: &Path) -> Option<(PathBuf, String)> {
     }
 }
 
-/// Handle one claimed file to the end: `.done/`, `.failed/`, or back into the drop folder.
-async fn handle_claimed(path: &Path, name: &str, stage: &IngestStage, deliver: &dyn Deliver) {
+/// The ready files whose wait is over (and forget the waits that are).
+fn not_deferred(ready: Vec<PathBuf>, deferred: &std::sync::Mutex<HashMap<PathBuf, Instant>>) -> Vec<PathBuf> {
+    let mut deferred = deferred.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let now = Instant::now();
+    deferred.retain(|_, until| *until > now);
+    ready.into_iter().filter(|p| !deferred.contains_key(p)).collect()
+}
+
+/// Handle one claimed file to the end: `.done/`, `.failed/`, or back into the drop folder
+/// (not read again before the error's `retry_in`, when it has one).
+async fn handle_claimed(path: &Path, name: &str, stage: &IngestStage, deliver: &dyn Deliver, deferred: &std::sync::Mutex<HashMap<PathBuf, Instant>>) {
     let cfg = stage.config();
     let stats = stage.stats();
     let result = match read_bounded(path, name, cfg.max_file_bytes).await {
@@ -218,8 +229,13 @@ async fn handle_claimed(path: &Path, name: &str, stage: &IngestStage, deliver: &
         Err(err) if err.is_transient() => {
             tracing::warn!(file = %name, error = %err, "file left for the next pass");
             IngestStats::add(&stats.files_retried, 1);
-            if let Err(e) = move_unique(path, &cfg.drop_dir, name).await {
-                tracing::error!(file = %name, error = %e, "could not put the file back into the drop folder; it is taken over when this replica's claim expires");
+            match move_unique(path, &cfg.drop_dir, name).await {
+                Ok(back) => {
+                    if let Some(wait) = err.retry_in() {
+                        deferred.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(back, Instant::now() + wait);
+                    }
+                }
+                Err(e) => tracing::error!(file = %name, error = %e, "could not put the file back into the drop folder; it is taken over when this replica's claim expires"),
             }
         }
         Err(err) => {

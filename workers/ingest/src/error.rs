@@ -136,6 +136,22 @@ pub enum IngestError {
         /// True when the broker refused them (routing, size): an operator must act.
         refused: bool,
     },
+    /// Some stories wait for their article page, which failed transiently (timeout, 429,
+    /// 5xx); the document's other stories went out. Trying the document again later picks
+    /// them up (the ones that went out are duplicates by then).
+    #[error("{file}: {pending} stories wait for their article page ({detail}); {delivered} other stories went out, the document is tried again in {} s", retry_in.as_secs())]
+    ArticlesPending {
+        /// File name, push name hint or feed name.
+        file: String,
+        /// Stories waiting.
+        pending: usize,
+        /// Stories delivered from this document.
+        delivered: usize,
+        /// When the first waiting page may be tried again.
+        retry_in: std::time::Duration,
+        /// Why, for the first of them.
+        detail: String,
+    },
     /// The configuration is unusable.
     #[error("ingest config: {0}")]
     Config(String),
@@ -149,7 +165,17 @@ impl IngestError {
             IngestError::Feed { transient, .. } => *transient,
             IngestError::Store { source, .. } => source.is_transient(),
             IngestError::Deliver { refused, .. } => !refused,
+            IngestError::ArticlesPending { .. } => true,
             _ => false,
+        }
+    }
+
+    /// How long to wait before trying again, when the error knows (pages waiting for their
+    /// `Retry-After` or backoff).
+    pub fn retry_in(&self) -> Option<std::time::Duration> {
+        match self {
+            IngestError::ArticlesPending { retry_in, .. } => Some(*retry_in),
+            _ => None,
         }
     }
 
@@ -170,6 +196,7 @@ impl IngestError {
             IngestError::MessageTooLarge { .. } => "message_too_large",
             IngestError::Store { .. } => "store",
             IngestError::Deliver { .. } => "deliver",
+            IngestError::ArticlesPending { .. } => "articles_pending",
             IngestError::Config(_) => "config",
         }
     }

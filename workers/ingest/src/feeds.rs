@@ -11,7 +11,8 @@
 //!
 //! A fetch whose stories the broker did not confirm keeps the old validators, so the same
 //! content is fetched and offered again on the next attempt (confirmed items are then
-//! duplicates and dropped).
+//! duplicates and dropped). So does a fetch whose items wait for their article page (a
+//! transient failure): the feed is polled again when the first page is due.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -170,11 +171,14 @@ impl FeedPoller {
     async fn poll_and_save(&self, store: &Store, schedule: &mut Schedule, quiet: &mut QuietWatch) -> Duration {
         let mut state = FeedState::load(store, &self.feed.name).await;
         let wait = match self.poll_once(&mut state).await {
-            Ok(new_items) => {
-                if new_items > 0 {
+            Ok(poll) => {
+                if poll.new_items > 0 {
                     quiet.reset();
                 }
-                schedule.after_success()
+                let interval = schedule.after_success();
+                // Items waiting for their article page: poll again when the first page is due
+                // (not sooner than the feed's first backoff step, not later than its interval).
+                poll.retry_in.map_or(interval, |d| d.max(Duration::from_millis(self.feed.min_backoff_ms)).min(interval))
             }
             Err(e) => {
                 IngestStats::add(&self.stage.stats().feed_errors, 1);
@@ -197,8 +201,8 @@ impl FeedPoller {
         wait
     }
 
-    /// One conditional fetch, parse and delivery; returns how many stories were new.
-    async fn poll_once(&self, state: &mut FeedState) -> Result<usize, IngestError> {
+    /// One conditional fetch, parse and delivery.
+    async fn poll_once(&self, state: &mut FeedState) -> Result<Poll, IngestError> {
         let feed_err = |detail: String, transient: bool| IngestError::Feed { feed: self.feed.name.clone(), detail, transient };
         let stats = self.stage.stats();
         IngestStats::add(&stats.feed_fetches, 1);
@@ -216,7 +220,7 @@ impl FeedPoller {
             IngestStats::add(&stats.feed_not_modified, 1);
             state.last_success = Some(Utc::now());
             state.consecutive_failures = 0;
-            return Ok(0);
+            return Ok(Poll::default());
         }
         if !status.is_success() {
             return Err(feed_err(format!("HTTP {status}; check the feed URL and credentials"), status.is_server_error() || status.as_u16() == 429));
@@ -225,16 +229,36 @@ impl FeedPoller {
         let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
         let bytes = read_capped(resp, self.feed.max_bytes).await.map_err(|(detail, transient)| feed_err(detail, transient))?;
         let origin = Origin::Feed { name: &self.feed.name, source: self.feed.source.as_deref() };
-        let processed = self.stage.ingest(bytes, origin, self.deliver.as_ref()).await?;
-        state.etag = etag;
-        state.last_modified = last_modified;
+        let poll = match self.stage.ingest(bytes, origin, self.deliver.as_ref()).await {
+            Ok(processed) => Poll { new_items: processed.ids.len(), retry_in: None },
+            // The feed answered and its other items went out; the waiting ones need this
+            // content again, so the old validators stay (the next poll is not a 304).
+            Err(IngestError::ArticlesPending { delivered, retry_in, detail, .. }) => {
+                tracing::info!(feed = %self.feed.name, delivered, retry_in_s = retry_in.as_secs(), detail = %redact_text(&detail), "feed items wait for their article pages; polling again for them");
+                Poll { new_items: delivered, retry_in: Some(retry_in) }
+            }
+            Err(e) => return Err(e),
+        };
+        if poll.retry_in.is_none() {
+            state.etag = etag;
+            state.last_modified = last_modified;
+        }
         state.last_success = Some(Utc::now());
         state.consecutive_failures = 0;
-        if !processed.ids.is_empty() {
+        if poll.new_items > 0 {
             state.last_new_item = Some(Utc::now());
         }
-        Ok(processed.ids.len())
+        Ok(poll)
     }
+}
+
+/// What one poll brought.
+#[derive(Debug, Default)]
+struct Poll {
+    /// Stories delivered.
+    new_items: usize,
+    /// Set when items wait for their article page: when the first is due.
+    retry_in: Option<Duration>,
 }
 
 /// Read a response body up to `limit` bytes, stopping (and refusing) the moment it passes the

@@ -1,6 +1,7 @@
 //! Rules every format shares, applied after the format parser: clean text, fallback ids,
 //! checksums, language, non-story recognition and the "a story needs a headline and a body" rule.
 
+use copydesk_article::clean_link;
 use copydesk_types::story::checksum;
 use copydesk_types::{SourceFormat, Story};
 use sha2::{Digest, Sha256};
@@ -66,6 +67,12 @@ fn tidy(s: &mut Story, whole_checksum: &str, cfg: &IngestConfig) {
     if s.guid.is_empty() {
         s.guid = format!("urn:copydesk:sha256:{}", &content_hash(s)[..32]);
     }
+    // Tracking parameters (`?maca=...`, `utm_*`) are no part of an item's identity: the same
+    // item reached through two campaigns is one story. Only link-shaped ids that carry them
+    // change; every other id is kept byte for byte.
+    s.guid = clean_link(&s.guid);
+    s.uri = s.uri.as_deref().map(clean_link);
+    s.signals.refers_to = s.signals.refers_to.as_deref().map(clean_link);
     s.version = s.version.max(1);
     crate::lifecycle::apply_text_signals(s);
     drop_repeated_lead(&mut s.body);

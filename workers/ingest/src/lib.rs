@@ -11,11 +11,14 @@
 //!   urgency scales; `finish` applies the rules every format shares.
 //! - [`stage`]: the stage: document in, messages with receipts out; [`dedup`]: duplicate and
 //!   update detection against the state store; [`legacy`]: import of pre-store state files.
+//! - [`article`]: the article page behind a teaser fetched and made the body (issue 13);
+//!   [`page_retry`]: when a page that failed transiently is tried again, and when given up.
 //! - Sources: [`dropdir`] (watched folder, shared by replicas), [`feeds`] (polled RSS/Atom,
 //!   one replica per feed), [`push`] (HTTP endpoint).
 //! - [`IngestStats`]: counters the worker renders as Prometheus metrics.
 //! - [`bench_parse`]: parse throughput over a folder, for `copydesk bench ingest`.
 
+pub mod article;
 mod bench;
 mod config;
 mod dates;
@@ -28,6 +31,7 @@ pub mod feeds;
 mod finish;
 mod formats;
 pub mod legacy;
+pub mod page_retry;
 mod lifecycle;
 pub mod push;
 pub mod stage;
@@ -43,7 +47,7 @@ pub use detect::detect_format;
 pub use dropdir::run_drop_folder;
 pub use error::IngestError;
 pub use feeds::{feed_reports, run_feed_poller, FeedReport};
-pub use stage::{Deliver, Delivered, IngestStage, Origin};
+pub use stage::{Deliver, Delivered, IngestStage, Origin, Receipt};
 pub use stats::{IngestStats, StatsSnapshot};
 
 pub use copydesk_types::{SourceFormat, Story};

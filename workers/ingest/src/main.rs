@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use copydesk_ingest::stage::{Deliver, Delivered, IngestStage, Origin};
+use copydesk_ingest::stage::{Deliver, Delivered, IngestStage, Origin, Receipt};
 use copydesk_ingest::{IngestConfig, IngestStats};
 use copydesk_runtime::broker::BrokerError;
 use copydesk_runtime::handler::{Handler, HandlerError, Incoming, Output};
 use copydesk_runtime::Runtime;
-use copydesk_store::{IngestRecord, Store, StoreConfig};
+use copydesk_store::{Store, StoreConfig};
 use copydesk_types::{names, Stage};
 use futures::future::BoxFuture;
 
@@ -16,7 +16,7 @@ use futures::future::BoxFuture;
 struct RuntimeDeliver(Runtime);
 
 impl Deliver for RuntimeDeliver {
-    fn deliver(&self, output: Output<IngestRecord>) -> BoxFuture<'_, Delivered> {
+    fn deliver(&self, output: Output<Receipt>) -> BoxFuture<'_, Delivered> {
         Box::pin(async move {
             let (confirmed, error) = self.0.deliver(output).await;
             let error = error.map(|e| {
@@ -36,7 +36,7 @@ struct DocumentHandler {
 impl Handler for DocumentHandler {
     const STAGE: Stage = Stage::Ingest;
     type Input = String;
-    type Receipt = IngestRecord;
+    type Receipt = Receipt;
 
     fn decode(&self, incoming: &Incoming) -> Result<String, String> {
         Ok(incoming.header(names::H_FILENAME).unwrap_or("document").to_string())
@@ -46,17 +46,26 @@ impl Handler for DocumentHandler {
         (name.clone(), 0)
     }
 
-    async fn handle(&self, name: String, incoming: &Incoming) -> Result<Output<IngestRecord>, HandlerError> {
-        let processed = self
-            .stage
-            .process(incoming.body.clone(), Origin::Document { name: &name })
-            .await
-            .map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
+    async fn handle(&self, name: String, incoming: &Incoming) -> Result<Output<Receipt>, HandlerError> {
+        incoming.checkpoint()?;
+        // Article pages are fetched inside `process`: stop fetching when the worker must stop.
+        let processed = tokio::select! {
+            processed = self.stage.process(incoming.body.clone(), Origin::Document { name: &name }) => processed,
+            () = incoming.stop.cancelled() => return Err(HandlerError::Interrupted),
+        };
+        let processed = processed.map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
+        // Pages that failed transiently: the whole document waits for the first to be due
+        // (nothing of it is published yet). Deferred rather than retried: a counted retry
+        // would give up within the runtime's few attempts, before most Retry-After delays;
+        // the stage gives a page up after ingest.fetch.retry_for_secs instead.
+        if let Some((after, reason)) = processed.retry_later() {
+            return Err(HandlerError::Defer { after, reason });
+        }
         self.stage.count(&processed, &name);
         Ok(processed.output)
     }
 
-    async fn confirmed(&self, receipts: Vec<IngestRecord>) -> Result<(), HandlerError> {
+    async fn confirmed(&self, receipts: Vec<Receipt>) -> Result<(), HandlerError> {
         self.stage.record(&receipts).await.map_err(|e| HandlerError::Transient(e.to_string()))
     }
 }

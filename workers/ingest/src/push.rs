@@ -42,7 +42,7 @@ pub fn router(cfg: PushConfig, stage: IngestStage, deliver: Arc<dyn Deliver>) ->
     let mut config = stage.config().clone();
     config.max_file_bytes = cfg.max_body_bytes as u64;
     let stats = stage.stats().clone();
-    let stage = IngestStage::new(config, stage.store().clone(), stage.exchange().to_string(), stage.max_message_bytes(), stats.clone());
+    let stage = stage.with_config(config);
     let state = PushState { token, token_env: cfg.token_env.clone(), max_body: cfg.max_body_bytes, stage, deliver, stats };
     Router::new()
         .route("/v1/documents", post(push_document))

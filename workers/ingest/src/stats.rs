@@ -39,6 +39,22 @@ pub struct IngestStats {
     pub drop_scans: AtomicU64,
     /// Files another replica had claimed and then abandoned, taken back into the drop folder.
     pub claims_taken_over: AtomicU64,
+    /// Article pages behind teasers fetched (they answered with HTML, whatever came of it).
+    pub pages_fetched: AtomicU64,
+    /// Article page fetches that failed (transient or not).
+    pub page_fetch_failures: AtomicU64,
+    /// Stories held back for a later try of their page (transient failures).
+    pub page_retries: AtomicU64,
+    /// Stories delivered with the page's text as body (the teaser as standfirst).
+    pub articles_full_text: AtomicU64,
+    /// Stories delivered with the teaser because the page is paywalled.
+    pub teasers_paywalled: AtomicU64,
+    /// Stories delivered with the teaser because the page had too little text.
+    pub teasers_too_short: AtomicU64,
+    /// Stories delivered with the teaser because the page could not be fetched or used.
+    pub teasers_fetch_failed: AtomicU64,
+    /// Stories delivered with the teaser after their page kept failing for `retry_for_secs`.
+    pub teasers_gave_up: AtomicU64,
 }
 
 /// A point-in-time copy of [`IngestStats`], serialisable for `/metrics` and tests.
@@ -61,6 +77,14 @@ pub struct StatsSnapshot {
     pub push_rejected: u64,
     pub drop_scans: u64,
     pub claims_taken_over: u64,
+    pub pages_fetched: u64,
+    pub page_fetch_failures: u64,
+    pub page_retries: u64,
+    pub articles_full_text: u64,
+    pub teasers_paywalled: u64,
+    pub teasers_too_short: u64,
+    pub teasers_fetch_failed: u64,
+    pub teasers_gave_up: u64,
 }
 
 impl IngestStats {
@@ -89,6 +113,30 @@ impl IngestStats {
             push_rejected: g(&self.push_rejected),
             drop_scans: g(&self.drop_scans),
             claims_taken_over: g(&self.claims_taken_over),
+            pages_fetched: g(&self.pages_fetched),
+            page_fetch_failures: g(&self.page_fetch_failures),
+            page_retries: g(&self.page_retries),
+            articles_full_text: g(&self.articles_full_text),
+            teasers_paywalled: g(&self.teasers_paywalled),
+            teasers_too_short: g(&self.teasers_too_short),
+            teasers_fetch_failed: g(&self.teasers_fetch_failed),
+            teasers_gave_up: g(&self.teasers_gave_up),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_counters_reach_the_metrics_page() {
+        let stats = IngestStats::default();
+        IngestStats::add(&stats.teasers_paywalled, 2);
+        IngestStats::add(&stats.pages_fetched, 5);
+        let text = copydesk_runtime::metrics::render_counters("copydesk_ingest", &stats.snapshot());
+        assert!(text.contains("copydesk_ingest_teasers_paywalled_total 2\n"), "{text}");
+        assert!(text.contains("copydesk_ingest_pages_fetched_total 5\n"), "{text}");
+        assert!(text.contains("copydesk_ingest_teasers_gave_up_total 0\n"), "{text}");
     }
 }

@@ -6,10 +6,10 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use copydesk_ingest::stage::{Deliver, Delivered, IngestStage};
+use copydesk_ingest::stage::{Deliver, Delivered, IngestStage, Receipt};
 use copydesk_ingest::{IngestConfig, IngestStats};
 use copydesk_runtime::Output;
-use copydesk_store::{IngestRecord, Store, StoreConfig};
+use copydesk_store::{Store, StoreConfig};
 use copydesk_types::{Envelope, Story, StoryIngested};
 use futures::future::BoxFuture;
 
@@ -30,7 +30,7 @@ impl MemoryDeliver {
 }
 
 impl Deliver for MemoryDeliver {
-    fn deliver(&self, output: Output<IngestRecord>) -> BoxFuture<'_, Delivered> {
+    fn deliver(&self, output: Output<Receipt>) -> BoxFuture<'_, Delivered> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
             if self.failing.load(Ordering::SeqCst) {
