@@ -63,7 +63,12 @@ pub async fn topology_declare(settings: &Settings) -> anyhow::Result<()> {
     let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await?;
     let names = Names::new(settings.amqp.namespace.clone());
     broker::declare_topology(publisher.channel(), &names, &settings.retry).await?;
-    println!("topology declared for namespace '{}': exchange {}, queues for {} stages", names.namespace, names.events_exchange(), Stage::ALL.len());
+    println!(
+        "topology declared for namespace '{}': exchange {}, queues for {} stages",
+        names.namespace,
+        names.events_exchange(),
+        Stage::ALL.len()
+    );
     Ok(())
 }
 
@@ -76,14 +81,25 @@ pub async fn topology_check(settings: &Settings, json: bool) -> anyhow::Result<(
         println!("{}", serde_json::to_string_pretty(&checks)?);
     } else {
         for c in &checks {
-            println!("{:<10} {}{}", c.state, c.queue, c.detail.as_deref().map(|d| format!("  ({d})")).unwrap_or_default());
+            println!(
+                "{:<10} {}{}",
+                c.state,
+                c.queue,
+                c.detail
+                    .as_deref()
+                    .map(|d| format!("  ({d})"))
+                    .unwrap_or_default()
+            );
         }
     }
     let wrong = checks.iter().filter(|c| c.state != "ok").count();
     if wrong > 0 {
         anyhow::bail!("{wrong} queue(s) differ from this version's topology; `copydesk topology declare` creates missing ones, `copydesk topology migrate` empties legacy retry tiers, and a queue whose arguments differ must be deleted (when empty) and declared again");
     }
-    println!("the broker matches this version's topology for namespace '{}'", names.namespace);
+    println!(
+        "the broker matches this version's topology for namespace '{}'",
+        names.namespace
+    );
     Ok(())
 }
 
@@ -95,7 +111,10 @@ pub async fn topology_migrate(settings: &Settings) -> anyhow::Result<()> {
     broker::declare_topology(publisher.channel(), &names, &settings.retry).await?;
     let moved = copydesk_runtime::migrate::migrate(&conn, &publisher, &names).await?;
     if moved.is_empty() {
-        println!("no legacy retry tiers in namespace '{}': nothing to migrate", names.namespace);
+        println!(
+            "no legacy retry tiers in namespace '{}': nothing to migrate",
+            names.namespace
+        );
     }
     for (queue, count) in &moved {
         println!("moved {count} message(s) from {queue} to its work queue and deleted it");
@@ -111,7 +130,9 @@ pub async fn status(settings: &Settings, json: bool) -> anyhow::Result<()> {
     let mut rows = ops::status(&conn, &names, tiers).await?;
     let unacked = management_unacked(settings, &names).await;
     for row in &mut rows {
-        row.unacked = unacked.as_ref().and_then(|m| m.get(&names.stage_queue(row.stage)).copied());
+        row.unacked = unacked
+            .as_ref()
+            .and_then(|m| m.get(&names.stage_queue(row.stage)).copied());
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -119,7 +140,10 @@ pub async fn status(settings: &Settings, json: bool) -> anyhow::Result<()> {
     }
     let show = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
     println!("namespace {}", names.namespace);
-    println!("{:<10} {:>8} {:>8} {:>9} {:>9} {:>10}", "stage", "ready", "unacked", "retrying", "dead", "consumers");
+    println!(
+        "{:<10} {:>8} {:>8} {:>9} {:>9} {:>10}",
+        "stage", "ready", "unacked", "retrying", "dead", "consumers"
+    );
     for r in &rows {
         println!(
             "{:<10} {:>8} {:>8} {:>9} {:>9} {:>10}",
@@ -141,22 +165,48 @@ pub async fn status(settings: &Settings, json: bool) -> anyhow::Result<()> {
 }
 
 /// Unacked counts per queue from the management API, when it answers.
-async fn management_unacked(settings: &Settings, names: &Names) -> Option<std::collections::HashMap<String, u64>> {
-    let base = secrecy::ExposeSecret::expose_secret(&settings.amqp.management_url).trim_end_matches('/').to_string();
-    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build().ok()?;
+async fn management_unacked(
+    settings: &Settings,
+    names: &Names,
+) -> Option<std::collections::HashMap<String, u64>> {
+    let base = secrecy::ExposeSecret::expose_secret(&settings.amqp.management_url)
+        .trim_end_matches('/')
+        .to_string();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()
+        .ok()?;
     let url = reqwest::Url::parse(&format!("{base}/api/queues")).ok()?;
-    let (user, pass) = (url.username().to_string(), url.password().unwrap_or("").to_string());
+    let (user, pass) = (
+        url.username().to_string(),
+        url.password().unwrap_or("").to_string(),
+    );
     let mut clean = url.clone();
     let _ = clean.set_username("");
     let _ = clean.set_password(None);
-    let queues: Vec<serde_json::Value> = client.get(clean).basic_auth(user, Some(pass)).send().await.ok()?.json().await.ok()?;
+    let queues: Vec<serde_json::Value> = client
+        .get(clean)
+        .basic_auth(user, Some(pass))
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
     let prefix = format!("{}.", names.namespace);
     Some(
         queues
             .iter()
             .filter_map(|q| {
                 let name = q.get("name")?.as_str()?;
-                name.starts_with(&prefix).then(|| (name.to_string(), q.get("messages_unacknowledged").and_then(|v| v.as_u64()).unwrap_or(0)))
+                name.starts_with(&prefix).then(|| {
+                    (
+                        name.to_string(),
+                        q.get("messages_unacknowledged")
+                            .and_then(|v| v.as_u64())
+                            .unwrap_or(0),
+                    )
+                })
             })
             .collect(),
     )
@@ -177,15 +227,26 @@ pub async fn ingest(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<()
                 continue;
             }
         };
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut message = Outgoing::to_queue("", body).header(names::H_FILENAME, &name);
         message.exchange = names.events_exchange();
         message.routing_key = names::RK_DOCUMENT_RECEIVED.into();
-        message.message_id = Some(format!("doc-{}", copydesk_types::story::checksum(&message.body)));
+        message.message_id = Some(format!(
+            "doc-{}",
+            copydesk_types::story::checksum(&message.body)
+        ));
         publisher
             .publish_confirmed(&[message])
             .await
-            .with_context(|| format!("send {} (is the topology declared? `copydesk topology declare`)", file.display()))?;
+            .with_context(|| {
+                format!(
+                    "send {} (is the topology declared? `copydesk topology declare`)",
+                    file.display()
+                )
+            })?;
         println!("[{}/{}] sent {}", i + 1, files.len(), file.display());
     }
     if failed > 0 {
@@ -214,7 +275,9 @@ pub async fn dlq(settings: &Settings, action: DlqAction) -> anyhow::Result<()> {
                         d.story_id.as_deref().unwrap_or("?"),
                         d.story_version.as_deref().unwrap_or("?"),
                         d.error_class,
-                        d.attempts.map(|a| a.to_string()).unwrap_or_else(|| "?".into()),
+                        d.attempts
+                            .map(|a| a.to_string())
+                            .unwrap_or_else(|| "?".into()),
                         d.failed_at.as_deref().unwrap_or("?"),
                         d.error
                     );
@@ -226,17 +289,35 @@ pub async fn dlq(settings: &Settings, action: DlqAction) -> anyhow::Result<()> {
             Some(detail) => println!("{}", serde_json::to_string_pretty(&detail)?),
             None => anyhow::bail!("no dead letter with id {id}; `copydesk dlq list` shows the ids"),
         },
-        DlqAction::Replay { all, id, stage, dry_run } => {
+        DlqAction::Replay {
+            all,
+            id,
+            stage,
+            dry_run,
+        } => {
             let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await?;
-            let selection = if all { Selection::All } else { Selection::Ids(id.clone()) };
-            let replayed = ops::dlq_replay(&conn, &publisher, &names, stage, &selection, dry_run).await?;
+            let selection = if all {
+                Selection::All
+            } else {
+                Selection::Ids(id.clone())
+            };
+            let replayed =
+                ops::dlq_replay(&conn, &publisher, &names, stage, &selection, dry_run).await?;
             let verb = if dry_run { "would replay" } else { "replayed" };
             for d in &replayed {
-                println!("{verb} {} (stage {}, story {})", d.id, d.stage, d.story_id.as_deref().unwrap_or("?"));
+                println!(
+                    "{verb} {} (stage {}, story {})",
+                    d.id,
+                    d.stage,
+                    d.story_id.as_deref().unwrap_or("?")
+                );
             }
             println!("{verb} {} message(s)", replayed.len());
             if let Selection::Ids(ids) = &selection {
-                let missing: Vec<&String> = ids.iter().filter(|i| !replayed.iter().any(|d| &d.id == *i)).collect();
+                let missing: Vec<&String> = ids
+                    .iter()
+                    .filter(|i| !replayed.iter().any(|d| &d.id == *i))
+                    .collect();
                 if !missing.is_empty() {
                     anyhow::bail!("not found in the dead-letter queues: {missing:?}");
                 }

@@ -83,7 +83,11 @@ pub enum EvalWhat {
         #[arg(long, default_value_t = 50)]
         limit: usize,
         /// The server's base URL.
-        #[arg(long, env = "COPYDESK_LLM_BASE_URL", default_value = "http://127.0.0.1:8089/v1")]
+        #[arg(
+            long,
+            env = "COPYDESK_LLM_BASE_URL",
+            default_value = "http://127.0.0.1:8089/v1"
+        )]
         base_url: String,
         /// The model name to ask for.
         #[arg(long, default_value = "smollm2")]
@@ -154,28 +158,50 @@ fn print<R: serde::Serialize + std::fmt::Display>(report: &R, json: bool) -> any
 }
 
 fn need(path: &std::path::Path, what: &str) -> anyhow::Result<()> {
-    anyhow::ensure!(path.exists(), "{what} {} does not exist (the evaluation data lives in ../shared/data; see its README)", path.display());
+    anyhow::ensure!(
+        path.exists(),
+        "{what} {} does not exist (the evaluation data lives in ../shared/data; see its README)",
+        path.display()
+    );
     Ok(())
 }
 
 /// Run an evaluation.
 pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
     match what {
-        EvalWhat::Ner { gold, lang, documents, json } => {
+        EvalWhat::Ner {
+            gold,
+            lang,
+            documents,
+            json,
+        } => {
             need(&gold, "gold file")?;
             let lang = copydesk_extract::Lang::parse_arg(&lang).map_err(anyhow::Error::msg)?;
-            let report = if documents { copydesk_extract::eval_ner_documents(&gold, lang)? } else { copydesk_extract::eval_ner(&gold, lang)? };
+            let report = if documents {
+                copydesk_extract::eval_ner_documents(&gold, lang)?
+            } else {
+                copydesk_extract::eval_ner(&gold, lang)?
+            };
             print(&report, json)
         }
         EvalWhat::Summary { data, json } => {
             need(&data, "data file")?;
             print(&copydesk_summarize::eval_summary(&data)?, json)
         }
-        EvalWhat::Extraction { data, predictions, engine, json } => {
+        EvalWhat::Extraction {
+            data,
+            predictions,
+            engine,
+            json,
+        } => {
             need(&data, "folder")?;
             eval_extraction(&data, predictions.as_deref(), &engine, json)
         }
-        EvalWhat::Events { data, threshold, json } => {
+        EvalWhat::Events {
+            data,
+            threshold,
+            json,
+        } => {
             need(&data, "data file")?;
             print(&crate::events::eval(&data, threshold)?, json)
         }
@@ -183,12 +209,24 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
             need(&data, "labelled rewrites")?;
             print(&copydesk_summarize::eval_guard(&data)?, json)
         }
-        EvalWhat::Llm { stories, limit, base_url, model, json } => {
+        EvalWhat::Llm {
+            stories,
+            limit,
+            base_url,
+            model,
+            json,
+        } => {
             need(&stories, "stories folder")?;
             // A passage rewrite needs a few hundred tokens; the cap stops a small model that rambles.
-            let cfg = copydesk_llm::LlmConfig { base_url, model, max_tokens: Some(400), ..copydesk_llm::LlmConfig::default() };
+            let cfg = copydesk_llm::LlmConfig {
+                base_url,
+                model,
+                max_tokens: Some(400),
+                ..copydesk_llm::LlmConfig::default()
+            };
             let run = copydesk_summarize::eval_llm(cfg, &stories, limit);
-            let report = tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(run))?;
+            let report =
+                tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(run))?;
             print(&report, json)
         }
         EvalWhat::Quotes { data, json } => {
@@ -246,13 +284,19 @@ fn engine_fn(name: &str) -> anyhow::Result<Engine> {
     }
 }
 
-fn eval_extraction(data: &std::path::Path, predictions: Option<&std::path::Path>, engine: &str, json: bool) -> anyhow::Result<()> {
+fn eval_extraction(
+    data: &std::path::Path,
+    predictions: Option<&std::path::Path>,
+    engine: &str,
+    json: bool,
+) -> anyhow::Result<()> {
     let run = engine_fn(engine)?;
     let pages = copydesk_article::eval::load_pages(data)?;
     let (report, preds) = copydesk_article::eval::evaluate(&pages, engine, &run);
     if let Some(path) = predictions {
         let body = serde_json::to_vec_pretty(&preds)?;
-        std::fs::write(path, body).map_err(|e| anyhow::anyhow!("cannot write predictions to {}: {e}", path.display()))?;
+        std::fs::write(path, body)
+            .map_err(|e| anyhow::anyhow!("cannot write predictions to {}: {e}", path.display()))?;
     }
     print(&report, json)
 }

@@ -15,20 +15,31 @@ pub fn eval(data: &Path, threshold: Option<f32>) -> anyhow::Result<EventsReport>
         if line.trim().is_empty() {
             continue;
         }
-        let parsed: GoldLine = serde_json::from_str(&line)
-            .with_context(|| format!("{} line {}: expected {{id, event, topic, title, text, date}}", data.display(), n + 1))?;
+        let parsed: GoldLine = serde_json::from_str(&line).with_context(|| {
+            format!(
+                "{} line {}: expected {{id, event, topic, title, text, date}}",
+                data.display(),
+                n + 1
+            )
+        })?;
         lines.push(parsed);
     }
     anyhow::ensure!(!lines.is_empty(), "{} has no documents", data.display());
-    let extractor = copydesk_extract::BuiltinExtractor::load_default().context("load the entity model")?;
+    let extractor =
+        copydesk_extract::BuiltinExtractor::load_default().context("load the entity model")?;
     let start = std::time::Instant::now();
     let gold: Vec<GoldDoc> = lines
         .iter()
         .map(|l| {
             let mut doc = l.to_doc();
-            let story = copydesk_types::Story::new(l.id.clone(), l.title.clone(), vec![l.text.clone()]);
+            let story =
+                copydesk_types::Story::new(l.id.clone(), l.title.clone(), vec![l.text.clone()]);
             doc.entities = entities_of(&extractor.extract_story(&story));
-            GoldDoc { doc, event: l.event.clone(), topic: l.topic.clone() }
+            GoldDoc {
+                doc,
+                event: l.event.clone(),
+                topic: l.topic.clone(),
+            }
         })
         .collect();
     let extract_rate = gold.len() as f64 / start.elapsed().as_secs_f64().max(1e-9);

@@ -117,14 +117,28 @@ async fn run() -> anyhow::Result<()> {
         ..settings.telemetry.clone()
     });
     match cli.command {
-        Command::Topology { action: TopologyAction::Declare } => broker::topology_declare(&settings).await,
-        Command::Topology { action: TopologyAction::Check { json } } => broker::topology_check(&settings, json).await,
-        Command::Topology { action: TopologyAction::Migrate } => broker::topology_migrate(&settings).await,
+        Command::Topology {
+            action: TopologyAction::Declare,
+        } => broker::topology_declare(&settings).await,
+        Command::Topology {
+            action: TopologyAction::Check { json },
+        } => broker::topology_check(&settings, json).await,
+        Command::Topology {
+            action: TopologyAction::Migrate,
+        } => broker::topology_migrate(&settings).await,
         Command::Store { action } => store::run(&layers, action).await,
         Command::Status { json } => broker::status(&settings, json).await,
         Command::Ingest { files } => broker::ingest(&settings, &files).await,
-        Command::Process { files, event: true, json } => local::process_event(&layers, &files, json).await,
-        Command::Process { files, event: false, json } => {
+        Command::Process {
+            files,
+            event: true,
+            json,
+        } => local::process_event(&layers, &files, json).await,
+        Command::Process {
+            files,
+            event: false,
+            json,
+        } => {
             for file in &files {
                 local::process(&layers, file, json).await?;
             }

@@ -28,9 +28,16 @@ pub async fn run(layers: &Layers, action: StoreAction) -> anyhow::Result<()> {
             let store = Store::connect(&config).await?;
             store.migrate().await?;
             for (version, description, applied) in store.migrations().await? {
-                println!("{version:>4} {description:<40} {}", if applied { "applied" } else { "pending" });
+                println!(
+                    "{version:>4} {description:<40} {}",
+                    if applied { "applied" } else { "pending" }
+                );
             }
-            println!("{} store at {} is up to date", store.backend().as_str(), store.location());
+            println!(
+                "{} store at {} is up to date",
+                store.backend().as_str(),
+                store.location()
+            );
         }
         StoreAction::Status { json } => {
             let store = Store::open(&config).await?;
@@ -41,11 +48,26 @@ pub async fn run(layers: &Layers, action: StoreAction) -> anyhow::Result<()> {
                     .iter()
                     .map(|(r, at)| serde_json::json!({"story_id": r.story_id, "published_version": r.published_version, "killed_version": r.killed_version, "withheld_version": r.withheld_version, "slug": r.slug, "updated_at_ms": at}))
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({"backend": store.backend().as_str(), "location": store.location(), "ingest_seen": seen, "recent": rows}))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"backend": store.backend().as_str(), "location": store.location(), "ingest_seen": seen, "recent": rows})
+                    )?
+                );
             } else {
-                println!("{} store at {}: {seen} stories remembered by ingest", store.backend().as_str(), store.location());
+                println!(
+                    "{} store at {}: {seen} stories remembered by ingest",
+                    store.backend().as_str(),
+                    store.location()
+                );
                 for (r, _) in recent {
-                    let state = if r.killed_version > 0 { format!("killed (v{})", r.killed_version) } else if r.withheld_version >= r.published_version && r.withheld_version > 0 { format!("withheld (v{})", r.withheld_version) } else { format!("published v{}", r.published_version) };
+                    let state = if r.killed_version > 0 {
+                        format!("killed (v{})", r.killed_version)
+                    } else if r.withheld_version >= r.published_version && r.withheld_version > 0 {
+                        format!("withheld (v{})", r.withheld_version)
+                    } else {
+                        format!("published v{}", r.published_version)
+                    };
                     println!("  {:<48} {state}", r.story_id);
                 }
             }

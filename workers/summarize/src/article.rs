@@ -55,7 +55,7 @@ pub(crate) fn build_article(
     terms: &[Term],
     story: &Story,
     entities: &Entities,
-    focus: Option<&str>,
+    focus: &[String],
 ) -> Article {
     let lead_idx = lead_indices(doc);
     let Some(&first) = lead_idx.first() else {
@@ -89,22 +89,30 @@ pub(crate) fn build_article(
 
 /// Lead and body sentences into an article: sections with subheadings when the body is long
 /// enough for them, else one untitled section. `short` is set; links are left to the caller.
+///
+/// `focus` holds the focus keyphrase candidates, best first: until one subheading carries one of
+/// them, each section is asked to carry the best candidate its text contains.
 pub(crate) fn compose(
     lang: Lang,
     lead: String,
     pieces: &[Piece],
     terms: &[Term],
-    focus: Option<&str>,
+    focus: &[String],
 ) -> Article {
     let groups = group_into_sections(pieces);
     let mut used_heads: Vec<String> = Vec::new();
     let mut sections = Vec::new();
-    let mut focus_pending = focus;
+    let mut focus_pending = !focus.is_empty();
     let titled = groups.len() >= 2;
     for group in &groups {
         let texts: Vec<String> = group.iter().map(|&i| pieces[i].text.clone()).collect();
         let heading = if titled {
-            let wants_focus = focus_pending.filter(|f| has_phrase(&texts.join(" "), f));
+            let joined = texts.join(" ");
+            let wants_focus = focus
+                .iter()
+                .filter(|_| focus_pending)
+                .find(|f| has_phrase(&joined, f))
+                .map(String::as_str);
             let cx = HeadingContext {
                 lang,
                 terms,
@@ -112,8 +120,8 @@ pub(crate) fn compose(
                 focus: wants_focus,
             };
             let heading = heading_for(&texts, &cx);
-            if focus_pending.is_some_and(|f| has_phrase(&heading, f)) {
-                focus_pending = None;
+            if focus.iter().any(|f| has_phrase(&heading, f)) {
+                focus_pending = false;
             }
             used_heads.push(heading.clone());
             heading
@@ -346,7 +354,7 @@ mod tests {
         // A four-paragraph story: the lead and three body paragraphs.
         let p = pieces(&[&[40], &[45], &[50]]);
         assert_eq!(section_count(&p), 1);
-        let a = compose(Lang::En, "Lead.".into(), &p, &[], None);
+        let a = compose(Lang::En, "Lead.".into(), &p, &[], &[]);
         assert_eq!(a.sections.len(), 1);
         assert!(a.sections[0].heading.is_empty(), "no subheading");
         assert_eq!(a.sections[0].paragraphs.len(), 3);

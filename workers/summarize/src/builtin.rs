@@ -31,20 +31,9 @@ impl BuiltinSummarizer {
         let brief = brief_sentences(&doc);
         let headline = seo_headline(&doc, story, &brief);
         let candidates = focus_candidates(&doc, &terms, "");
-        let article = build_article(
-            &doc,
-            &terms,
-            story,
-            entities,
-            candidates.first().map(String::as_str),
-        );
-        let headings: Vec<&str> = article
-            .sections
-            .iter()
-            .map(|s| s.heading.as_str())
-            .collect();
-        let focus = settle_focus(&candidates, &headings);
-        let meta = meta_description(&doc, &brief, focus.as_deref());
+        let article = build_article(&doc, &terms, story, entities, &candidates);
+        let (focus, meta) =
+            settle_focus(&candidates, &article, |f| meta_description(&doc, &brief, f));
         let keywords = keywords(&terms, story);
         let seo = Seo {
             headline: &headline,

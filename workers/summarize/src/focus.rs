@@ -5,6 +5,7 @@
 
 use crate::doc::Doc;
 use crate::salience::Term;
+use copydesk_types::Article;
 
 /// Sentences of the lead that count as "the lead" for placement.
 const LEAD_SENTENCES: usize = 2;
@@ -80,15 +81,35 @@ pub(crate) fn focus_keyphrase(doc: &Doc, terms: &[Term], lead: &str) -> Option<S
     focus_candidates(doc, terms, lead).into_iter().next()
 }
 
-/// The focus keyphrase that the article's subheadings carry: the first candidate when one of
-/// them does, else the first candidate a subheading does carry, else the first candidate.
-pub(crate) fn settle_focus(candidates: &[String], headings: &[&str]) -> Option<String> {
-    let carried = |c: &&String| headings.iter().any(|h| has_phrase(h, c));
-    candidates
-        .iter()
-        .find(carried)
-        .or(candidates.first())
-        .cloned()
+/// How many candidates are tried for the meta description.
+const SETTLE_CANDIDATES: usize = 6;
+
+/// The focus keyphrase and the meta description written around it. Every candidate is already
+/// in the headline or lead; of the best few, the one that a subheading carries and the meta
+/// description can carry wins, then one that either carries, then the best candidate.
+/// `meta_for` writes the meta description for a focus (or for none).
+pub(crate) fn settle_focus(
+    candidates: &[String],
+    article: &Article,
+    meta_for: impl Fn(Option<&str>) -> String,
+) -> (Option<String>, String) {
+    let headed = |c: &str| article.sections.iter().any(|s| has_phrase(&s.heading, c));
+    let mut best: Option<(u8, String, String)> = None;
+    for c in candidates.iter().take(SETTLE_CANDIDATES) {
+        let meta = meta_for(Some(c));
+        let score = 2 * u8::from(headed(c)) + u8::from(has_phrase(&meta, c));
+        if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
+            let full = score == 3;
+            best = Some((score, c.clone(), meta));
+            if full {
+                break;
+            }
+        }
+    }
+    match best {
+        Some((_, focus, meta)) => (Some(focus), meta),
+        None => (None, meta_for(None)),
+    }
 }
 
 /// Focus keyphrase candidates, best first (see [`focus_keyphrase`]).
@@ -162,7 +183,52 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copydesk_types::{Entities, Story};
+    use copydesk_types::{Entities, Section, Story};
+
+    fn article_with(headings: &[&str]) -> Article {
+        Article {
+            lead: "Lead.".into(),
+            sections: headings
+                .iter()
+                .map(|h| Section {
+                    heading: h.to_string(),
+                    paragraphs: vec!["Text.".into()],
+                })
+                .collect(),
+            short: false,
+            links: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_settled_focus_is_the_candidate_a_subheading_and_the_meta_can_both_carry() {
+        let candidates = vec![
+            "Bergen".to_string(),
+            "ferry traffic".to_string(),
+            "harbour strike".to_string(),
+        ];
+        let article = article_with(&[
+            "Harbour strike enters its third day",
+            "Ferry traffic resumes at noon",
+        ]);
+        // Only the meta written around "ferry traffic" can carry it; "harbour strike" is in a
+        // subheading but no meta carries it.
+        let meta_for = |f: Option<&str>| match f {
+            Some("ferry traffic") => "Ferry traffic out of Bergen stopped on Monday.".to_string(),
+            _ => "Workers walked out on Monday.".to_string(),
+        };
+        let (focus, meta) = settle_focus(&candidates, &article, meta_for);
+        assert_eq!(focus.as_deref(), Some("ferry traffic"));
+        assert!(has_phrase(&meta, "ferry traffic"), "{meta}");
+        // Nothing carries anything: the best candidate, with the meta written for it.
+        let (focus, _) = settle_focus(&candidates, &article_with(&["Talks", "Outlook"]), |_| {
+            "None.".into()
+        });
+        assert_eq!(focus.as_deref(), Some("Bergen"));
+        // No candidate: no focus, the plain meta.
+        let (focus, meta) = settle_focus(&[], &article, |f| format!("{f:?}"));
+        assert_eq!((focus, meta.as_str()), (None, "None"));
+    }
 
     #[test]
     fn the_focus_is_a_headline_phrase_or_name_that_recurs_in_the_body() {

@@ -85,10 +85,19 @@ impl Sources {
         let sentences = story_text
             .split("\n\n")
             .flat_map(split_sentences)
-            .map(|s| Sentence { stems: stems(&s), negated: negated(&s), words: tokens(&s).map(str::to_string).collect() })
+            .map(|s| Sentence {
+                stems: stems(&s),
+                negated: negated(&s),
+                words: tokens(&s).map(str::to_string).collect(),
+            })
             .collect();
         let words = tokens(story_text).map(|w| w.to_lowercase()).collect();
-        Sources { sentences, words, numbers: numbers(story_text), flat: flatten(story_text) }
+        Sources {
+            sentences,
+            words,
+            numbers: numbers(story_text),
+            flat: flatten(story_text),
+        }
     }
 
     /// Every problem of a generated section that rewrites `passage` (a part of the story).
@@ -96,24 +105,39 @@ impl Sources {
         let mut out = Vec::new();
         for s in generated.split("\n\n").flat_map(split_sentences) {
             for reason in self.check_sentence(&s) {
-                out.push(Finding { sentence: s.clone(), reason });
+                out.push(Finding {
+                    sentence: s.clone(),
+                    reason,
+                });
             }
         }
         let kept = numbers(generated);
-        let mut lost: Vec<String> = numbers(passage).into_iter().filter(|n| !kept.contains(n)).collect();
+        let mut lost: Vec<String> = numbers(passage)
+            .into_iter()
+            .filter(|n| !kept.contains(n))
+            .collect();
         lost.sort();
-        out.extend(lost.into_iter().map(|n| Finding { sentence: String::new(), reason: Reason::DroppedNumber(n) }));
+        out.extend(lost.into_iter().map(|n| Finding {
+            sentence: String::new(),
+            reason: Reason::DroppedNumber(n),
+        }));
         out
     }
 
     fn check_sentence(&self, s: &str) -> Vec<Reason> {
         let mut out = Vec::new();
         for name in names(s) {
-            if !name.split(['-', '\'', '’']).all(|p| self.words.contains(&p.to_lowercase())) {
+            if !name
+                .split(['-', '\'', '’'])
+                .all(|p| self.words.contains(&p.to_lowercase()))
+            {
                 out.push(Reason::NewName(name));
             }
         }
-        let mut new_numbers: Vec<String> = numbers(s).into_iter().filter(|n| !self.numbers.contains(n)).collect();
+        let mut new_numbers: Vec<String> = numbers(s)
+            .into_iter()
+            .filter(|n| !self.numbers.contains(n))
+            .collect();
         new_numbers.sort();
         out.extend(new_numbers.into_iter().map(Reason::NewNumber));
         for q in quotes(s) {
@@ -126,7 +150,14 @@ impl Sources {
             return out;
         }
         let aligned = self.align(&own);
-        let covered = own.iter().filter(|w| aligned.iter().any(|&i| self.sentences[i].stems.contains(*w))).count();
+        let covered = own
+            .iter()
+            .filter(|w| {
+                aligned
+                    .iter()
+                    .any(|&i| self.sentences[i].stems.contains(*w))
+            })
+            .count();
         if (covered as f32) < MIN_COVERAGE * own.len() as f32 {
             out.push(Reason::Unsupported);
         }
@@ -164,13 +195,20 @@ impl Sources {
     /// The one or two source sentences that together cover most of `own`, best first.
     fn align(&self, own: &HashSet<String>) -> Vec<usize> {
         let gain = |i: usize, have: &HashSet<&String>| {
-            own.iter().filter(|w| !have.contains(w) && self.sentences[i].stems.contains(*w)).count()
+            own.iter()
+                .filter(|w| !have.contains(w) && self.sentences[i].stems.contains(*w))
+                .count()
         };
         let none = HashSet::new();
-        let Some(first) = (0..self.sentences.len()).max_by_key(|&i| (gain(i, &none), std::cmp::Reverse(i))) else {
+        let Some(first) =
+            (0..self.sentences.len()).max_by_key(|&i| (gain(i, &none), std::cmp::Reverse(i)))
+        else {
             return Vec::new();
         };
-        let have: HashSet<&String> = own.iter().filter(|w| self.sentences[first].stems.contains(*w)).collect();
+        let have: HashSet<&String> = own
+            .iter()
+            .filter(|w| self.sentences[first].stems.contains(*w))
+            .collect();
         let second = (0..self.sentences.len())
             .filter(|&i| i != first)
             .max_by_key(|&i| (gain(i, &have), std::cmp::Reverse(i)))
@@ -180,25 +218,35 @@ impl Sources {
 }
 
 fn tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-' || c == '.' || c == ','))
-        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|t| !t.is_empty())
+    text.split(|c: char| {
+        !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-' || c == '.' || c == ',')
+    })
+    .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+    .filter(|t| !t.is_empty())
 }
 
 /// Stemmed content words: lowercase, no stopwords, at least three letters, no numbers.
 fn stems(text: &str) -> HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 3 && !is_stopword(w) && !w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| {
+            w.chars().count() >= 3 && !is_stopword(w) && !w.chars().any(|c| c.is_ascii_digit())
+        })
         .map(|w| stem(&w))
         .collect()
 }
 
-const NEGATIONS: &[&str] = &["not", "no", "never", "nobody", "none", "nothing", "neither", "nor", "without", "cannot"];
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "nobody", "none", "nothing", "neither", "nor", "without", "cannot",
+];
 
 fn negated(text: &str) -> bool {
     let lower = text.to_lowercase();
-    lower.contains("n't") || lower.contains("n’t") || lower.split(|c: char| !c.is_alphanumeric()).any(|w| NEGATIONS.contains(&w))
+    lower.contains("n't")
+        || lower.contains("n’t")
+        || lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| NEGATIONS.contains(&w))
 }
 
 /// Numbers as digit strings without thousands separators ("3,500" -> "3500", "4.5m" -> "4.5m").
@@ -210,8 +258,15 @@ fn numbers(text: &str) -> HashSet<String> {
         .map(|w| {
             let w = w.trim_matches(|c: char| !(c.is_alphanumeric() || "$£€¥".contains(c)));
             let sign = w.chars().next().filter(|c| "$£€¥".contains(*c));
-            let digits = w.trim_start_matches(|c: char| "$£€¥".contains(c)).trim_end_matches(['.', ',']).replace(',', "");
-            format!("{}{}", sign.map(String::from).unwrap_or_default(), digits.to_lowercase())
+            let digits = w
+                .trim_start_matches(|c: char| "$£€¥".contains(c))
+                .trim_end_matches(['.', ','])
+                .replace(',', "");
+            format!(
+                "{}{}",
+                sign.map(String::from).unwrap_or_default(),
+                digits.to_lowercase()
+            )
         })
         .collect()
 }
@@ -219,7 +274,9 @@ fn numbers(text: &str) -> HashSet<String> {
 /// Capitalised words that are names: any capitalised word after the first of a sentence, and a
 /// sentence-initial one followed by another capitalised word ("Emily Fox said").
 fn names(sentence: &str) -> Vec<String> {
-    let words: Vec<&str> = tokens(sentence).filter(|t| !t.chars().any(|c| c.is_ascii_digit())).collect();
+    let words: Vec<&str> = tokens(sentence)
+        .filter(|t| !t.chars().any(|c| c.is_ascii_digit()))
+        .collect();
     let cap = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate() {
@@ -253,19 +310,42 @@ fn quotes(sentence: &str) -> Vec<String> {
 
 /// Lowercase words joined by single spaces, for verbatim comparisons.
 fn flatten(text: &str) -> String {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 const CALENDAR: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// Name phrases (runs of capitalised words, calendar words excluded) with the position of
 /// their first word.
 fn phrases(words: &[String]) -> Vec<(usize, String)> {
     let cap = |w: &str| {
-        w.chars().next().is_some_and(char::is_uppercase) && !is_stopword(&w.to_lowercase()) && !CALENDAR.contains(&w.to_lowercase().as_str())
+        w.chars().next().is_some_and(char::is_uppercase)
+            && !is_stopword(&w.to_lowercase())
+            && !CALENDAR.contains(&w.to_lowercase().as_str())
     };
     let mut out: Vec<(usize, String)> = Vec::new();
     for (i, w) in words.iter().enumerate() {
@@ -288,16 +368,22 @@ fn phrases(words: &[String]) -> Vec<(usize, String)> {
 fn swapped(own: &[String], src: &[String]) -> Option<(String, String)> {
     let (p_own, p_src) = (phrases(own), phrases(src));
     let at = |list: &[(usize, String)], n: &str| list.iter().find(|p| p.1 == n).map(|p| p.0);
-    let word_at = |list: &[String], w: &str, lo: usize, hi: usize| list[lo.min(hi)..hi.max(lo)].iter().any(|x| x == w);
+    let word_at = |list: &[String], w: &str, lo: usize, hi: usize| {
+        list[lo.min(hi)..hi.max(lo)].iter().any(|x| x == w)
+    };
     for (i, (sa, a)) in p_src.iter().enumerate() {
         for (sb, b) in &p_src[i + 1..] {
-            let (Some(oa), Some(ob)) = (at(&p_own, a), at(&p_own, b)) else { continue };
+            let (Some(oa), Some(ob)) = (at(&p_own, a), at(&p_own, b)) else {
+                continue;
+            };
             if oa < ob || own.iter().chain(src).any(|w| w == "by") {
                 continue;
             }
-            let pivot = src[sa + a.split(' ').count()..*sb]
-                .iter()
-                .find(|w| w.chars().count() >= 3 && !is_stopword(&w.to_lowercase()) && !w.chars().any(|c| c.is_ascii_digit()));
+            let pivot = src[sa + a.split(' ').count()..*sb].iter().find(|w| {
+                w.chars().count() >= 3
+                    && !is_stopword(&w.to_lowercase())
+                    && !w.chars().any(|c| c.is_ascii_digit())
+            });
             // The generated sentence says "B <pivot> A" with nothing else of substance between.
             let between = &own[(ob + b.split(' ').count()).min(oa)..oa];
             let content = |w: &&String| w.chars().count() >= 3 && !is_stopword(&w.to_lowercase());
@@ -315,12 +401,17 @@ fn swapped(own: &[String], src: &[String]) -> Option<(String, String)> {
 mod tests {
     use super::*;
 
-    const STORY: &str = "Hunters fined over deer cull\n\nThe court fined the Dunmore Hunt £4.5m on Tuesday. \
+    const STORY: &str =
+        "Hunters fined over deer cull\n\nThe court fined the Dunmore Hunt £4.5m on Tuesday. \
         Judge Mara Quell said the cull was not hunting under the 2004 act. \
         The club's 65 members will appeal, chairman Ivo Brandt said.";
 
     fn reasons(generated: &str) -> Vec<&'static str> {
-        let mut r: Vec<&'static str> = Sources::new(STORY).check(STORY, generated).iter().map(|f| f.reason.label()).collect();
+        let mut r: Vec<&'static str> = Sources::new(STORY)
+            .check(STORY, generated)
+            .iter()
+            .map(|f| f.reason.label())
+            .collect();
         r.sort_unstable();
         r.dedup();
         r
@@ -348,15 +439,28 @@ mod tests {
         let bad = "The court fined the Dunmore Hunt £5m on Tuesday. Protesters blocked roads across the county \
                    demanding a national ban on every form of sport hunting.";
         let r = reasons(bad);
-        assert!(r.contains(&"new-number") && r.contains(&"unsupported"), "{r:?}");
+        assert!(
+            r.contains(&"new-number") && r.contains(&"unsupported"),
+            "{r:?}"
+        );
     }
 
     #[test]
     fn a_changed_currency_is_a_new_number() {
         let story = "Profits rose to $1.13bn (£600m), from $639m a year earlier.";
-        let found = Sources::new(story).check(story, "Profits rose to $1.13bn (£600m), from £639m a year earlier.");
-        assert!(found.iter().any(|f| f.reason == Reason::NewNumber("£639m".into())), "{found:?}");
-        assert!(Sources::new(story).check(story, "Profits rose to $1.13bn (£600m) from $639m.").is_empty());
+        let found = Sources::new(story).check(
+            story,
+            "Profits rose to $1.13bn (£600m), from £639m a year earlier.",
+        );
+        assert!(
+            found
+                .iter()
+                .any(|f| f.reason == Reason::NewNumber("£639m".into())),
+            "{found:?}"
+        );
+        assert!(Sources::new(story)
+            .check(story, "Profits rose to $1.13bn (£600m) from $639m.")
+            .is_empty());
     }
 
     #[test]
@@ -364,8 +468,17 @@ mod tests {
         let story = "Rovers beat United 3-1.\n\nCoach Lena Ward said \"we earned every point tonight\" after the match.";
         let src = Sources::new(story);
         let swap = src.check(story, "United beat Rovers 3-1.");
-        assert!(swap.iter().any(|f| f.reason.label() == "roles-swapped"), "{swap:?}");
-        let quote = src.check(story, "Coach Lena Ward said \"we deserved the win tonight\" after the match.");
-        assert!(quote.iter().any(|f| f.reason.label() == "quote"), "{quote:?}");
+        assert!(
+            swap.iter().any(|f| f.reason.label() == "roles-swapped"),
+            "{swap:?}"
+        );
+        let quote = src.check(
+            story,
+            "Coach Lena Ward said \"we deserved the win tonight\" after the match.",
+        );
+        assert!(
+            quote.iter().any(|f| f.reason.label() == "quote"),
+            "{quote:?}"
+        );
     }
 }

@@ -40,11 +40,20 @@ pub struct GuardReport {
 
 /// Run the guard over a labelled JSONL file.
 pub fn eval_guard(path: &Path) -> Result<GuardReport, SummarizeError> {
-    let text = std::fs::read_to_string(path).map_err(SummarizeError::io("read the labelled rewrites", path))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(SummarizeError::io("read the labelled rewrites", path))?;
     let mut items = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let item: Item = serde_json::from_str(line).map_err(|e| {
-            SummarizeError::Config(format!("{} line {}: {e}; expected {{id, source, rewrite, faithful, kind}}", path.display(), n + 1))
+            SummarizeError::Config(format!(
+                "{} line {}: {e}; expected {{id, source, rewrite, faithful, kind}}",
+                path.display(),
+                n + 1
+            ))
         })?;
         items.push(item);
     }
@@ -61,7 +70,10 @@ pub fn eval_guard(path: &Path) -> Result<GuardReport, SummarizeError> {
             (true, false) => tp += 1,
             (true, true) => {
                 fp += 1;
-                let mut why: Vec<String> = findings.iter().map(|f| format!("{}: {}", f.reason.label(), f.sentence)).collect();
+                let mut why: Vec<String> = findings
+                    .iter()
+                    .map(|f| format!("{}: {}", f.reason.label(), f.sentence))
+                    .collect();
                 why.dedup();
                 false_alarms.push((item.id.clone(), why));
             }
@@ -79,7 +91,11 @@ pub fn eval_guard(path: &Path) -> Result<GuardReport, SummarizeError> {
         unfaithful: tp + fn_,
         precision,
         recall,
-        f1: if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 },
+        f1: if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        },
         by_kind,
         false_alarms,
         missed,
@@ -89,7 +105,11 @@ pub fn eval_guard(path: &Path) -> Result<GuardReport, SummarizeError> {
 impl std::fmt::Display for GuardReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "{} rewrites, {} unfaithful", self.items, self.unfaithful)?;
-        writeln!(f, "guard: precision {:.3}, recall {:.3}, F1 {:.3}", self.precision, self.recall, self.f1)?;
+        writeln!(
+            f,
+            "guard: precision {:.3}, recall {:.3}, F1 {:.3}",
+            self.precision, self.recall, self.f1
+        )?;
         for (kind, (rejected, total)) in &self.by_kind {
             writeln!(f, "  {kind:<16} rejected {rejected}/{total}")?;
         }
@@ -104,7 +124,8 @@ impl std::fmt::Display for GuardReport {
 mod tests {
     #[test]
     fn the_labelled_set_parses_and_the_guard_catches_most_unfaithful_rewrites() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/guard.jsonl");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/guard.jsonl");
         let r = super::eval_guard(&path).expect("labelled set");
         eprintln!("{r}");
         assert_eq!(r.items, 60);

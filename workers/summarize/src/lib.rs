@@ -71,8 +71,8 @@ pub use eval::{
     SummarizeBenchReport, SummaryEval, SummaryEvalReport,
 };
 pub use event::{summarize_event, EventMember, EVENT_ENGINE};
-pub use lang::Lang;
 pub use guard_eval::{eval_guard, GuardReport};
+pub use lang::Lang;
 pub use llm::{LlmSummarizer, LlmSummaryStats};
 pub use llm_eval::{eval_llm, LlmEvalReport};
 pub use text::{split_sentences, split_sentences_in};

@@ -213,11 +213,19 @@ impl LlmSummarizer {
     /// Section mode: every passage rewritten alone, checked by the guard, and kept extractive
     /// when rejected. The engine label says which: `llm:<model>` when every passage is the
     /// model's, `llm:<model> (k/n passages; rest builtin-extractive-v1)` when some are.
-    async fn by_sections(&self, story: &Story, builtin: Summary, model: &str) -> Result<Summary, SummarizeError> {
-        let (article, outcomes) = crate::sections::rewrite_article(&self.client, story, &builtin.article).await;
+    async fn by_sections(
+        &self,
+        story: &Story,
+        builtin: Summary,
+        model: &str,
+    ) -> Result<Summary, SummarizeError> {
+        let (article, outcomes) =
+            crate::sections::rewrite_article(&self.client, story, &builtin.article).await;
         let accepted = outcomes.iter().filter(|o| o.accepted).count();
         let errors: Vec<String> = outcomes.iter().filter_map(|o| o.error.clone()).collect();
-        self.stats.rejected_answers.fetch_add((outcomes.len() - accepted) as u64, Ordering::Relaxed);
+        self.stats
+            .rejected_answers
+            .fetch_add((outcomes.len() - accepted) as u64, Ordering::Relaxed);
         for o in outcomes.iter().filter(|o| !o.accepted) {
             let why: Vec<&str> = o.findings.iter().map(|f| f.reason.label()).collect();
             tracing::info!(story.id = %story.guid, passage = o.index, reasons = %why.join(","), error = ?o.error, "LLM passage kept extractive");
@@ -227,15 +235,26 @@ impl LlmSummarizer {
                 return Err(SummarizeError::LlmRejected { reasons: errors });
             }
             self.stats.fallbacks.fetch_add(1, Ordering::Relaxed);
-            return Ok(Summary { engine: FALLBACK_ENGINE.to_string(), ..builtin });
+            return Ok(Summary {
+                engine: FALLBACK_ENGINE.to_string(),
+                ..builtin
+            });
         }
         self.stats.accepted.fetch_add(1, Ordering::Relaxed);
         let engine = if accepted == outcomes.len() {
             format!("llm:{model}")
         } else {
-            format!("llm:{model} ({accepted}/{} passages; rest {})", outcomes.len(), crate::BUILTIN_ENGINE)
+            format!(
+                "llm:{model} ({accepted}/{} passages; rest {})",
+                outcomes.len(),
+                crate::BUILTIN_ENGINE
+            )
         };
-        let summary = Summary { article, engine, ..builtin };
+        let summary = Summary {
+            article,
+            engine,
+            ..builtin
+        };
         // A call that failed may succeed next time: cache only answers the guard judged.
         if errors.is_empty() {
             self.store(story, model, &summary).await;

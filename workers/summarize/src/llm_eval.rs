@@ -61,11 +61,17 @@ pub fn pick_stories(dir: &Path, limit: usize) -> Result<Vec<PathBuf>, SummarizeE
         return Ok(Vec::new());
     }
     let step = (files.len() as f64 / limit as f64).max(1.0);
-    Ok((0..limit.min(files.len())).map(|i| files[(i as f64 * step) as usize].clone()).collect())
+    Ok((0..limit.min(files.len()))
+        .map(|i| files[(i as f64 * step) as usize].clone())
+        .collect())
 }
 
 /// Run the evaluation against the server in `cfg`.
-pub async fn eval_llm(cfg: LlmConfig, dir: &Path, limit: usize) -> Result<LlmEvalReport, SummarizeError> {
+pub async fn eval_llm(
+    cfg: LlmConfig,
+    dir: &Path,
+    limit: usize,
+) -> Result<LlmEvalReport, SummarizeError> {
     let model = cfg.model.clone();
     let client = LlmClient::new(cfg)?;
     let builtin = BuiltinSummarizer::new();
@@ -84,12 +90,19 @@ pub async fn eval_llm(cfg: LlmConfig, dir: &Path, limit: usize) -> Result<LlmEva
         all.extend(outcomes.into_iter().map(|o| (o, source.clone())));
     }
     let accepted: Vec<&(PassageOutcome, String)> = all.iter().filter(|(o, _)| o.accepted).collect();
-    let novelties: Vec<f64> = accepted.iter().filter_map(|(o, src)| novelty(&o.answer, src)).collect();
+    let novelties: Vec<f64> = accepted
+        .iter()
+        .filter_map(|(o, src)| novelty(&o.answer, src))
+        .collect();
     let mut caught = BTreeMap::new();
     for (o, _) in all.iter().filter(|(o, _)| !o.accepted) {
         let mut labels: Vec<&str> = o.findings.iter().map(|f| f.reason.label()).collect();
         if let Some(e) = &o.error {
-            labels.push(if e.starts_with("empty") { "empty" } else { "call-error" });
+            labels.push(if e.starts_with("empty") {
+                "empty"
+            } else {
+                "call-error"
+            });
         }
         labels.sort_unstable();
         labels.dedup();
@@ -102,7 +115,13 @@ pub async fn eval_llm(cfg: LlmConfig, dir: &Path, limit: usize) -> Result<LlmEva
     let examples = accepted
         .iter()
         .take(3)
-        .chain(all.iter().filter(|(o, _)| !o.accepted && o.error.is_none()).take(3).collect::<Vec<_>>().iter())
+        .chain(
+            all.iter()
+                .filter(|(o, _)| !o.accepted && o.error.is_none())
+                .take(3)
+                .collect::<Vec<_>>()
+                .iter(),
+        )
         .map(|(o, _)| o.clone())
         .collect();
     Ok(LlmEvalReport {
@@ -110,12 +129,21 @@ pub async fn eval_llm(cfg: LlmConfig, dir: &Path, limit: usize) -> Result<LlmEva
         stories,
         passages: all.len(),
         accepted: accepted.len(),
-        passage_acceptance: if all.is_empty() { 0.0 } else { accepted.len() as f64 / all.len() as f64 },
+        passage_acceptance: if all.is_empty() {
+            0.0
+        } else {
+            accepted.len() as f64 / all.len() as f64
+        },
         articles_all_llm: all_llm,
         articles_some_llm: some_llm,
-        novelty_of_accepted: (!novelties.is_empty()).then(|| novelties.iter().sum::<f64>() / novelties.len() as f64),
+        novelty_of_accepted: (!novelties.is_empty())
+            .then(|| novelties.iter().sum::<f64>() / novelties.len() as f64),
         caught,
-        tokens_per_s: if secs > 0.0 { tokens as f64 / secs } else { 0.0 },
+        tokens_per_s: if secs > 0.0 {
+            tokens as f64 / secs
+        } else {
+            0.0
+        },
         completion_tokens: tokens,
         examples,
     })
@@ -123,16 +151,38 @@ pub async fn eval_llm(cfg: LlmConfig, dir: &Path, limit: usize) -> Result<LlmEva
 
 impl std::fmt::Display for LlmEvalReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "model {}: {} stories, {} passages", self.model, self.stories, self.passages)?;
-        writeln!(f, "passages accepted {}/{} ({:.1}%)", self.accepted, self.passages, 100.0 * self.passage_acceptance)?;
-        writeln!(f, "articles: every passage LLM {}, some passage LLM {}", self.articles_all_llm, self.articles_some_llm)?;
+        writeln!(
+            f,
+            "model {}: {} stories, {} passages",
+            self.model, self.stories, self.passages
+        )?;
+        writeln!(
+            f,
+            "passages accepted {}/{} ({:.1}%)",
+            self.accepted,
+            self.passages,
+            100.0 * self.passage_acceptance
+        )?;
+        writeln!(
+            f,
+            "articles: every passage LLM {}, some passage LLM {}",
+            self.articles_all_llm, self.articles_some_llm
+        )?;
         match self.novelty_of_accepted {
-            Some(n) => writeln!(f, "novelty of accepted passages (new 8-grams) {:.1}%", 100.0 * n)?,
+            Some(n) => writeln!(
+                f,
+                "novelty of accepted passages (new 8-grams) {:.1}%",
+                100.0 * n
+            )?,
             None => writeln!(f, "novelty of accepted passages: none accepted")?,
         }
         for (reason, n) in &self.caught {
             writeln!(f, "  caught {reason:<15} {n}")?;
         }
-        write!(f, "{:.1} completion tokens/s ({} tokens)", self.tokens_per_s, self.completion_tokens)
+        write!(
+            f,
+            "{:.1} completion tokens/s ({} tokens)",
+            self.tokens_per_s, self.completion_tokens
+        )
     }
 }

@@ -8,7 +8,8 @@ use copydesk_llm::{LlmClient, LlmError};
 use copydesk_types::{Article, Story};
 use serde::Serialize;
 
-const SYSTEM: &str = "You are a news editor. You rewrite news text in plain English and never add facts.";
+const SYSTEM: &str =
+    "You are a news editor. You rewrite news text in plain English and never add facts.";
 
 /// The instruction for one passage: short, concrete, one task, so a small model can follow it.
 pub const PASSAGE_PROMPT: &str = "Rewrite this news text in your own words. Keep every name and every number \
@@ -43,7 +44,11 @@ pub struct PassageOutcome {
 /// paragraph per prompt: short passages are what a small model rewrites without losing facts,
 /// and a rejected paragraph falls back alone. Returns the article with every accepted passage
 /// replaced, and what happened to each.
-pub async fn rewrite_article(client: &LlmClient, story: &Story, article: &Article) -> (Article, Vec<PassageOutcome>) {
+pub async fn rewrite_article(
+    client: &LlmClient,
+    story: &Story,
+    article: &Article,
+) -> (Article, Vec<PassageOutcome>) {
     let sources = Sources::new(&story.text());
     let mut out = article.clone();
     let mut outcomes = Vec::new();
@@ -62,11 +67,23 @@ pub async fn rewrite_article(client: &LlmClient, story: &Story, article: &Articl
         }
     }
     // Links point at words of the extractive text; keep only those still present.
-    out.links.retain(|l| out.lead.contains(&l.text) || out.sections.iter().flat_map(|s| &s.paragraphs).any(|p| p.contains(&l.text)));
+    out.links.retain(|l| {
+        out.lead.contains(&l.text)
+            || out
+                .sections
+                .iter()
+                .flat_map(|s| &s.paragraphs)
+                .any(|p| p.contains(&l.text))
+    });
     (out, outcomes)
 }
 
-async fn rewrite(client: &LlmClient, sources: &Sources, (index, paragraph): (usize, usize), passage: &str) -> PassageOutcome {
+async fn rewrite(
+    client: &LlmClient,
+    sources: &Sources,
+    (index, paragraph): (usize, usize),
+    passage: &str,
+) -> PassageOutcome {
     let start = std::time::Instant::now();
     let prompt = PASSAGE_PROMPT.replace("{{passage}}", passage);
     let reply: Result<_, LlmError> = client.chat_text(SYSTEM, &prompt).await;
@@ -102,21 +119,39 @@ async fn rewrite(client: &LlmClient, sources: &Sources, (index, paragraph): (usi
 /// around the whole text.
 pub fn clean_answer(raw: &str) -> String {
     let mut text = raw.trim();
-    for label in ["Rewritten text:", "Rewrite:", "Text:", "Here is the rewritten text:"] {
+    for label in [
+        "Rewritten text:",
+        "Rewrite:",
+        "Text:",
+        "Here is the rewritten text:",
+    ] {
         if let Some(rest) = text.strip_prefix(label) {
             text = rest.trim();
         }
     }
     let text = text.replace("**", "").replace("__", "");
-    let text = text.trim().trim_matches(|c| c == '"' || c == '“' || c == '”').trim();
-    text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")
+    let text = text
+        .trim()
+        .trim_matches(|c| c == '"' || c == '“' || c == '”')
+        .trim();
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// Share of the 8-word sequences of `text` that the source does not contain (0 when `text` is
 /// shorter than 8 words): how far a rewrite is from copying.
 pub fn novelty(text: &str, source: &str) -> Option<f64> {
-    let words = |t: &str| t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>();
-    let src: std::collections::HashSet<Vec<String>> = words(source).windows(8).map(<[String]>::to_vec).collect();
+    let words = |t: &str| {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    let src: std::collections::HashSet<Vec<String>> =
+        words(source).windows(8).map(<[String]>::to_vec).collect();
     let own = words(text);
     let grams: Vec<&[String]> = own.windows(8).collect();
     if grams.is_empty() {
@@ -131,14 +166,23 @@ mod tests {
 
     #[test]
     fn answers_lose_labels_emphasis_and_wrapping_quotes() {
-        assert_eq!(clean_answer("Rewritten text: \"The **port** grew.\""), "The port grew.");
+        assert_eq!(
+            clean_answer("Rewritten text: \"The **port** grew.\""),
+            "The port grew."
+        );
     }
 
     #[test]
     fn novelty_counts_new_eight_word_sequences() {
         let src = "one two three four five six seven eight nine ten";
-        assert_eq!(novelty("one two three four five six seven eight", src), Some(0.0));
-        assert_eq!(novelty("eight seven six five four three two one", src), Some(1.0));
+        assert_eq!(
+            novelty("one two three four five six seven eight", src),
+            Some(0.0)
+        );
+        assert_eq!(
+            novelty("eight seven six five four three two one", src),
+            Some(1.0)
+        );
         assert_eq!(novelty("too short", src), None);
     }
 }

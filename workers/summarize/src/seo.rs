@@ -221,6 +221,9 @@ pub(crate) fn without_conjunction(lang: Lang, sentence: &str) -> String {
         .unwrap_or_default()
 }
 
+/// How far down the story a meta description may be taken from to carry the focus keyphrase.
+const META_SEARCH_SENTENCES: usize = 12;
+
 /// A meta description of 120-160 characters that reads as a complete sentence, taken from the
 /// leading sentences, never opening with a conjunction, and carrying the focus keyphrase when
 /// one of the candidates does; a short story may get a shorter one rather than invented words.
@@ -253,7 +256,30 @@ pub(crate) fn meta_description(doc: &Doc, brief: &[String], focus: Option<&str>)
         in_range(v) && is_complete_sentence(v) && !opens_with_conjunction(lang, v) && !pointer(v)
     };
     let focused = focus.and_then(|f| variants.iter().filter(good).find(|v| has_phrase(v, f)));
-    if let Some(v) = focused.or_else(|| variants.iter().find(good)) {
+    if let Some(v) = focused {
+        return v.clone();
+    }
+    // No lead sentence carries the focus: a sentence further down that does, near the top.
+    if let Some(f) = focus {
+        let further: Vec<String> = doc
+            .sentences
+            .iter()
+            .take(META_SEARCH_SENTENCES)
+            .map(|s| without_conjunction(lang, &s.text))
+            .filter(|s| has_phrase(s, f))
+            .flat_map(|s| {
+                let trimmed = drop_dash_aside(&s);
+                let mut v = vec![s.clone(), trimmed.clone()];
+                v.extend(clause_cut(lang, &s));
+                v.extend(clause_cut(lang, &trimmed));
+                v
+            })
+            .collect();
+        if let Some(v) = further.iter().filter(good).find(|v| has_phrase(v, f)) {
+            return v.clone();
+        }
+    }
+    if let Some(v) = variants.iter().find(good) {
         return v.clone();
     }
     let first = brief

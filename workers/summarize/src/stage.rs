@@ -22,7 +22,9 @@ use copydesk_events::{ClusterConfig, Clusterer, EventDoc, EventState, StoreEvent
 use copydesk_runtime::handler::{Handler, Incoming, Output};
 use copydesk_runtime::{HandlerError, Outgoing};
 use copydesk_store::Store;
-use copydesk_types::{Entities, Envelope, PubStatus, Stage, Story, StoryExtracted, StorySummarized};
+use copydesk_types::{
+    Entities, Envelope, PubStatus, Stage, Story, StoryExtracted, StorySummarized,
+};
 use serde::Deserialize;
 
 use crate::{summarize_event, Engine, EventMember, SummarizeError, Summarizer};
@@ -44,7 +46,11 @@ pub struct EventsConfig {
 
 impl Default for EventsConfig {
     fn default() -> Self {
-        EventsConfig { enabled: true, min_sources: 2, cluster: ClusterConfig::default() }
+        EventsConfig {
+            enabled: true,
+            min_sources: 2,
+            cluster: ClusterConfig::default(),
+        }
     }
 }
 
@@ -58,17 +64,43 @@ pub struct EventDesk {
 impl EventDesk {
     /// An event desk on `store`.
     pub fn new(store: Store, config: &EventsConfig) -> EventDesk {
-        EventDesk { clusterer: Clusterer::new(StoreEvents(store.clone()), config.cluster.clone()), store, min_sources: config.min_sources.max(1) }
+        EventDesk {
+            clusterer: Clusterer::new(StoreEvents(store.clone()), config.cluster.clone()),
+            store,
+            min_sources: config.min_sources.max(1),
+        }
     }
 
     /// Assign a usable story; the event articles to publish.
-    pub async fn on_story(&self, story: &Story, entities: &Entities) -> Result<Vec<StorySummarized>, HandlerError> {
+    pub async fn on_story(
+        &self,
+        story: &Story,
+        entities: &Entities,
+    ) -> Result<Vec<StorySummarized>, HandlerError> {
         let doc = EventDoc::from_story(story, entities);
-        let assignment = self.clusterer.assign(&doc).await.map_err(|e| HandlerError::Transient(e.to_string()))?;
-        let payload = serde_json::to_string(&StoryExtracted { story: story.clone(), entities: entities.clone() }).map_err(|e| HandlerError::Permanent(e.to_string()))?;
-        self.store.put_event_member(&story.key(), &assignment.event_id, story.version, &payload).await.map_err(store_error)?;
-        let moved: Vec<String> = assignment.moved.iter().map(|(story, _)| story.clone()).collect();
-        self.store.move_event_members(&moved, &assignment.event_id).await.map_err(store_error)?;
+        let assignment = self
+            .clusterer
+            .assign(&doc)
+            .await
+            .map_err(|e| HandlerError::Transient(e.to_string()))?;
+        let payload = serde_json::to_string(&StoryExtracted {
+            story: story.clone(),
+            entities: entities.clone(),
+        })
+        .map_err(|e| HandlerError::Permanent(e.to_string()))?;
+        self.store
+            .put_event_member(&story.key(), &assignment.event_id, story.version, &payload)
+            .await
+            .map_err(store_error)?;
+        let moved: Vec<String> = assignment
+            .moved
+            .iter()
+            .map(|(story, _)| story.clone())
+            .collect();
+        self.store
+            .move_event_members(&moved, &assignment.event_id)
+            .await
+            .map_err(store_error)?;
         let mut touched = vec![assignment.event_id.clone()];
         for (_, from) in &assignment.moved {
             if !touched.contains(from) {
@@ -86,13 +118,25 @@ impl EventDesk {
     /// articles to publish or retract.
     pub async fn on_kill(&self, story: &Story) -> Result<Vec<StorySummarized>, HandlerError> {
         let mut keys = vec![story.key()];
-        if let Some(target) = story.signals.refers_to.as_deref().filter(|t| *t != story.guid) {
+        if let Some(target) = story
+            .signals
+            .refers_to
+            .as_deref()
+            .filter(|t| *t != story.guid)
+        {
             keys.push(story.sibling_key(target));
         }
         let mut out = Vec::new();
         for key in keys {
-            let left = self.clusterer.remove(&key).await.map_err(|e| HandlerError::Transient(e.to_string()))?;
-            self.store.drop_event_member(&key).await.map_err(store_error)?;
+            let left = self
+                .clusterer
+                .remove(&key)
+                .await
+                .map_err(|e| HandlerError::Transient(e.to_string()))?;
+            self.store
+                .drop_event_member(&key)
+                .await
+                .map_err(store_error)?;
             if let Some(event) = left {
                 out.extend(self.article(&event).await?);
             }
@@ -107,10 +151,14 @@ impl EventDesk {
         let ledger = self.store.ledger(&key).await.map_err(store_error)?;
         let published = ledger.published_version > 0;
         let kill = || kill_of(event_id, ledger.highest_version);
-        let state: Option<EventState> = match self.store.event(event_id).await.map_err(store_error)? {
-            Some(json) => Some(serde_json::from_str(&json).map_err(|e| HandlerError::Permanent(format!("event {event_id}: {e}")))?),
-            None => None,
-        };
+        let state: Option<EventState> =
+            match self.store.event(event_id).await.map_err(store_error)? {
+                Some(json) => Some(
+                    serde_json::from_str(&json)
+                        .map_err(|e| HandlerError::Permanent(format!("event {event_id}: {e}")))?,
+                ),
+                None => None,
+            };
         let members: Vec<StoryExtracted> = self
             .store
             .event_members(event_id)
@@ -126,9 +174,16 @@ impl EventDesk {
         if sources.len() < self.min_sources && !published {
             return Ok(None);
         }
-        let views: Vec<EventMember<'_>> = members.iter().map(|m| EventMember::new(&m.story, &m.entities)).collect();
+        let views: Vec<EventMember<'_>> = members
+            .iter()
+            .map(|m| EventMember::new(&m.story, &m.entities))
+            .collect();
         match summarize_event(&views) {
-            Ok(summary) => Ok(Some(StorySummarized { story: event_story(event_id, state.version, &members, &summary.headline), entities: merged_entities(&members), summary: Some(summary) })),
+            Ok(summary) => Ok(Some(StorySummarized {
+                story: event_story(event_id, state.version, &members, &summary.headline),
+                entities: merged_entities(&members),
+                summary: Some(summary),
+            })),
             Err(SummarizeError::EmptyEvent { .. }) => Ok(published.then(kill)),
             Err(e) => Err(HandlerError::classify(e.is_transient(), e)),
         }
@@ -137,25 +192,45 @@ impl EventDesk {
 
 /// Who a member's copy came from: its provider, else its namespace.
 fn source_of(story: &Story) -> String {
-    story.source.clone().unwrap_or_else(|| story.namespace.clone()).to_lowercase()
+    story
+        .source
+        .clone()
+        .unwrap_or_else(|| story.namespace.clone())
+        .to_lowercase()
 }
 
 /// The story an event article is published as.
 fn event_story(event_id: &str, version: u64, members: &[StoryExtracted], headline: &str) -> Story {
-    let mut story = Story::new(event_id, headline, members.iter().flat_map(|m| m.story.body.first().cloned()).collect());
+    let mut story = Story::new(
+        event_id,
+        headline,
+        members
+            .iter()
+            .flat_map(|m| m.story.body.first().cloned())
+            .collect(),
+    );
     story.namespace = EVENT_NAMESPACE.into();
     story.version = version.max(1);
     story.source = Some("Copydesk".into());
     story.language = members.first().and_then(|m| m.story.language.clone());
-    story.first_created = members.iter().filter_map(|m| m.story.first_created.or(m.story.version_created)).min();
-    story.version_created = members.iter().filter_map(|m| m.story.version_created.or(m.story.first_created)).max();
+    story.first_created = members
+        .iter()
+        .filter_map(|m| m.story.first_created.or(m.story.version_created))
+        .min();
+    story.version_created = members
+        .iter()
+        .filter_map(|m| m.story.version_created.or(m.story.first_created))
+        .max();
     story.format = copydesk_types::SourceFormat::StoryJson;
     story
 }
 
 /// What extract found in all members, for the published document.
 fn merged_entities(members: &[StoryExtracted]) -> Entities {
-    let mut merged = Entities { engine: "event".into(), ..Entities::default() };
+    let mut merged = Entities {
+        engine: "event".into(),
+        ..Entities::default()
+    };
     for m in members {
         for name in &m.entities.sources_cited {
             if !merged.sources_cited.contains(name) {
@@ -177,7 +252,11 @@ fn kill_of(event_id: &str, version: u64) -> StorySummarized {
     story.namespace = EVENT_NAMESPACE.into();
     story.pub_status = PubStatus::Canceled;
     story.version = version.max(1);
-    StorySummarized { story, entities: Entities::default(), summary: None }
+    StorySummarized {
+        story,
+        entities: Entities::default(),
+        summary: None,
+    }
 }
 
 fn store_error(e: copydesk_store::StoreError) -> HandlerError {
@@ -193,8 +272,16 @@ pub struct SummarizeStage {
 
 impl SummarizeStage {
     /// A stage writing with `engine`, publishing on `exchange`, with an optional event desk.
-    pub fn new(engine: std::sync::Arc<Engine>, exchange: String, events: Option<EventDesk>) -> Self {
-        SummarizeStage { engine, exchange, events }
+    pub fn new(
+        engine: std::sync::Arc<Engine>,
+        exchange: String,
+        events: Option<EventDesk>,
+    ) -> Self {
+        SummarizeStage {
+            engine,
+            exchange,
+            events,
+        }
     }
 
     fn message(&self, msg: StorySummarized, attempt: u32) -> Outgoing {
@@ -215,7 +302,11 @@ impl Handler for SummarizeStage {
         (input.story_id.clone(), input.story_version)
     }
 
-    async fn handle(&self, input: Self::Input, incoming: &Incoming) -> Result<Output, HandlerError> {
+    async fn handle(
+        &self,
+        input: Self::Input,
+        incoming: &Incoming,
+    ) -> Result<Output, HandlerError> {
         let StoryExtracted { story, entities } = input.payload;
         let mut out = Output::none();
         let events = if story.is_kill() {
@@ -223,15 +314,39 @@ impl Handler for SummarizeStage {
                 Some(desk) => desk.on_kill(&story).await?,
                 None => Vec::new(),
             };
-            out.push(self.message(StorySummarized { story, entities, summary: None }, incoming.attempt), None);
+            out.push(
+                self.message(
+                    StorySummarized {
+                        story,
+                        entities,
+                        summary: None,
+                    },
+                    incoming.attempt,
+                ),
+                None,
+            );
             events
         } else {
-            let summary = self.engine.summarize(&story, &entities).await.map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
+            let summary = self
+                .engine
+                .summarize(&story, &entities)
+                .await
+                .map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
             let events = match &self.events {
                 Some(desk) => desk.on_story(&story, &entities).await?,
                 None => Vec::new(),
             };
-            out.push(self.message(StorySummarized { story, entities, summary: Some(summary) }, incoming.attempt), None);
+            out.push(
+                self.message(
+                    StorySummarized {
+                        story,
+                        entities,
+                        summary: Some(summary),
+                    },
+                    incoming.attempt,
+                ),
+                None,
+            );
             events
         };
         for event in events {

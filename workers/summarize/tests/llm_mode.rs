@@ -11,7 +11,11 @@ use std::sync::atomic::Ordering;
 mod common;
 
 fn config(base_url: &str, cache: Option<&std::path::Path>) -> SummarizeConfig {
-    SummarizeConfig { cache_dir: cache.map(|p| p.to_path_buf()), llm_mode: LlmMode::Article, ..common::llm_config(base_url) }
+    SummarizeConfig {
+        cache_dir: cache.map(|p| p.to_path_buf()),
+        llm_mode: LlmMode::Article,
+        ..common::llm_config(base_url)
+    }
 }
 
 /// A faithful, well-formed answer: the built-in article re-expressed as the model's JSON.

@@ -213,19 +213,10 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
     let headline = seo_headline(lead_doc, lead_story, &brief);
     let merged = merged_doc(&docs, sel.lead_doc);
     let candidates = focus_candidates(&merged, &terms, &lead);
-    let mut article = compose(
-        lang,
-        lead,
-        &pieces,
-        &terms,
-        candidates.first().map(String::as_str),
-    );
-    let headings: Vec<&str> = article
-        .sections
-        .iter()
-        .map(|s| s.heading.as_str())
-        .collect();
-    let focus = settle_focus(&candidates, &headings);
+    let mut article = compose(lang, lead, &pieces, &terms, &candidates);
+    let (focus, meta) = settle_focus(&candidates, &article, |f| {
+        meta_description(&merged, &brief, f)
+    });
 
     // Links: each wire's name to its story, then what the copies themselves link.
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -241,7 +232,6 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
     }
     apply_links(&mut article, pairs);
 
-    let meta = meta_description(&merged, &brief, focus.as_deref());
     let earliest = usable
         .iter()
         .min_by(|a, b| {
