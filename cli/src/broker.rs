@@ -141,7 +141,7 @@ pub async fn status(settings: &Settings, json: bool) -> anyhow::Result<()> {
 }
 
 /// Unacked counts per queue from the management API, when it answers.
-async fn management_unacked(settings: &Settings, names: &Names) -> Option<std::collections::HashMap<String, u64>> {
+pub(crate) async fn management_unacked(settings: &Settings, names: &Names) -> Option<std::collections::HashMap<String, u64>> {
     let base = secrecy::ExposeSecret::expose_secret(&settings.amqp.management_url).trim_end_matches('/').to_string();
     let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build().ok()?;
     let url = reqwest::Url::parse(&format!("{base}/api/queues")).ok()?;
