@@ -55,7 +55,7 @@ impl Default for ConsoleSettings {
 /// Everything a request handler needs.
 pub(crate) struct Console {
     names: Names,
-    conn: lapin::Connection,
+    conn: Arc<lapin::Connection>,
     publisher: Publisher,
     auth: auth::Auth,
     store: Result<copydesk_store::Store, String>,
@@ -114,10 +114,10 @@ impl Console {
         ingest: copydesk_ingest::IngestConfig,
         publish: copydesk_publish::PublishConfig,
     ) -> anyhow::Result<App> {
-        let conn = broker::connect(&settings.amqp, "copydesk-console").await?;
+        let conn = Arc::new(broker::connect(&settings.amqp, "copydesk-console").await?);
         let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await?;
         let names = Names::new(settings.amqp.namespace.clone());
-        let overview = overview::Sampler::start(&conn, &settings, &names, cfg.refresh_secs.max(1)).await;
+        let overview = overview::Sampler::start(conn.clone(), &settings, &names, cfg.refresh_secs.max(1)).await;
         Ok(Arc::new(Console { auth: auth::Auth::new(token), names, conn, publisher, store, ingest, publish, overview }))
     }
 }
@@ -439,7 +439,7 @@ impl Console {
         let headline = |id: &str| letters.iter().find(|d| d.summary.id == id).and_then(|d| d.headline.clone()).unwrap_or_default();
         let empty = matches!(&selection, Selection::Ids(ids) if ids.is_empty());
         let done = if empty {
-            Vec::new()
+            Ok(Vec::new())
         } else if req.op == "replay" {
             ops::dlq_replay(&self.conn, &self.publisher, &self.names, stage, &selection, false).await
         } else {

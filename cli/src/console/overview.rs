@@ -78,12 +78,12 @@ pub struct Sampler {
 
 impl Sampler {
     /// Start sampling every `period_secs`.
-    pub async fn start(conn: &lapin::Connection, settings: &Settings, names: &Names, period_secs: u64) -> Sampler {
+    pub async fn start(conn: Arc<lapin::Connection>, settings: &Settings, names: &Names, period_secs: u64) -> Sampler {
         let latest = Arc::new(RwLock::new(Overview { namespace: names.namespace.clone(), ..Default::default() }));
         let counts: Counts = Arc::default();
         let tapped = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let sampler = Sampler { latest: latest.clone() };
-        let (conn, settings, names) = (conn.clone(), settings.clone(), names.clone());
+        let (settings, names) = (settings.clone(), names.clone());
         tokio::spawn(async move {
             let mut previous: Option<(std::time::Instant, HashMap<String, u64>)> = None;
             loop {
