@@ -170,6 +170,18 @@ async fn drive(p: &Pipeline, c: &Client, base: &str) -> Result<(), Box<dyn std::
             assert!(path.contains(stage), "the path shows {stage}: {path}");
         }
         shot(c, "message").await;
+        // The trace id on the page is the one in the worker's log lines for this story.
+        let trace = text(c, "#trace").await;
+        assert_eq!(trace.len(), 32, "a W3C trace id: {trace}");
+        let logs: String = p.procs.lock().expect("procs").iter().map(|w| w.log_text()).collect();
+        // (Stages log per message only when something goes wrong: here publish, on both attempts.)
+        for attempt in [1, 2] {
+            assert!(
+                logs.lines().any(|l| l.contains(&format!("trace_id={trace}")) && l.contains("stage=\"publish\"") && l.contains(&format!("attempt={attempt}"))),
+                "publish-worker logged attempt {attempt} under trace {trace}:\n{}",
+                p.logs()
+            );
+        }
 
         // Fix the cause, then replay the group: preview, confirm, done.
         std::fs::remove_file(&p.out).expect("remove blocker");

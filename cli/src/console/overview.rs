@@ -105,12 +105,12 @@ impl Sampler {
                 let mut o = Overview {
                     namespace: names.namespace.clone(),
                     sampled_at: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                    rates_from: if tapped.load(Ordering::Relaxed) { "a tap on the events exchange".into() } else { "unavailable (no events exchange yet)".into() },
+                    rates_from: if tapped.load(Ordering::Relaxed) { "counted on the events exchange".into() } else { "unavailable (no events exchange yet)".into() },
                     ..Default::default()
                 };
                 match sample {
                     Ok((rows, unacked)) => {
-                        o.unacked_from = if unacked.is_some() { "management API".into() } else { "unavailable (management API not reachable)".into() };
+                        o.unacked_from = if unacked.is_some() { "from the management API".into() } else { "– (the management API is not reachable)".into() };
                         o.stages = rows
                             .into_iter()
                             .map(|r| {

@@ -22,6 +22,16 @@ fn q(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// An RFC 3339 time as `2026-01-02 03:04:05Z` (UTC, whole seconds); other text as it is.
+fn when(t: Option<&str>) -> String {
+    match t {
+        None => "–".into(),
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .map(|d| d.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M:%SZ").to_string())
+            .unwrap_or_else(|_| t.to_string()),
+    }
+}
+
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
 }
@@ -90,8 +100,8 @@ pub fn overview(ctx: &PageCtx, o: &Overview) -> Html<String> {
         })
         .collect();
     let body = format!(
-        r#"<p class="meta">Live: sampled <span id="sampled">{}</span>. Unacked from the {}; rates from {}.</p>{}
-<table id="overview" class="grid"><thead><tr><th>stage</th><th>ready</th><th>unacked</th><th>consumers</th><th>in</th><th>out</th><th>retrying</th><th>dead-lettered</th></tr></thead><tbody>{rows}</tbody></table>
+        r#"<p class="meta">Live, sampled <span id="sampled">{}</span>. Unacked: {}. Rates: {}.</p>{}
+<table id="overview" class="grid numeric"><thead><tr><th>stage</th><th>ready</th><th>unacked</th><th>consumers</th><th>in</th><th>out</th><th>retrying</th><th>dead-lettered</th></tr></thead><tbody>{rows}</tbody></table>
 <p class="hint">Dead letters by cause are on <a href="/failures">Failures</a>. The table refreshes itself.</p>"#,
         e(o.sampled_at.as_deref().unwrap_or("not yet")),
         e(&o.unacked_from),
@@ -111,15 +121,15 @@ fn action_links(op_scope_key: &[(&str, &str, &str, &str)]) -> String {
 
 fn group_row(g: &Group) -> String {
     format!(
-        r#"<tr class="group" data-group="{key}"><td>{stage}</td><td><span class="class">{class}</span></td><td class="reason" title="{example}">{reason}</td><td class="num count">{count}</td><td>{first}</td><td>{last}</td><td class="actions">{links}</td></tr>"#,
+        r#"<tr class="group" data-group="{key}"><td>{stage}</td><td><span class="class">{class}</span></td><td class="reason" title="{example}">{reason}</td><td class="num count">{count}</td><td class="t">{first}</td><td class="t">{last}</td><td class="actions">{links}</td></tr>"#,
         key = e(&g.key),
         stage = e(&g.stage),
         class = e(&g.error_class),
         example = e(&g.example),
         reason = e(&g.reason),
         count = g.count,
-        first = e(g.first_seen.as_deref().unwrap_or("–")),
-        last = e(g.last_seen.as_deref().unwrap_or("–")),
+        first = e(&when(g.first_seen.as_deref())),
+        last = e(&when(g.last_seen.as_deref())),
         links = action_links(&[("replay", "group", &g.key, "Replay group"), ("purge", "group", &g.key, "Purge group")]),
     )
 }
@@ -133,7 +143,7 @@ pub fn failures(ctx: &PageCtx, f: &Failures, stage: &str) -> Html<String> {
         .map(|l| {
             let s = &l.summary;
             format!(
-                r#"<tr><td><a href="/message?id={qid}">{headline}</a><div class="sub">{story}</div></td><td>{stage}</td><td>{class}</td><td class="reason">{error}</td><td class="num">{attempts}</td><td>{at}</td></tr>"#,
+                r#"<tr><td><a href="/message?id={qid}">{headline}</a><div class="sub">{story}</div></td><td>{stage}</td><td><span class="class">{class}</span></td><td class="reason">{error}</td><td class="num">{attempts}</td><td class="t">{at}</td></tr>"#,
                 qid = q(&s.id),
                 headline = e(l.headline.as_deref().unwrap_or("(no headline)")),
                 story = e(s.story_id.as_deref().unwrap_or(&s.id)),
@@ -141,7 +151,7 @@ pub fn failures(ctx: &PageCtx, f: &Failures, stage: &str) -> Html<String> {
                 class = e(&s.error_class),
                 error = e(&s.error),
                 attempts = opt(s.attempts),
-                at = e(s.failed_at.as_deref().unwrap_or("–")),
+                at = e(&when(s.failed_at.as_deref())),
             )
         })
         .collect();
@@ -196,13 +206,13 @@ pub fn message(ctx: &PageCtx, m: &Message) -> Html<String> {
                 )
             })
             .collect();
-        format!(r#"<ol class="path" id="path">{steps}<li class="failed"><b>failed in {}</b> <span class="sub">{}</span></li></ol>"#, e(s.stage.as_str()), e(s.failed_at.as_deref().unwrap_or("")))
+        format!(r#"<ol class="path" id="path">{steps}<li class="failed"><b>failed in {}</b> <span class="sub">{}</span></li></ol>"#, e(s.stage.as_str()), e(&when(s.failed_at.as_deref())))
     };
     let headers: String = d.headers.iter().filter(|(k, _)| k != "x-death").map(|(k, v)| format!("<tr><th>{}</th><td>{}</td></tr>", e(k), e(v))).collect();
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
     let body = format!(
         r#"<p class="headline" id="headline">{headline}</p>
-<dl class="facts"><dt>story</dt><dd>{story} v{version}</dd><dt>stage</dt><dd>{stage}</dd><dt>class</dt><dd>{class}</dd><dt>attempts</dt><dd>{attempts}</dd><dt>failed at</dt><dd>{at}</dd><dt>message id</dt><dd>{id}</dd><dt>trace id</dt><dd>{trace}</dd></dl>
+<dl class="facts"><dt>story</dt><dd>{story} v{version}</dd><dt>stage</dt><dd>{stage}</dd><dt>class</dt><dd>{class}</dd><dt>attempts</dt><dd>{attempts}</dd><dt>failed at</dt><dd>{at}</dd><dt>message id</dt><dd>{id}</dd><dt>trace id</dt><dd id="trace">{trace}</dd></dl>
 <p class="error reason">{reason}</p>
 <p>{actions} <a href="/failures">back to Failures</a></p>
 <h2>Path</h2>{path}
@@ -215,7 +225,7 @@ pub fn message(ctx: &PageCtx, m: &Message) -> Html<String> {
         stage = e(s.stage.as_str()),
         class = e(&s.error_class),
         attempts = opt(s.attempts),
-        at = e(s.failed_at.as_deref().unwrap_or("–")),
+        at = e(&when(s.failed_at.as_deref())),
         id = e(&s.id),
         trace = e(m.trace_id.as_deref().unwrap_or("–")),
         reason = e(&s.error),
@@ -318,15 +328,17 @@ pub fn published(ctx: &PageCtx, rows: &[PublishedStory]) -> Html<String> {
             } else {
                 format!(r#"<span class="ok">v{}</span>"#, p.published_version)
             };
-            let files: String = p.files.iter().map(|f| format!(r#"<a href="/files/{}">{}</a>"#, q(f), e(f))).collect::<Vec<_>>().join("<br>");
+            // `<slug>--<key>.v3.json` shows as `v3.json`; the full name is the link's title.
+            let label = |f: &str| f.rsplit_once("--").and_then(|(_, rest)| rest.split_once('.')).map(|(_, v)| v.to_string()).unwrap_or_else(|| f.to_string());
+            let files: String = p.files.iter().map(|f| format!(r#"<a href="/files/{}" title="{}">{}</a>"#, q(f), e(f), e(&label(f)))).collect::<Vec<_>>().join(" ");
             let wp = p.wordpress.as_deref().map(|u| format!(r#"<a href="{}" rel="noreferrer">post</a>"#, e(u))).unwrap_or_else(|| "–".into());
             format!(
-                r#"<tr><td><b>{}</b><div class="sub">{}</div></td><td>{state}</td><td class="num">{}</td><td class="files">{}</td><td>{wp}</td><td>{}</td></tr>"#,
+                r#"<tr><td><b>{}</b><div class="sub">{}</div></td><td>{state}</td><td class="num">{}</td><td class="files">{}</td><td>{wp}</td><td class="t">{}</td></tr>"#,
                 e(p.headline.as_deref().or(p.slug.as_deref()).unwrap_or("(no file)")),
                 e(&p.story_id),
                 p.highest_version,
                 if files.is_empty() { "–".into() } else { files },
-                e(&p.updated_at),
+                e(&when(Some(&p.updated_at))),
             )
         })
         .collect();
@@ -349,15 +361,17 @@ pub fn events(ctx: &PageCtx, events: &[EventView]) -> Html<String> {
                 let members: String = ev
                     .members
                     .iter()
-                    .map(|m| format!(r#"<li>{} <span class="sub">{} · {} v{} {}</span></li>"#, e(&m.title), e(m.source.as_deref().unwrap_or("?")), e(&m.story_id), m.version, e(m.published.as_deref().unwrap_or(""))))
+                    .map(|m| {
+                        let facts: Vec<String> = [m.source.clone(), Some(format!("{} v{}", m.story_id, m.version)), m.published.as_deref().map(|t| when(Some(t)))]
+                            .into_iter()
+                            .flatten()
+                            .collect();
+                        format!(r#"<li>{} <span class="sub">{}</span></li>"#, e(&m.title), e(&facts.join(" · ")))
+                    })
                     .collect();
-                format!(
-                    r#"<section class="event"><h2>{} <span class="sub">{} stories · {} source(s): {}</span></h2><ul>{members}</ul></section>"#,
-                    e(&ev.id),
-                    ev.members.len(),
-                    ev.sources.len(),
-                    e(&ev.sources.join(", ")),
-                )
+                let stories = if ev.members.len() == 1 { "1 story".to_string() } else { format!("{} stories", ev.members.len()) };
+                let sources = if ev.sources.is_empty() { "no source named".to_string() } else { format!("sources: {}", ev.sources.join(", ")) };
+                format!(r#"<section class="event"><h2>{} <span class="sub">{} · {}</span></h2><ul>{members}</ul></section>"#, e(&ev.id), stories, e(&sources))
             })
             .collect()
     };
@@ -411,7 +425,9 @@ h2{font-size:1.05rem;margin:1.4rem 0 .5rem}
 table.grid{border-collapse:collapse;width:100%;background:#fff;border:1px solid #dde1e7}
 table.grid th,table.grid td{padding:.45rem .6rem;border-bottom:1px solid #eceef2;text-align:left;vertical-align:top}
 table.grid thead th{background:#eef0f4;font-weight:600;font-size:.85rem;color:#4a5568;white-space:nowrap}
-table.grid td.num,table.grid#overview td{text-align:right;font-variant-numeric:tabular-nums}
+table.grid td.num,table.grid.numeric td,table.grid.numeric thead th:not(:first-child){text-align:right;font-variant-numeric:tabular-nums}
+table.grid#overview{max-width:60rem}
+td.t{white-space:nowrap;font-variant-numeric:tabular-nums}
 td.reason{max-width:38rem;word-break:break-word}
 td.actions{white-space:nowrap}
 .sub{color:#6b7585;font-size:.85rem;word-break:break-all}
@@ -420,7 +436,7 @@ td.actions{white-space:nowrap}
 .warn{color:#a15c07}
 .ok{color:#1a7f37}
 .error{color:#b42318;background:#fdecea;border:1px solid #f5c2bd;padding:.5rem .7rem;border-radius:4px}
-.class{font-family:ui-monospace,Menlo,monospace;font-size:.85rem;background:#eef0f4;padding:.05rem .35rem;border-radius:3px}
+.class{white-space:nowrap;font-family:ui-monospace,Menlo,monospace;font-size:.85rem;background:#eef0f4;padding:.05rem .35rem;border-radius:3px}
 .btn{display:inline-block;padding:.25rem .65rem;border-radius:4px;text-decoration:none;font-size:.85rem;border:1px solid;cursor:pointer;background:#fff}
 .btn.replay{color:#175cd3;border-color:#84adff}
 .btn.purge{color:#b42318;border-color:#fda29b}
