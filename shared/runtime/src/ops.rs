@@ -148,11 +148,17 @@ fn detail(stage: Stage, d: &Delivery) -> DeadLetterDetail {
 
 /// Every dead letter of one stage or all, in full (headers, body, headline), for the console.
 pub async fn dlq_details(conn: &Connection, names: &Names, only: Option<Stage>) -> Result<Vec<DeadLetterDetail>, BrokerError> {
+    read_each(conn, names, only, detail).await
+}
+
+/// `view` of every dead letter of one stage or all; each queue is read without acking and
+/// given back whole when its channel closes.
+async fn read_each<T>(conn: &Connection, names: &Names, only: Option<Stage>, view: fn(Stage, &Delivery) -> T) -> Result<Vec<T>, BrokerError> {
     let mut out = Vec::new();
     for stage in stages(only) {
         let channel = conn.create_channel().await.map_err(|e| BrokerError::amqp("open channel", e))?;
         let held = fetch_all(&channel, &names.dead_letter_queue(stage)).await?;
-        out.extend(held.iter().map(|d| detail(stage, d)));
+        out.extend(held.iter().map(|d| view(stage, d)));
         let _ = channel.close(200, "listed".into()).await;
     }
     Ok(out)
@@ -218,14 +224,7 @@ fn stages(only: Option<Stage>) -> Vec<Stage> {
 
 /// List dead letters of one stage or all.
 pub async fn dlq_list(conn: &Connection, names: &Names, only: Option<Stage>) -> Result<Vec<DeadLetter>, BrokerError> {
-    let mut out = Vec::new();
-    for stage in stages(only) {
-        let channel = conn.create_channel().await.map_err(|e| BrokerError::amqp("open channel", e))?;
-        let held = fetch_all(&channel, &names.dead_letter_queue(stage)).await?;
-        out.extend(held.iter().map(|d| describe(stage, d)));
-        let _ = channel.close(200, "listed".into()).await;
-    }
-    Ok(out)
+    read_each(conn, names, only, describe).await
 }
 
 /// One dead letter in full, by id.
