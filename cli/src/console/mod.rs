@@ -13,8 +13,6 @@ pub mod auth;
 pub mod failures;
 mod overview;
 mod pages;
-#[cfg(test)]
-mod tests;
 
 use anyhow::Context;
 use axum::extract::{Path, Query, State};
@@ -137,6 +135,7 @@ pub(crate) fn router(app: App) -> Router {
         .route("/files/{name}", get(file))
         .route("/static/console.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], pages::SCRIPT) }))
         .route("/static/console.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], pages::STYLE) }))
+        .route("/api/session", get(api_session))
         .route("/api/overview", get(api_overview))
         .route("/api/failures", get(api_failures))
         .route("/api/message", get(api_message))
@@ -232,6 +231,12 @@ async fn logout(State(app): State<App>, headers: HeaderMap, body: String) -> Res
 }
 
 // ---- overview ----
+
+/// The CSRF token for API clients that authenticate with the bearer token.
+async fn api_session(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Denied> {
+    reader(&app, &headers, true)?;
+    Ok(Json(serde_json::json!({ "namespace": app.names.namespace, "csrf": app.auth.csrf() })))
+}
 
 async fn overview_page(State(app): State<App>, headers: HeaderMap) -> Result<Response, Denied> {
     reader(&app, &headers, false)?;

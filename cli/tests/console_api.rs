@@ -1,9 +1,14 @@
-//! The console's HTTP API against the real RabbitMQ (a random namespace per test): sessions,
-//! CSRF, the JSON views, and actions that share `copydesk dlq`'s replay.
+//! The console's HTTP API: the real `copydesk console` binary against the real RabbitMQ (a
+//! random namespace per test): sessions, CSRF, the JSON views, and actions that share
+//! `copydesk dlq`'s replay. Needs RabbitMQ (`make test` starts it).
 
-use super::*;
-use copydesk_runtime::Outgoing;
+use copydesk_runtime::config::Settings;
+use copydesk_runtime::{broker, Outgoing, Publisher};
+use copydesk_types::names::Names;
+use copydesk_types::Stage;
 use lapin::options::{BasicGetOptions, QueueDeleteOptions};
+use std::io::BufRead;
+use std::time::Duration;
 
 const TOKEN: &str = "test-console-token-0123456789";
 
@@ -14,6 +19,14 @@ struct Fixture {
     publisher: Publisher,
     client: reqwest::Client,
     csrf: String,
+    console: std::process::Child,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = self.console.kill();
+        let _ = self.console.wait();
+    }
 }
 
 impl Fixture {
@@ -27,16 +40,39 @@ impl Fixture {
         let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await.expect("publisher");
         let names = Names::new(settings.amqp.namespace.clone());
         broker::declare_topology(publisher.channel(), &names, &settings.retry).await.expect("topology");
-        let cfg = ConsoleSettings::default();
-        let app = Console::start(settings, &cfg, secrecy::SecretString::from(TOKEN), Err("no store in this test".into()), Default::default(), Default::default())
-            .await
-            .expect("console");
-        let csrf = app.auth.csrf();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(async move { axum::serve(listener, router(app)).await });
+        let dir = std::env::temp_dir();
+        let mut console = std::process::Command::new(env!("CARGO_BIN_EXE_copydesk"))
+            .arg("console")
+            .current_dir(&dir)
+            .env("COPYDESK__AMQP__NAMESPACE", &names.namespace)
+            .env("COPYDESK__CONSOLE__PORT", "0")
+            .env("COPYDESK__CONSOLE__TOKEN_ENV", "COPYDESK_TEST_CONSOLE_TOKEN")
+            .env("COPYDESK_TEST_CONSOLE_TOKEN", TOKEN)
+            .env("COPYDESK__STORE__PATH", dir.join(format!("{}.db", names.namespace)))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start copydesk console");
+        // The first line names the address (port 0 picks a free one).
+        let stdout = console.stdout.take().expect("stdout");
+        let line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            std::io::BufReader::new(stdout).read_line(&mut line).map(|_| line)
+        });
+        let line = tokio::time::timeout(Duration::from_secs(60), line).await.expect("the console starts").expect("join").expect("read");
+        let base = line.split(" on ").nth(1).expect("an address in the first line").trim().trim_end_matches('/').to_string();
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Fixture { base, names, conn, publisher, client, csrf }
+        let session: serde_json::Value = client
+            .get(format!("{base}/api/session"))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .send()
+            .await
+            .expect("session")
+            .json()
+            .await
+            .expect("json");
+        let csrf = session["csrf"].as_str().expect("csrf").to_string();
+        Fixture { base, names, conn, publisher, client, csrf, console }
     }
 
     /// A dead letter as a worker writes it.
@@ -64,7 +100,7 @@ impl Fixture {
         r.json().await.expect("json")
     }
 
-    async fn cleanup(self) {
+    async fn cleanup(&self) {
         let channel = self.conn.create_channel().await.expect("channel");
         for stage in Stage::ALL {
             for q in [self.names.stage_queue(stage), self.names.dead_letter_queue(stage)] {
