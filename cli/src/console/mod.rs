@@ -660,3 +660,27 @@ async fn api_events(State(app): State<App>, headers: HeaderMap) -> Result<Json<V
     reader(&app, &headers, true)?;
     Ok(Json(app.events().await?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_console_section_is_the_defaults_and_unknown_keys_are_refused() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/default.toml");
+        let layers = Layers::load(Some(&path)).expect("config/default.toml loads");
+        let cfg: ConsoleSettings = layers.section("console").expect("[console] parses");
+        let d = ConsoleSettings::default();
+        assert_eq!((cfg.bind, cfg.port, cfg.token_env, cfg.refresh_secs), (d.bind, d.port, d.token_env, d.refresh_secs));
+        let bad: Result<ConsoleSettings, _> = serde_json::from_value(serde_json::json!({ "bind": "127.0.0.1", "tokn_env": "X" }));
+        assert!(bad.is_err_and(|e| e.to_string().contains("tokn_env")));
+    }
+
+    #[test]
+    fn without_a_token_variable_a_token_is_made_and_a_named_but_unset_one_is_an_error() {
+        let made = token(&ConsoleSettings::default()).expect("made");
+        assert!(!made.1 && secrecy::ExposeSecret::expose_secret(&made.0).len() >= 16);
+        let cfg = ConsoleSettings { token_env: "COPYDESK_TEST_SURELY_UNSET_TOKEN".into(), ..Default::default() };
+        assert!(token(&cfg).unwrap_err().to_string().contains("COPYDESK_TEST_SURELY_UNSET_TOKEN"));
+    }
+}
