@@ -5,7 +5,7 @@ DATA ?= $(or $(COPYDESK_DATA_DIR),../shared/data)
 export COPYDESK_DATA_DIR := $(abspath $(DATA))
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test test-unit test-integration bench train-ner eval-ner eval-summary eval-summary-multi eval-extraction \
+.PHONY: help build run console test test-unit test-integration bench train-ner eval-ner eval-summary eval-summary-multi eval-extraction \
         eval-events eval-guard eval-llm \
         llm-up test-llm deploy-check fuzz lint fmt clean
 
@@ -20,9 +20,14 @@ run: ## Run the whole pipeline on samples/ (starts RabbitMQ if needed); Ctrl-C s
 	$(CARGO) build --workspace --bins
 	@scripts/run-pipeline.sh
 
-test: ## Unit and integration tests (starts RabbitMQ and PostgreSQL if needed)
+console: ## The operator console on http://127.0.0.1:9190/ (starts RabbitMQ if needed; prints the login token)
+	@scripts/ensure-rabbitmq.sh
+	$(CARGO) run -p copydesk-cli --bin copydesk -- console
+
+test: ## Unit and integration tests (starts RabbitMQ and PostgreSQL, installs headless Chromium if needed)
 	@scripts/ensure-rabbitmq.sh
 	@scripts/ensure-postgres.sh
+	@scripts/ensure-chromium.sh
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --no-fail-fast
 

@@ -42,11 +42,14 @@ pub enum DlqAction {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Delete dead letters for good.
+    /// Delete dead letters for good: all (of --stage), or only the ids given.
     Purge {
         /// Only this stage.
         #[arg(long, value_parser = Stage::parse)]
         stage: Option<Stage>,
+        /// Only these ids (repeatable); without it, the whole dead-letter queue.
+        #[arg(long)]
+        id: Vec<String>,
         /// Required: purging deletes messages and cannot be undone.
         #[arg(long)]
         yes: bool,
@@ -165,7 +168,7 @@ pub async fn status(settings: &Settings, json: bool) -> anyhow::Result<()> {
 }
 
 /// Unacked counts per queue from the management API, when it answers.
-async fn management_unacked(
+pub(crate) async fn management_unacked(
     settings: &Settings,
     names: &Names,
 ) -> Option<std::collections::HashMap<String, u64>> {
@@ -323,9 +326,29 @@ pub async fn dlq(settings: &Settings, action: DlqAction) -> anyhow::Result<()> {
                 }
             }
         }
-        DlqAction::Purge { stage, yes } => {
+        DlqAction::Purge { stage, id, yes } => {
             if !yes {
                 anyhow::bail!("purging deletes dead letters for good; run again with --yes to confirm (or replay them with `copydesk dlq replay`)");
+            }
+            if !id.is_empty() {
+                let removed =
+                    ops::dlq_remove(&conn, &names, stage, &Selection::Ids(id.clone())).await?;
+                for d in &removed {
+                    println!(
+                        "purged {} (stage {}, story {})",
+                        d.id,
+                        d.stage,
+                        d.story_id.as_deref().unwrap_or("?")
+                    );
+                }
+                let missing: Vec<&String> = id
+                    .iter()
+                    .filter(|i| !removed.iter().any(|d| &d.id == *i))
+                    .collect();
+                if !missing.is_empty() {
+                    anyhow::bail!("not found in the dead-letter queues: {missing:?}");
+                }
+                return Ok(());
             }
             for (stage, n) in ops::dlq_purge(&conn, &names, stage).await? {
                 println!("purged {n} from {}", names.dead_letter_queue(stage));

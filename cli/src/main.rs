@@ -3,9 +3,11 @@
 //! Layout: `main.rs` parses arguments and dispatches; `broker.rs` holds the commands that talk
 //! to RabbitMQ (topology, status, ingest, dead letters); `local.rs` runs stages in-process
 //! (`process`); `evals.rs` holds evaluation and benchmark commands;
-//! `events.rs` feeds labelled documents through extraction to the event clusterer.
+//! `events.rs` feeds labelled documents through extraction to the event clusterer;
+//! `console/` serves the operator console (`copydesk console`).
 
 mod broker;
+mod console;
 mod evals;
 mod events;
 mod local;
@@ -70,6 +72,10 @@ enum Command {
         #[command(subcommand)]
         action: store::StoreAction,
     },
+    /// Serve the operator console: live overview, failures grouped by cause with replay and
+    /// purge, feeds, published stories and events (`[console]` config; loopback unless a token
+    /// is configured).
+    Console,
     /// Inspect and replay dead-lettered messages.
     Dlq {
         #[command(subcommand)]
@@ -112,8 +118,14 @@ async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let layers = copydesk_runtime::config::Layers::load(cli.config.as_deref())?;
     let settings = layers.settings()?;
+    // The console is a server: it logs at the configured level (its actions are logged).
+    let level = if matches!(cli.command, Command::Console) {
+        settings.telemetry.level.clone()
+    } else {
+        "warn".into()
+    };
     copydesk_runtime::telemetry::init_subscriber(&copydesk_runtime::config::TelemetrySettings {
-        level: "warn".into(),
+        level,
         ..settings.telemetry.clone()
     });
     match cli.command {
@@ -146,6 +158,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Feeds { json } => local::feeds(&layers, json).await,
         Command::Dlq { action } => broker::dlq(&settings, action).await,
+        Command::Console => console::run(&layers, settings).await,
         Command::Eval { what } => evals::eval(what),
         Command::Bench { what } => evals::bench(what),
     }

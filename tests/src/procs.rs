@@ -33,11 +33,17 @@ pub struct Proc {
 impl Proc {
     /// Start `name` with `env` in `workdir`, logging to `<workdir>/<name>-<n>.log`.
     pub fn start(name: &str, env: &[(String, String)], workdir: &Path) -> Proc {
+        Proc::start_args(name, &[], env, workdir)
+    }
+
+    /// [`Proc::start`] with command-line arguments (`copydesk console`).
+    pub fn start_args(name: &str, args: &[&str], env: &[(String, String)], workdir: &Path) -> Proc {
         let n = std::fs::read_dir(workdir).map(|d| d.count()).unwrap_or(0);
         let log = workdir.join(format!("{name}-{n}.log"));
         let out = std::fs::File::create(&log).expect("log file");
         let err = out.try_clone().expect("log file clone");
         let child = Command::new(bin_path(name))
+            .args(args)
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("RUST_LOG", "info")
             .current_dir(workdir)

@@ -137,11 +137,14 @@ pub struct TelemetrySettings {
     pub json: bool,
     /// Default filter when `RUST_LOG` is unset.
     pub level: String,
+    /// OTLP/HTTP collector base URL (e.g. `http://127.0.0.1:4318`); empty: no trace export.
+    /// Each stage's span of a message is posted as OTLP JSON to `<url>/v1/traces`.
+    pub otlp_endpoint: String,
 }
 
 impl Default for TelemetrySettings {
     fn default() -> Self {
-        TelemetrySettings { json: false, level: "info".into() }
+        TelemetrySettings { json: false, level: "info".into(), otlp_endpoint: String::new() }
     }
 }
 

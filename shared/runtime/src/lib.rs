@@ -15,6 +15,7 @@
 //! - [`worker`]: the consume loop: settle every delivery only after its replacement is confirmed.
 //! - [`runtime`]: connections, health server, signals and the recovery watchdog of one process.
 //! - [`metrics`], [`health`]: Prometheus counters and the `/healthz`, `/readyz`, `/metrics` server.
+//! - [`trace`]: W3C `traceparent` and the story's path (stages and times) in AMQP headers.
 //! - [`ops`]: operator actions on a live broker (status, dead-letter list/show/replay/purge).
 //! - [`migrate`]: `topology check` (live broker against this version) and `topology migrate`
 //!   (messages out of the classic retry tiers of earlier versions).
@@ -26,12 +27,14 @@ pub mod health;
 pub mod metrics;
 pub mod migrate;
 pub mod ops;
+pub mod otlp;
 pub mod publisher;
 pub mod redact;
 pub mod retry;
 pub mod runtime;
 pub mod settle;
 pub mod telemetry;
+pub mod trace;
 pub mod worker;
 
 pub use handler::{Emit, Handler, HandlerError, Incoming, Output, Transform, TransformHandler};

@@ -12,7 +12,7 @@ use copydesk_types::names::{self, Names};
 use copydesk_types::Stage;
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicGetOptions, QueueDeclareOptions, QueuePurgeOptions};
-use lapin::types::{FieldTable, ShortString};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{Channel, Connection};
 use serde::Serialize;
 
@@ -104,6 +104,64 @@ pub struct DeadLetterDetail {
     pub headers: Vec<(String, String)>,
     /// The body: JSON when it parses, else lossy text.
     pub body: serde_json::Value,
+    /// The broker's `x-death` history (queue, reason, count, time per entry), as JSON.
+    pub x_death: serde_json::Value,
+    /// The story's headline, when the body carries one.
+    pub headline: Option<String>,
+}
+
+/// A header value as JSON (tables and arrays kept, so `x-death` reads as data).
+pub fn header_json(value: &AMQPValue) -> serde_json::Value {
+    match value {
+        AMQPValue::FieldTable(t) => serde_json::Value::Object(t.inner().iter().map(|(k, v)| (k.to_string(), header_json(v))).collect()),
+        AMQPValue::FieldArray(a) => serde_json::Value::Array(a.as_slice().iter().map(header_json).collect()),
+        AMQPValue::Timestamp(t) => chrono::DateTime::from_timestamp(*t as i64, 0)
+            .map(|t| serde_json::Value::String(t.to_rfc3339()))
+            .unwrap_or(serde_json::Value::Null),
+        AMQPValue::Boolean(b) => serde_json::Value::Bool(*b),
+        other => {
+            let text = header_text(other);
+            text.parse::<i64>().map(serde_json::Value::from).unwrap_or(serde_json::Value::String(text))
+        }
+    }
+}
+
+/// The story headline inside a message body, wherever the payload keeps it.
+pub fn body_headline(body: &serde_json::Value) -> Option<String> {
+    let payload = body.get("payload").unwrap_or(body);
+    [&payload["story"]["headline"], &payload["headline"], &payload["summary"]["headline"]]
+        .into_iter()
+        .find_map(|v| v.as_str().filter(|h| !h.trim().is_empty()).map(str::to_string))
+}
+
+fn detail(stage: Stage, d: &Delivery) -> DeadLetterDetail {
+    let body = serde_json::from_slice(&d.data).unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&d.data).into_owned()));
+    let table = d.properties.headers().as_ref();
+    DeadLetterDetail {
+        summary: describe(stage, d),
+        headers: table.map(|t| t.inner().iter().map(|(k, v)| (k.to_string(), header_text(v))).collect()).unwrap_or_default(),
+        x_death: table.and_then(|t| t.inner().get(&ShortString::from("x-death"))).map(header_json).unwrap_or(serde_json::Value::Null),
+        headline: body_headline(&body),
+        body,
+    }
+}
+
+/// Every dead letter of one stage or all, in full (headers, body, headline), for the console.
+pub async fn dlq_details(conn: &Connection, names: &Names, only: Option<Stage>) -> Result<Vec<DeadLetterDetail>, BrokerError> {
+    read_each(conn, names, only, detail).await
+}
+
+/// `view` of every dead letter of one stage or all; each queue is read without acking and
+/// given back whole when its channel closes.
+async fn read_each<T>(conn: &Connection, names: &Names, only: Option<Stage>, view: fn(Stage, &Delivery) -> T) -> Result<Vec<T>, BrokerError> {
+    let mut out = Vec::new();
+    for stage in stages(only) {
+        let channel = conn.create_channel().await.map_err(|e| BrokerError::amqp("open channel", e))?;
+        let held = fetch_all(&channel, &names.dead_letter_queue(stage)).await?;
+        out.extend(held.iter().map(|d| view(stage, d)));
+        let _ = channel.close(200, "listed".into()).await;
+    }
+    Ok(out)
 }
 
 fn header(delivery: &Delivery, key: &str) -> Option<String> {
@@ -166,14 +224,7 @@ fn stages(only: Option<Stage>) -> Vec<Stage> {
 
 /// List dead letters of one stage or all.
 pub async fn dlq_list(conn: &Connection, names: &Names, only: Option<Stage>) -> Result<Vec<DeadLetter>, BrokerError> {
-    let mut out = Vec::new();
-    for stage in stages(only) {
-        let channel = conn.create_channel().await.map_err(|e| BrokerError::amqp("open channel", e))?;
-        let held = fetch_all(&channel, &names.dead_letter_queue(stage)).await?;
-        out.extend(held.iter().map(|d| describe(stage, d)));
-        let _ = channel.close(200, "listed".into()).await;
-    }
-    Ok(out)
+    read_each(conn, names, only, describe).await
 }
 
 /// One dead letter in full, by id.
@@ -181,17 +232,7 @@ pub async fn dlq_show(conn: &Connection, names: &Names, id: &str) -> Result<Opti
     for stage in Stage::ALL {
         let channel = conn.create_channel().await.map_err(|e| BrokerError::amqp("open channel", e))?;
         let held = fetch_all(&channel, &names.dead_letter_queue(stage)).await?;
-        let found = held.iter().find(|d| dead_letter_id(d) == id).map(|d| DeadLetterDetail {
-            summary: describe(stage, d),
-            headers: d
-                .properties
-                .headers()
-                .as_ref()
-                .map(|t| t.inner().iter().map(|(k, v)| (k.to_string(), header_text(v))).collect())
-                .unwrap_or_default(),
-            body: serde_json::from_slice(&d.data)
-                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&d.data).into_owned())),
-        });
+        let found = held.iter().find(|d| dead_letter_id(d) == id).map(|d| detail(stage, d));
         let _ = channel.close(200, "shown".into()).await;
         if found.is_some() {
             return Ok(found);
@@ -207,6 +248,31 @@ pub enum Selection {
     All,
     /// These ids.
     Ids(Vec<String>),
+}
+
+impl Selection {
+    fn wants(&self, id: &str) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Ids(ids) => ids.iter().any(|i| i == id),
+        }
+    }
+}
+
+/// Delete selected dead letters for good (a purge of some, not the whole queue); returns what
+/// was deleted.
+pub async fn dlq_remove(conn: &Connection, names: &Names, only: Option<Stage>, selection: &Selection) -> Result<Vec<DeadLetter>, BrokerError> {
+    let mut removed = Vec::new();
+    for stage in stages(only) {
+        let channel = conn.create_channel().await.map_err(|e| BrokerError::amqp("open channel", e))?;
+        let held = fetch_all(&channel, &names.dead_letter_queue(stage)).await?;
+        for delivery in held.iter().filter(|d| selection.wants(&dead_letter_id(d))) {
+            delivery.acker.ack(BasicAckOptions::default()).await.map_err(|e| BrokerError::amqp("remove a dead letter", e))?;
+            removed.push(describe(stage, delivery));
+        }
+        let _ = channel.close(200, "removed".into()).await;
+    }
+    Ok(removed)
 }
 
 /// Republish selected dead letters to the stage they failed in, attempts reset; each is removed
@@ -226,11 +292,7 @@ pub async fn dlq_replay(
         let held = fetch_all(&channel, &names.dead_letter_queue(stage)).await?;
         for delivery in &held {
             let id = dead_letter_id(delivery);
-            let wanted = match selection {
-                Selection::All => true,
-                Selection::Ids(ids) => ids.contains(&id),
-            };
-            if !wanted {
+            if !selection.wants(&id) {
                 continue;
             }
             if !dry_run {

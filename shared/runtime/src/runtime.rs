@@ -33,6 +33,9 @@ pub struct Runtime {
     /// Background tasks (a source's watcher, a push server) waited for at shutdown.
     tasks: tokio_util::task::TaskTracker,
     fatal: Arc<Mutex<Option<String>>>,
+    stage: Stage,
+    /// Span exporter when `telemetry.otlp_endpoint` is set.
+    otlp: Option<crate::otlp::Exporter>,
 }
 
 impl Runtime {
@@ -70,7 +73,10 @@ impl Runtime {
             publish_connection,
             fatal: Arc::new(Mutex::new(None)),
             tasks: tokio_util::task::TaskTracker::new(),
+            stage,
+            otlp: None,
         };
+        let rt = Runtime { otlp: crate::otlp::Exporter::start(&rt.settings.telemetry, &rt.worker_name, &rt.tasks, rt.cancel.clone()), ..rt };
         rt.spawn_signal_handler();
         rt.spawn_watchdog();
         Ok(rt)
@@ -128,12 +134,24 @@ impl Runtime {
     /// and the error that stopped the rest, if any. Nothing is acked here: the source retires
     /// its input (moves the file, records the feed items) only for what was confirmed.
     pub async fn deliver<R>(&self, output: crate::handler::Output<R>) -> (Vec<R>, Option<crate::broker::BrokerError>) {
-        let (messages, receipts): (Vec<crate::publisher::Outgoing>, Vec<Option<R>>) =
+        let (mut messages, receipts): (Vec<crate::publisher::Outgoing>, Vec<Option<R>>) =
             output.emits.into_iter().map(|e| (e.message, e.receipt)).unzip();
+        // Each story a source emits starts its own trace here.
+        for message in &mut messages {
+            let span = crate::trace::TraceContext::new_root();
+            crate::trace::stamp(message, &span, None, self.stage.as_str());
+        }
         self.metrics.duplicates.fetch_add(output.duplicates, std::sync::atomic::Ordering::Relaxed);
         let published = self.publisher.publish_all(&messages).await;
         let confirmed = receipts.into_iter().zip(&published.confirmed).filter_map(|(r, ok)| if *ok { r } else { None }).collect();
         (confirmed, published.error)
+    }
+
+    /// Export this stage's span of a message (no-op unless `telemetry.otlp_endpoint` is set).
+    pub(crate) fn export_span(&self, stage: &str, trace: &crate::worker::Trace, story: Option<&(String, u64)>, started: Instant) {
+        if let Some(otlp) = &self.otlp {
+            otlp.record(stage, trace, story, started);
+        }
     }
 
     /// Stop the worker because it cannot go on; the process then exits non-zero.

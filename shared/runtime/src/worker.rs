@@ -17,6 +17,7 @@ use crate::handler::{Emit, Handler, Incoming, Output};
 use crate::metrics::Metrics;
 use crate::publisher::Outgoing;
 use crate::runtime::Runtime;
+use crate::trace::{self, TraceContext};
 use crate::settle::{after_handler, after_publish_failure, HandlerOutcome, Verdict};
 use copydesk_types::names;
 use futures::{FutureExt, StreamExt};
@@ -127,7 +128,8 @@ async fn process<H: Handler>(rt: &Runtime, handler: &H, delivery: Delivery, stop
     let incoming = to_incoming(&delivery, stopping.stop.clone());
     Metrics::inc(&rt.metrics().received);
     let started = Instant::now();
-    let span = tracing::info_span!("message", stage = H::STAGE.as_str(), story.id = tracing::field::Empty, story.version = tracing::field::Empty, attempt = incoming.attempt);
+    let trace = Trace::of(&incoming);
+    let span = tracing::info_span!("message", stage = H::STAGE.as_str(), trace_id = %trace.span.trace_id, story.id = tracing::field::Empty, story.version = tracing::field::Empty, attempt = incoming.attempt);
     let mut story = None;
     let (outcome, output) = async {
         let input = match handler.decode(&incoming) {
@@ -152,8 +154,26 @@ async fn process<H: Handler>(rt: &Runtime, handler: &H, delivery: Delivery, stop
     .await;
     rt.metrics().observe_latency(started.elapsed().as_secs_f64());
     let verdict = after_handler(outcome, incoming.attempt, &rt.settings().retry);
-    let settlement = Settlement { rt, stage: H::STAGE, delivery: &delivery, incoming: &incoming, story };
+    let settlement = Settlement { rt, stage: H::STAGE, delivery: &delivery, incoming: &incoming, story, trace };
     settlement.carry_out(handler, verdict, output).instrument(span).await;
+    rt.export_span(H::STAGE.as_str(), &settlement.trace, settlement.story.as_ref(), started);
+}
+
+/// The trace a delivery continues: this stage's span (a child of the sender's `traceparent`, or
+/// a new trace when there is none or it is malformed) and the path so far.
+pub(crate) struct Trace {
+    pub(crate) span: TraceContext,
+    pub(crate) parent: Option<TraceContext>,
+    pub(crate) path: Option<String>,
+}
+
+impl Trace {
+    fn of(incoming: &Incoming) -> Trace {
+        let header = |key: &str| incoming.headers.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let parent = header(trace::TRACEPARENT).and_then(|v| TraceContext::parse(&v));
+        let span = parent.as_ref().map(TraceContext::child).unwrap_or_else(TraceContext::new_root);
+        Trace { span, parent, path: header(trace::H_PATH) }
+    }
 }
 
 /// One delivery being settled.
@@ -163,6 +183,7 @@ struct Settlement<'a> {
     delivery: &'a Delivery,
     incoming: &'a Incoming,
     story: Option<(String, u64)>,
+    trace: Trace,
 }
 
 impl Settlement<'_> {
@@ -182,8 +203,11 @@ impl Settlement<'_> {
     async fn publish_outputs<H: Handler>(&self, handler: &H, output: Output<H::Receipt>) -> Option<Verdict> {
         let rt = self.rt;
         rt.metrics().duplicates.fetch_add(output.duplicates, std::sync::atomic::Ordering::Relaxed);
-        let (messages, receipts): (Vec<Outgoing>, Vec<Option<H::Receipt>>) =
+        let (mut messages, receipts): (Vec<Outgoing>, Vec<Option<H::Receipt>>) =
             output.emits.into_iter().map(|Emit { message, receipt }| (message, receipt)).unzip();
+        for message in &mut messages {
+            trace::stamp(message, &self.trace.span, self.trace.path.as_deref(), self.stage.as_str());
+        }
         let published = rt.publisher().publish_all(&messages).await;
         let confirmed: Vec<H::Receipt> =
             receipts.into_iter().zip(&published.confirmed).filter_map(|(r, ok)| if *ok { r } else { None }).collect();
@@ -253,7 +277,9 @@ impl Settlement<'_> {
             .header(names::H_ERROR, crate::redact::redact_text(reason))
             .header_int(names::H_ATTEMPT, self.incoming.attempt as i64)
             .header(names::H_FAILED_AT, chrono::Utc::now().to_rfc3339())
-            .header(names::H_ORIGINAL_ROUTING_KEY, self.delivery.routing_key.as_str());
+            .header(names::H_ORIGINAL_ROUTING_KEY, self.delivery.routing_key.as_str())
+            .header(trace::H_TRACE_ID, &self.trace.span.trace_id);
+        trace::stamp(&mut dead, &self.trace.span, self.trace.path.as_deref(), self.stage.as_str());
         if let Some((id, version)) = &self.story {
             dead = dead.header(names::H_STORY_ID, id).header(names::H_STORY_VERSION, version.to_string());
         }
