@@ -275,4 +275,26 @@ mod tests {
         let common = |x: &str, y: &str| path(x).chars().zip(path(y).chars()).take_while(|(a, b)| a == b).count();
         assert!(common("paris", "london") > common("paris", "ran"), "{a:?}");
     }
+
+    #[test]
+    fn a_training_split_clusters_its_own_words_and_their_capitalisation() {
+        let mut sentences: Vec<Vec<String>> = Vec::new();
+        for (i, name) in ["Oslo", "Bergen", "Tromsø", "Bodø"].iter().enumerate() {
+            for verb in ["løp", "spiste", "sang", "sov"] {
+                let s = format!("vi reiste til {name} og det regnet . han {verb} fort i dag {i} .");
+                sentences.push(s.split(' ').map(String::from).collect());
+            }
+        }
+        let opts = ClusterOptions { vocab: 100, contexts: 20, depth: 8, min_node: 2, min_count: 2 };
+        let a = learn_sentences(&sentences, &opts, |_| {});
+        assert_eq!(a, learn_sentences(&sentences, &opts, |_| {}), "deterministic");
+        let get = |w: &str| a.iter().find(|(x, _, _)| x == w).cloned();
+        let path = |w: &str| get(w).map(|(_, p, _)| p).expect(w);
+        let caps = |w: &str| get(w).map(|(_, _, c)| c).expect(w);
+        let common = |x: &str, y: &str| path(x).chars().zip(path(y).chars()).take_while(|(a, b)| a == b).count();
+        assert!(common("oslo", "bergen") > common("oslo", "sang"), "{a:?}");
+        assert_eq!(caps("oslo"), 5, "always capitalised mid-sentence");
+        assert_eq!(caps("regnet"), 1, "never capitalised");
+        assert!(get("0").is_none(), "digits get no cluster");
+    }
 }
