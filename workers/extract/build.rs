@@ -17,6 +17,9 @@ const FILES: &[(&str, &str)] = &[
     ("LEXICON_NB", "lexicon-nb.tsv"),
     ("LEXICON_FI", "lexicon-fi.tsv"),
     ("CLUSTERS_EN", "clusters-en.tsv"),
+    ("CLUSTERS_DE", "clusters-de.tsv"),
+    ("CLUSTERS_NB", "clusters-nb.tsv"),
+    ("CLUSTERS_FI", "clusters-fi.tsv"),
 ];
 
 fn main() {

@@ -28,11 +28,13 @@ pub struct ClusterOptions {
     pub depth: usize,
     /// Nodes smaller than this are not split.
     pub min_node: usize,
+    /// Words seen fewer times than this get no cluster.
+    pub min_count: u64,
 }
 
 impl Default for ClusterOptions {
     fn default() -> Self {
-        ClusterOptions { vocab: 40_000, contexts: 400, depth: 16, min_node: 6 }
+        ClusterOptions { vocab: 40_000, contexts: 400, depth: 16, min_node: 6, min_count: 1 }
     }
 }
 
@@ -41,16 +43,45 @@ pub type Learned = (String, String, u8);
 
 /// Learn clusters from every `.txt` file under `dir` (one document per line); returns
 /// `(word, bit-path, caps bucket)`, most frequent word first.
-pub fn learn(dir: &Path, opts: &ClusterOptions, mut progress: impl FnMut(&str)) -> std::io::Result<Vec<Learned>> {
+pub fn learn(dir: &Path, opts: &ClusterOptions, progress: impl FnMut(&str)) -> std::io::Result<Vec<Learned>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
     files.sort();
     if files.is_empty() {
         return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("no .txt files in {}", dir.display())));
     }
+    learn_from(&mut |f| for_each_sentence(&files, f), opts, progress)
+}
+
+/// Learn clusters from already tokenised sentences (a labelled corpus's words, labels unused):
+/// the languages with no unlabeled text here learn them from their own training split.
+pub fn learn_sentences<S: AsRef<str>>(sentences: &[Vec<S>], opts: &ClusterOptions, progress: impl FnMut(&str)) -> Vec<Learned> {
+    let mut each = |f: &mut dyn FnMut(&[String], &[bool])| -> std::io::Result<()> {
+        let (mut words, mut upper) = (Vec::new(), Vec::new());
+        for s in sentences {
+            words.clear();
+            upper.clear();
+            for w in s {
+                let mut l = String::new();
+                push_lower(&mut l, w.as_ref());
+                words.push(l);
+                upper.push(w.as_ref().starts_with(char::is_uppercase));
+            }
+            f(&words, &upper);
+        }
+        Ok(())
+    };
+    learn_from(&mut each, opts, progress).unwrap_or_default()
+}
+
+/// A source of sentences: calls its argument with each sentence's lowercase words and whether
+/// each word was capitalised; it is run twice (counts, then contexts).
+type Source<'a> = dyn FnMut(&mut dyn FnMut(&[String], &[bool])) -> std::io::Result<()> + 'a;
+
+fn learn_from(source: &mut Source<'_>, opts: &ClusterOptions, mut progress: impl FnMut(&str)) -> std::io::Result<Vec<Learned>> {
     // Pass 1: word counts, and mid-sentence (total, capitalised) counts.
     let mut counts: HashMap<String, u64, FxBuild> = HashMap::default();
     let mut caps: HashMap<String, (u32, u32), FxBuild> = HashMap::default();
-    for_each_sentence(&files, |words, upper| {
+    source(&mut |words, upper| {
         for (i, w) in words.iter().enumerate() {
             if let Some(c) = counts.get_mut(w.as_str()) {
                 *c += 1;
@@ -65,7 +96,7 @@ pub fn learn(dir: &Path, opts: &ClusterOptions, mut progress: impl FnMut(&str)) 
             }
         }
     })?;
-    let mut by_freq: Vec<(String, u64)> = counts.into_iter().filter(|(w, _)| w.chars().any(char::is_alphabetic)).collect();
+    let mut by_freq: Vec<(String, u64)> = counts.into_iter().filter(|(w, c)| *c >= opts.min_count && w.chars().any(char::is_alphabetic)).collect();
     by_freq.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     by_freq.truncate(opts.vocab);
     progress(&format!("{} words kept for clustering", by_freq.len()));
@@ -74,7 +105,7 @@ pub fn learn(dir: &Path, opts: &ClusterOptions, mut progress: impl FnMut(&str)) 
     let dim = 2 * nc;
     // Pass 2: left/right context counts of each vocabulary word.
     let mut co = vec![0f32; by_freq.len() * dim];
-    for_each_sentence(&files, |words, _| {
+    source(&mut |words, _| {
         let ids: Vec<Option<usize>> = words.iter().map(|w| index.get(w.as_str()).copied()).collect();
         for (i, id) in ids.iter().enumerate() {
             let Some(id) = *id else { continue };
@@ -106,7 +137,7 @@ pub fn learn(dir: &Path, opts: &ClusterOptions, mut progress: impl FnMut(&str)) 
 }
 
 /// Lowercased tokens of each line of each file, and whether each starts with a capital.
-fn for_each_sentence(files: &[std::path::PathBuf], mut f: impl FnMut(&[String], &[bool])) -> std::io::Result<()> {
+fn for_each_sentence(files: &[std::path::PathBuf], f: &mut dyn FnMut(&[String], &[bool])) -> std::io::Result<()> {
     let mut toks = Vec::new();
     let mut words: Vec<String> = Vec::new();
     let mut upper: Vec<bool> = Vec::new();
@@ -236,12 +267,34 @@ mod tests {
             }
         }
         std::fs::write(dir.path().join("a.txt"), &text).expect("write");
-        let opts = ClusterOptions { vocab: 100, contexts: 20, depth: 8, min_node: 2 };
+        let opts = ClusterOptions { vocab: 100, contexts: 20, depth: 8, min_node: 2, min_count: 1 };
         let a = learn(dir.path(), &opts, |_| {}).expect("learn");
         let b = learn(dir.path(), &opts, |_| {}).expect("learn");
         assert_eq!(a, b, "deterministic");
         let path = |w: &str| a.iter().find(|(x, _, _)| x == w).map(|(_, p, _)| p.clone()).expect(w);
         let common = |x: &str, y: &str| path(x).chars().zip(path(y).chars()).take_while(|(a, b)| a == b).count();
         assert!(common("paris", "london") > common("paris", "ran"), "{a:?}");
+    }
+
+    #[test]
+    fn a_training_split_clusters_its_own_words_and_their_capitalisation() {
+        let mut sentences: Vec<Vec<String>> = Vec::new();
+        for (i, name) in ["Oslo", "Bergen", "Tromsø", "Bodø"].iter().enumerate() {
+            for verb in ["løp", "spiste", "sang", "sov"] {
+                let s = format!("vi reiste til {name} og det regnet . han {verb} fort i dag {i} .");
+                sentences.push(s.split(' ').map(String::from).collect());
+            }
+        }
+        let opts = ClusterOptions { vocab: 100, contexts: 20, depth: 8, min_node: 2, min_count: 2 };
+        let a = learn_sentences(&sentences, &opts, |_| {});
+        assert_eq!(a, learn_sentences(&sentences, &opts, |_| {}), "deterministic");
+        let get = |w: &str| a.iter().find(|(x, _, _)| x == w).cloned();
+        let path = |w: &str| get(w).map(|(_, p, _)| p).expect(w);
+        let caps = |w: &str| get(w).map(|(_, _, c)| c).expect(w);
+        let common = |x: &str, y: &str| path(x).chars().zip(path(y).chars()).take_while(|(a, b)| a == b).count();
+        assert!(common("oslo", "bergen") > common("oslo", "sang"), "{a:?}");
+        assert_eq!(caps("oslo"), 5, "always capitalised mid-sentence");
+        assert_eq!(caps("regnet"), 1, "never capitalised");
+        assert!(get("0").is_none(), "digits get no cluster");
     }
 }

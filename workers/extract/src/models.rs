@@ -37,9 +37,9 @@ pub fn embedded_lexicon(lang: Lang) -> Lexicon {
     let text = |b: Option<&'static [u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
     let (lex, clusters) = match lang {
         Lang::En => (embedded::LEXICON_EN, embedded::CLUSTERS_EN),
-        Lang::De => (embedded::LEXICON_DE, None),
-        Lang::Nb => (embedded::LEXICON_NB, None),
-        Lang::Fi => (embedded::LEXICON_FI, None),
+        Lang::De => (embedded::LEXICON_DE, embedded::CLUSTERS_DE),
+        Lang::Nb => (embedded::LEXICON_NB, embedded::CLUSTERS_NB),
+        Lang::Fi => (embedded::LEXICON_FI, embedded::CLUSTERS_FI),
         _ => (None, None),
     };
     Lexicon::parse(&text(lex).unwrap_or_default(), text(clusters).as_deref())

@@ -19,11 +19,14 @@ pub struct TrainOptions {
     /// Features seen fewer times than this in training get no weights: they cannot generalise,
     /// and dropping them keeps the model file small.
     pub min_count: u32,
+    /// Perceptrons trained, each with its own shuffle seed; the model is the mean of their
+    /// averaged weights (less dependence on one presentation order of a small corpus).
+    pub runs: usize,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 10, seed: 2003, min_count: 2 }
+        TrainOptions { epochs: 10, seed: 2003, min_count: 2, runs: 1 }
     }
 }
 
@@ -66,20 +69,30 @@ impl Perceptron {
         t
     }
 
-    fn averaged(&self, keys: &[u64]) -> Model {
+    /// The averaged weights and transitions.
+    fn averages(&self) -> (Vec<f32>, Vec<f32>) {
         let avg = |w: &[f32], a: &[f32]| -> Vec<f32> { w.iter().zip(a).map(|(w, a)| w - a / self.c).collect() };
-        let w = avg(&self.w, &self.acc);
-        let rows = keys
-            .iter()
-            .enumerate()
-            .map(|(r, k)| {
-                let mut row = [0.0; NT];
-                row.copy_from_slice(&w[r * NT..(r + 1) * NT]);
-                (*k, row)
-            })
-            .collect();
-        Model::from_float(rows, Self::transitions(&avg(&self.tw, &self.tacc)))
+        (avg(&self.w, &self.acc), avg(&self.tw, &self.tacc))
     }
+
+    fn averaged(&self, keys: &[u64]) -> Model {
+        let (w, tw) = self.averages();
+        to_model(keys, &w, &tw)
+    }
+}
+
+/// A model from float weights (`keys.len() * NT`) and transitions.
+fn to_model(keys: &[u64], w: &[f32], tw: &[f32]) -> Model {
+    let rows = keys
+        .iter()
+        .enumerate()
+        .map(|(r, k)| {
+            let mut row = [0.0; NT];
+            row.copy_from_slice(&w[r * NT..(r + 1) * NT]);
+            (*k, row)
+        })
+        .collect();
+    Model::from_float(rows, Perceptron::transitions(tw))
 }
 
 /// Train a model on `train`. `progress` is called after each epoch with the epoch number, the
@@ -93,6 +106,22 @@ pub fn train(
 ) -> Model {
     let gaz = Gazetteer::embedded();
     let (examples, keys) = featurize(train, &gaz, lex, opts.min_count);
+    let runs = opts.runs.max(1);
+    let (mut w_sum, mut tw_sum) = (vec![0f32; keys.len() * NT], vec![0f32; NT * NT + NT]);
+    for run in 0..runs {
+        let p = train_run(&examples, &keys, opts.seed.wrapping_add(run as u64 * 7919), opts.epochs, |epoch, mistakes, p| {
+            let f1 = dev.map(|d| crate::conll::eval_model(&p.averaged(&keys), lex, &gaz, d).f1);
+            progress(run * opts.epochs + epoch, mistakes, f1);
+        });
+        let (w, tw) = p.averages();
+        w_sum.iter_mut().zip(&w).for_each(|(s, x)| *s += x / runs as f32);
+        tw_sum.iter_mut().zip(&tw).for_each(|(s, x)| *s += x / runs as f32);
+    }
+    to_model(&keys, &w_sum, &tw_sum)
+}
+
+/// One perceptron over `examples`, shuffled with `seed`.
+fn train_run(examples: &[Example], keys: &[u64], seed: u64, epochs: usize, mut progress: impl FnMut(usize, usize, &Perceptron)) -> Perceptron {
     let mut p = Perceptron {
         w: vec![0.0; keys.len() * NT],
         acc: vec![0.0; keys.len() * NT],
@@ -101,9 +130,9 @@ pub fn train(
         c: 1.0,
     };
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut rng = opts.seed | 1;
+    let mut rng = seed | 1;
     let (mut emit, mut pred) = (Vec::new(), Vec::new());
-    for epoch in 1..=opts.epochs {
+    for epoch in 1..=epochs {
         shuffle(&mut order, &mut rng);
         let mut mistakes = 0;
         for &e in &order {
@@ -135,10 +164,9 @@ pub fn train(
             }
             p.c += 1.0;
         }
-        let f1 = dev.map(|d| crate::conll::eval_model(&p.averaged(&keys), lex, &gaz, d).f1);
-        progress(epoch, mistakes, f1);
+        progress(epoch, mistakes, &p);
     }
-    p.averaged(&keys)
+    p
 }
 
 /// Features of every training sentence, as row ids, and the feature key of each row.
@@ -200,13 +228,27 @@ mod tests {
     fn training_is_deterministic_and_learns_a_toy_corpus() {
         let text = "Alice NNP O B-PER\nvisited VBD O O\nParis NNP O B-LOC\n\nBob NNP O B-PER\nleft VBD O O\nBerlin NNP O B-LOC\n";
         let data = parse_conll(text).expect("parse");
-        let opts = TrainOptions { epochs: 5, seed: 7, min_count: 1 };
         let lex = Lexicon::default();
-        let a = train(&data, None, &lex, &opts, |_, _, _| {});
-        let b = train(&data, None, &lex, &opts, |_, _, _| {});
-        assert_eq!(a.to_bytes(), b.to_bytes());
-        let mut out = Vec::new();
-        crate::tagger::tag_sentence(&a, &lex, &Gazetteer::embedded(), &["Bob", "visited", "Berlin"], &mut Default::default(), &mut out);
-        assert_eq!(out, [1, 0, 5]);
+        for runs in [1, 3] {
+            let opts = TrainOptions { epochs: 5, seed: 7, min_count: 1, runs };
+            let a = train(&data, None, &lex, &opts, |_, _, _| {});
+            let b = train(&data, None, &lex, &opts, |_, _, _| {});
+            assert_eq!(a.to_bytes(), b.to_bytes(), "{runs} runs");
+            let mut out = Vec::new();
+            crate::tagger::tag_sentence(&a, &lex, &Gazetteer::embedded(), &["Bob", "visited", "Berlin"], &mut Default::default(), &mut out);
+            assert_eq!(out, [1, 0, 5], "{runs} runs");
+        }
+    }
+
+    #[test]
+    fn several_runs_are_the_mean_of_differently_shuffled_perceptrons() {
+        let text = "Alice NNP O B-PER\nvisited VBD O O\nParis NNP O B-LOC\n\nBob NNP O B-PER\nleft VBD O O\nBerlin NNP O B-LOC\n\nCarol NNP O B-PER\nsaw VBD O O\nRome NNP O B-LOC\n";
+        let data = parse_conll(text).expect("parse");
+        let lex = Lexicon::default();
+        let mut epochs = Vec::new();
+        let one = train(&data, None, &lex, &TrainOptions { epochs: 4, seed: 7, min_count: 1, runs: 1 }, |_, _, _| {});
+        let three = train(&data, None, &lex, &TrainOptions { epochs: 4, seed: 7, min_count: 1, runs: 3 }, |e, _, _| epochs.push(e));
+        assert_eq!(epochs, (1..=12).collect::<Vec<_>>(), "each run reports its epochs in turn");
+        assert_ne!(one.to_bytes(), three.to_bytes(), "the other shuffles change the weights");
     }
 }
