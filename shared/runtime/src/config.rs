@@ -237,7 +237,8 @@ impl Layers {
         let merged = builder.build().map_err(|e| ConfigError::Load(e.to_string()))?;
         // Every section is read by some binary; one nobody reads is a typo (`[summarise]`, or
         // `COPYDESK__RETRIES__MAX_ATTEMPTS`) that would otherwise be ignored without a word.
-        let top = merged.collect().map_err(|e| ConfigError::Load(e.to_string()))?;
+        let top: std::collections::HashMap<String, serde::de::IgnoredAny> =
+            merged.clone().try_deserialize().map_err(|e| ConfigError::Load(e.to_string()))?;
         if let Some(unknown) = top.keys().find(|k| !SECTIONS.contains(&k.as_str())) {
             return Err(ConfigError::Load(format!(
                 "unknown section `{unknown}` (known: {})",
