@@ -5,7 +5,7 @@ DATA ?= $(or $(COPYDESK_DATA_DIR),../shared/data)
 export COPYDESK_DATA_DIR := $(abspath $(DATA))
 
 .DEFAULT_GOAL := help
-.PHONY: help build run console test test-unit test-integration bench train-ner eval-ner eval-summary eval-summary-multi eval-extraction \
+.PHONY: help build run console test test-unit test-integration test-wordpress bench train-ner eval-ner eval-summary eval-summary-multi eval-extraction \
         eval-events eval-guard eval-llm \
         llm-up test-llm deploy-check fuzz lint fmt clean
 
@@ -24,12 +24,17 @@ console: ## The operator console on http://127.0.0.1:9190/ (starts RabbitMQ if n
 	@scripts/ensure-rabbitmq.sh
 	$(CARGO) run -p copydesk-cli --bin copydesk -- console
 
-test: ## Unit and integration tests (starts RabbitMQ and PostgreSQL, installs headless Chromium if needed)
+test: ## Unit and integration tests (starts RabbitMQ and PostgreSQL, installs headless Chromium and strace if needed), then test-wordpress
 	@scripts/ensure-rabbitmq.sh
 	@scripts/ensure-postgres.sh
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-test-tools.sh
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --no-fail-fast
+	@$(MAKE) --no-print-directory test-wordpress
+
+test-wordpress: ## The WordPress sink against a real WordPress 6.1 (installs and starts it: scripts/ensure-wordpress.sh)
+	@eval "$$(scripts/ensure-wordpress.sh)" && $(CARGO) test -p copydesk-publish --test wordpress_real -- --nocapture
 
 test-unit: ## Unit tests only (no broker)
 	$(CARGO) test --workspace --lib --bins
@@ -39,7 +44,7 @@ bench: ## Benchmarks: end-to-end pipeline vs raw broker baseline, ingest parse, 
 	$(CARGO) build --release --workspace --bins
 	@scripts/bench.sh
 
-fuzz: ## Fuzz the ingest parsers (nightly + cargo-fuzz; FUZZ_SECONDS=300, FUZZ_TARGET=parse_document|parse_named)
+fuzz: ## Fuzz the ingest parsers (nightly + cargo-fuzz; FUZZ_SECONDS=300, FUZZ_TARGET=parse_document|parse_named|deep_nesting)
 	@scripts/fuzz.sh $(or $(FUZZ_TARGET),parse_document)
 
 # LANG is also the locale variable, so only de, nb and fi select a model; anything else is English.

@@ -39,10 +39,20 @@ impl Pipeline {
 
     /// Start the four workers with extra environment (e.g. `COPYDESK__PUBLISH__WEBHOOK__URL`).
     pub async fn start_with(retry: RetrySettings, extra_env: Vec<(String, String)>) -> Pipeline {
+        Pipeline::start_with_config(retry, extra_env, None).await
+    }
+
+    /// Start the four workers with extra environment and, when given, a `config/default.toml`
+    /// in their working directory (for what environment variables cannot say, such as feeds).
+    pub async fn start_with_config(retry: RetrySettings, extra_env: Vec<(String, String)>, config_toml: Option<&str>) -> Pipeline {
         let ns = TestNamespace::new(retry).await;
         let dir = tempfile::tempdir().expect("tempdir");
         let (inbox, out) = (dir.path().join("inbox"), dir.path().join("out"));
         std::fs::create_dir_all(dir.path().join("logs")).expect("logs dir");
+        if let Some(toml) = config_toml {
+            std::fs::create_dir_all(dir.path().join("logs").join("config")).expect("config dir");
+            std::fs::write(dir.path().join("logs").join("config").join("default.toml"), toml).expect("config file");
+        }
         let mut p = Pipeline { ns, dir, inbox, out, procs: Arc::default(), restarts: Arc::default(), extra_env, supervisor: None };
         for w in WORKERS {
             p.spawn(w);

@@ -48,7 +48,9 @@ impl Transform for Shared {
             }
             _ => {}
         }
-        Ok(StoryPublished { guid: story.guid.clone(), story_id: story.key(), version: story.version, slug: "s".into(), locations: vec![], retracted: false, held_for_embargo: false })
+        // "huge" makes an output of 1 MiB from a small input (over the cap one test sets).
+        let slug = if story.headline == "huge" { "s".repeat(1024 * 1024) } else { "s".into() };
+        Ok(StoryPublished { guid: story.guid.clone(), story_id: story.key(), version: story.version, slug, locations: vec![], retracted: false, held_for_embargo: false })
     }
 }
 
@@ -57,7 +59,11 @@ fn story(guid: &str, headline: &str) -> StorySummarized {
 }
 
 async fn start(ns: &TestNamespace, script: Arc<Scripted>) -> (Runtime, tokio::task::JoinHandle<()>) {
-    let rt = Runtime::start(ns.settings.clone(), Stage::Publish).await.expect("runtime");
+    start_with(ns, ns.settings.clone(), script).await
+}
+
+async fn start_with(ns: &TestNamespace, settings: copydesk_runtime::config::Settings, script: Arc<Scripted>) -> (Runtime, tokio::task::JoinHandle<()>) {
+    let rt = Runtime::start(settings, Stage::Publish).await.expect("runtime");
     let handler = Arc::new(TransformHandler::new(Shared(script), ns.names.events_exchange()));
     let rt2 = rt.clone();
     let task = tokio::spawn(async move {
@@ -202,5 +208,29 @@ async fn unroutable_output_dead_letters_the_input_instead_of_acking_it() {
     assert_eq!(dead[0].error_class, "output-rejected");
     assert!(dead[0].error.contains("topology declare"), "{}", dead[0].error);
     assert_eq!(rt.metrics().succeeded.load(Ordering::Relaxed), 0);
+    rt.shutdown();
+}
+
+#[tokio::test]
+async fn an_output_over_the_message_cap_dead_letters_the_input_as_too_large() {
+    // A 1 MiB output against a 64 KiB amqp.max_message_bytes: the publisher refuses it before
+    // the broker sees it, and the input goes to the dead-letter queue with the reason; the
+    // worker keeps going with the next story.
+    let ns = TestNamespace::new(TestNamespace::fast_retry()).await;
+    let mut settings = ns.settings.clone();
+    settings.amqp.max_message_bytes = 64 * 1024;
+    let (rt, _task) = start_with(&ns, settings, Arc::default()).await;
+
+    ns.publish_event(story("g-huge", "huge")).await;
+    let dead = dead_letters(&ns, 1).await;
+
+    assert_eq!(dead[0].error_class, "too-large", "{dead:?}");
+    assert!(dead[0].error.contains("amqp.max_message_bytes"), "the reason names the key: {}", dead[0].error);
+    assert!(dead[0].story_id.as_deref().is_some_and(|id| id.contains("g-huge")), "{:?}", dead[0].story_id);
+    assert_eq!(rt.metrics().retried.load(Ordering::Relaxed), 0, "too large is not retried");
+
+    ns.publish_event(story("g-after", "fine")).await;
+    let events = ns.await_published(1, LONG).await;
+    assert_eq!(events[0].payload.guid, "g-after");
     rt.shutdown();
 }

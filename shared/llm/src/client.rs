@@ -216,7 +216,7 @@ impl LlmClient {
         let resp = req.send().await.map_err(|e| self.transport_error(e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let text = resp.text().await.map_err(|e| self.transport_error(e))?;
+        let text = self.read_capped(resp).await?;
         if !status.is_success() {
             return Err(classify_status(
                 status,
@@ -229,6 +229,23 @@ impl LlmClient {
         LlmMetrics::add(&self.metrics.prompt_tokens, reply.prompt_tokens);
         LlmMetrics::add(&self.metrics.completion_tokens, reply.completion_tokens);
         Ok(reply)
+    }
+
+    /// The body as text, read chunk by chunk and refused the moment it passes
+    /// `max_response_bytes`, whether or not a Content-Length announced it.
+    async fn read_capped(&self, mut resp: reqwest::Response) -> Result<String, LlmError> {
+        let limit = self.cfg.max_response_bytes;
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return Err(LlmError::TooLarge { limit });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(e))? {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(LlmError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8_lossy(&body).into_owned())
     }
 
     fn transport_error(&self, e: reqwest::Error) -> LlmError {

@@ -1,9 +1,9 @@
 //! Settings for [`crate::LlmClient`], loaded from the `[summarize.llm]`-style config tables.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Which engine a stage runs (`engine = "builtin" | "llm"` in `[extract]` and `[summarize]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     /// The stage's offline built-in engine.
@@ -15,7 +15,7 @@ pub enum EngineKind {
 }
 
 /// How to ask the server for JSON output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseFormatMode {
     /// Try `json_schema` (when a schema is given), then `json_object`, then plain, stepping down
@@ -31,8 +31,8 @@ pub enum ResponseFormatMode {
 }
 
 /// Settings for one OpenAI-compatible endpoint.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LlmConfig {
     /// Base address up to and including `/v1` ("https://api.openai.com/v1").
     pub base_url: String,
@@ -51,8 +51,12 @@ pub struct LlmConfig {
     pub retry_max_ms: u64,
     /// Sampling temperature; low, because callers want faithful, repeatable output.
     pub temperature: f32,
-    /// Upper bound on generated tokens, when set.
+    /// Upper bound on generated tokens, sent with every request (2048 by default, so a model
+    /// cannot ramble on for its whole context).
     pub max_tokens: Option<u32>,
+    /// Largest response body read; the body is read in chunks and the request fails the moment
+    /// it passes this (a server streaming without end cannot exhaust memory).
+    pub max_response_bytes: u64,
     /// How to request JSON output.
     pub response_format: ResponseFormatMode,
 }
@@ -69,6 +73,7 @@ impl Default for LlmConfig {
             retry_max_ms: 30_000,
             temperature: 0.2,
             max_tokens: Some(2048),
+            max_response_bytes: 4 * 1024 * 1024,
             response_format: ResponseFormatMode::Auto,
         }
     }

@@ -65,6 +65,12 @@ pub enum LlmError {
         /// The start of the response body.
         body: String,
     },
+    /// The response body passed `llm.max_response_bytes` (read in chunks, stopped there).
+    #[error("LLM response is over the {limit}-byte limit (llm.max_response_bytes); the rest was not read")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
     /// A 200 whose body is not a chat-completions response (broken JSON, no choices).
     #[error("LLM server sent an unreadable response: {reason}")]
     BadResponse {

@@ -227,3 +227,54 @@ fn a_malformed_base_url_is_rejected_with_an_example() {
     .expect_err("bad url");
     assert!(err.to_string().contains("http://"), "{err}");
 }
+
+/// A server that answers 200 and then sends body bytes for ever, without a Content-Length.
+async fn endless_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "a".repeat(64 * 1024));
+                while sock.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    format!("http://{addr}/v1")
+}
+
+#[tokio::test]
+async fn an_endless_response_body_is_refused_at_the_cap_not_read_into_memory() {
+    let base = endless_server().await;
+    let c = LlmClient::new(LlmConfig {
+        base_url: base,
+        model: "m".into(),
+        api_key_env: "COPYDESK_LLM_TEST_KEY_THAT_IS_NOT_SET".into(),
+        timeout_ms: 120_000,
+        max_retries: 0,
+        max_response_bytes: 1024 * 1024,
+        ..LlmConfig::default()
+    })
+    .expect("client");
+    let started = std::time::Instant::now();
+    let err = tokio::time::timeout(Duration::from_secs(60), c.chat_json("sys", "user", None))
+        .await
+        .expect("the client gave up at the cap instead of reading on")
+        .expect_err("refused");
+    assert!(matches!(err, LlmError::TooLarge { limit: 1_048_576 }), "{err}");
+    assert!(err.to_string().contains("llm.max_response_bytes"), "{err}");
+    eprintln!("refused after {:?}", started.elapsed());
+}
+
+#[test]
+fn every_request_carries_a_default_max_tokens() {
+    assert_eq!(LlmConfig::default().max_tokens, Some(2048));
+    assert!(LlmConfig::default().max_response_bytes <= 16 * 1024 * 1024);
+}

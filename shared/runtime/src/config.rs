@@ -7,7 +7,7 @@
 //! with [`Layers::section`].
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::{de::DeserializeOwned, Deserialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Why configuration could not be loaded. Always names the key or file.
@@ -27,10 +27,11 @@ pub enum ConfigError {
 }
 
 /// `[amqp]`: where the broker is and how to talk to it.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AmqpSettings {
     /// Broker URL; a secret because it usually carries the password.
+    #[serde(skip_serializing)]
     pub url: SecretString,
     /// Prefix of every exchange and queue name, so several pipelines can share a broker.
     pub namespace: String,
@@ -44,6 +45,7 @@ pub struct AmqpSettings {
     pub connect_timeout_secs: u64,
     /// RabbitMQ management API, used by `copydesk status` for unacked counts when reachable. A
     /// secret: it carries the management password.
+    #[serde(skip_serializing)]
     pub management_url: SecretString,
     /// Largest message body a worker publishes. Keep it below the broker's own limit
     /// (`max_message_size`, 16 MiB by default on RabbitMQ 4, 128 MiB on 3.x): a message above
@@ -80,7 +82,7 @@ impl std::fmt::Debug for AmqpSettings {
 pub use crate::redact::redact_url;
 
 /// `[worker]`: how much work one process does at once and how it stops.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkerSettings {
     /// Messages handled concurrently.
@@ -96,7 +98,7 @@ impl Default for WorkerSettings {
 }
 
 /// `[retry]`: delayed retries of transient failures.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RetrySettings {
     /// Attempts in all, the first included, before a message is dead-lettered.
@@ -114,7 +116,7 @@ impl Default for RetrySettings {
 }
 
 /// `[health]`: the `/healthz`, `/readyz` and `/metrics` server.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HealthSettings {
     /// Address to bind; `0.0.0.0` in containers.
@@ -130,7 +132,7 @@ impl Default for HealthSettings {
 }
 
 /// `[telemetry]`: logging.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TelemetrySettings {
     /// JSON lines instead of human-readable logs.
@@ -149,7 +151,7 @@ impl Default for TelemetrySettings {
 }
 
 /// The sections every worker shares.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Settings {
     /// `[amqp]`.
@@ -204,6 +206,10 @@ fn invalid(key: &'static str, problem: &str) -> ConfigError {
     ConfigError::Invalid { key, problem: problem.into() }
 }
 
+/// Every top-level section some binary of the workspace reads; any other is refused at load.
+pub const SECTIONS: &[&str] =
+    &["amqp", "worker", "retry", "health", "telemetry", "store", "ingest", "extract", "summarize", "events", "publish"];
+
 /// The merged configuration layers, from which each crate reads its own section.
 pub struct Layers {
     merged: config::Config,
@@ -232,6 +238,16 @@ impl Layers {
                 .try_parsing(true),
         );
         let merged = builder.build().map_err(|e| ConfigError::Load(e.to_string()))?;
+        // Every section is read by some binary; one nobody reads is a typo (`[summarise]`, or
+        // `COPYDESK__RETRIES__MAX_ATTEMPTS`) that would otherwise be ignored without a word.
+        let top: std::collections::HashMap<String, serde::de::IgnoredAny> =
+            merged.clone().try_deserialize().map_err(|e| ConfigError::Load(e.to_string()))?;
+        if let Some(unknown) = top.keys().find(|k| !SECTIONS.contains(&k.as_str())) {
+            return Err(ConfigError::Load(format!(
+                "unknown section `{unknown}` (known: {})",
+                SECTIONS.join(", ")
+            )));
+        }
         Ok(Layers { merged })
     }
 
@@ -312,6 +328,14 @@ mod tests {
         let layers = layers_from("[retry]\nmax_attempt = 2\n");
         let err = layers.settings().expect_err("typo").to_string();
         assert!(err.contains("max_attempt"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_section_is_refused_naming_it() {
+        let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("tmp");
+        file.write_all(b"[summarise]\nengine = \"llm\"\n").expect("write");
+        let err = Layers::load(Some(file.path())).err().expect("refused").to_string();
+        assert!(err.contains("`summarise`"), "{err}");
     }
 
     #[test]

@@ -2,17 +2,18 @@
 
 use crate::{Backend, StoreError};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// `[store]`: SQLite at `path` unless `url` names a PostgreSQL server.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
     /// The SQLite file (one host only; keep it outside the drop folder and off network volumes).
     pub path: PathBuf,
     /// A `postgres://user:password@host/db` URL for the multi-host mode; empty for SQLite. A
     /// secret: it usually carries the password, so it is never logged.
+    #[serde(skip_serializing)]
     pub url: SecretString,
     /// Connections per process.
     pub max_connections: u32,

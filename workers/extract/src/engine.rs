@@ -4,7 +4,7 @@ use crate::error::ExtractError;
 use crate::llm::LlmExtractor;
 use crate::BuiltinExtractor;
 use copydesk_types::{Entities, Story};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::path::PathBuf;
 
@@ -12,8 +12,8 @@ use std::path::PathBuf;
 pub use copydesk_llm::EngineKind;
 
 /// Settings of the extract stage (the `[extract]` config table).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ExtractConfig {
     /// `builtin` (default) or `llm`.
     pub engine: EngineKind,

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use copydesk_article::FetchConfig;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The `[ingest]` config section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IngestConfig {
     /// Folder watched for wire files.
@@ -94,7 +94,7 @@ impl IngestConfig {
 }
 
 /// One polled feed (`[[ingest.feeds]]`).
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FeedConfig {
     /// Short stable name: used in logs, metrics and the state file name.
@@ -144,7 +144,7 @@ impl Default for FeedConfig {
 }
 
 /// The HTTP push endpoint (`[ingest.push]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PushConfig {
     /// Whether the worker serves the endpoint at all.

@@ -1,10 +1,10 @@
 //! The `[publish]` configuration section.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// `[publish]`: where articles go.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PublishConfig {
     /// Directory the file sink writes to (`COPYDESK__PUBLISH__OUT_DIR`).

@@ -20,13 +20,13 @@
 use copydesk_runtime::redact::{redact_text, redact_url};
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::{http, PublishError};
 
 /// `[publish.webhook]`.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebhookConfig {
     /// Where to POST; empty turns the webhook sink off. Receivers often put a token in it: it

@@ -21,14 +21,14 @@
 use copydesk_runtime::redact::{redact_text, redact_url};
 use copydesk_store::{Delivery, Store};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::files::story_key;
 use crate::{http, PublishError};
 use copydesk_types::Summary;
 
 /// `[publish.wordpress]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WordPressConfig {
     /// Site address (e.g. `https://news.example.com`); empty turns the sink off.

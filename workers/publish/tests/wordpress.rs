@@ -1,8 +1,8 @@
 //! The WordPress sink against a local stand-in for the WordPress REST API (`/wp-json/wp/v2/posts`:
 //! create (renaming a clashing slug to `-2` as WordPress does), update, trash, list by slug or
 //! search with `context=edit`, Basic auth with an application password), written for these
-//! tests from the public API reference. `scripts/wordpress-test.sh` runs the same sink against a
-//! real WordPress.
+//! tests from the public API reference. `make test-wordpress` (scripts/ensure-wordpress.sh) runs
+//! the same sink against a real WordPress: tests/wordpress_real.rs.
 
 use std::sync::Arc;
 

@@ -25,7 +25,7 @@ use copydesk_store::Store;
 use copydesk_types::{
     Entities, Envelope, PubStatus, Stage, Story, StoryExtracted, StorySummarized,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{summarize_event, Engine, EventMember, SummarizeError, Summarizer};
 
@@ -33,7 +33,7 @@ use crate::{summarize_event, Engine, EventMember, SummarizeError, Summarizer};
 pub const EVENT_NAMESPACE: &str = "event";
 
 /// `[events]`: the event desk.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventsConfig {
     /// Cluster stories into events and write event articles.

@@ -111,7 +111,7 @@ async fn two_bad_answers_fall_back_to_the_builtin_engine_and_count_it() {
 async fn with_fallback_off_a_server_outage_is_a_transient_error() {
     let server = serve(vec![status(503, "down"), status(503, "down")]).await;
     let mut cfg = config(&server.base_url, None);
-    cfg.fallback_on_error = Some(false);
+    cfg.fallback_on_error = false;
     let engine = LlmSummarizer::new(&cfg).expect("engine");
     let err = engine
         .summarize(&common::harbour_story(), &Entities::default())

@@ -160,9 +160,15 @@ fn fill_docdata(d: Node<'_, '_>, s: &mut Story) {
     }
 }
 
-/// Parse a NITF fragment embedded in another format (Atom content, ninjs `body_nitf`).
+/// Parse a NITF fragment embedded in another format (Atom content, ninjs `body_nitf`), under the
+/// same guards as a whole document: a fragment with a DOCTYPE, nested deeper than the default
+/// `ingest.max_xml_depth` or with more nodes than `ingest.max_xml_nodes` is not parsed (roxmltree
+/// recurses while building a tree, so 100,000 nested elements would overflow the stack).
 pub(crate) fn story_from_nitf_text(text: &str, format: SourceFormat) -> Option<Story> {
-    let tree = roxmltree::Document::parse(text).ok()?;
+    let limits = crate::IngestConfig::default();
+    crate::xml::check_depth(text, limits.max_xml_depth).ok()?;
+    let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: limits.max_xml_nodes };
+    let tree = roxmltree::Document::parse_with_options(text, opts).ok()?;
     let nitf = find(tree.root_element(), "nitf")?;
     let mut s = Story::new(String::new(), String::new(), Vec::new());
     s.format = format;
