@@ -39,7 +39,13 @@ impl Pipeline {
 
     /// Start the four workers with extra environment (e.g. `COPYDESK__PUBLISH__WEBHOOK__URL`).
     pub async fn start_with(retry: RetrySettings, extra_env: Vec<(String, String)>) -> Pipeline {
-        let ns = TestNamespace::new(retry).await;
+        Pipeline::start_on(vec![crate::broker::amqp_url()], retry, extra_env).await
+    }
+
+    /// [`Pipeline::start_with`] on a broker of the test's own (one node's URL, or a cluster's
+    /// three: see [`TestNamespace::on`]).
+    pub async fn start_on(urls: Vec<String>, retry: RetrySettings, extra_env: Vec<(String, String)>) -> Pipeline {
+        let ns = TestNamespace::on(urls, retry).await;
         let dir = tempfile::tempdir().expect("tempdir");
         let (inbox, out) = (dir.path().join("inbox"), dir.path().join("out"));
         std::fs::create_dir_all(dir.path().join("logs")).expect("logs dir");
@@ -158,6 +164,40 @@ impl Pipeline {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+    }
+
+    /// Messages (ready + unacknowledged) in the namespace's work queues and retry tiers (of
+    /// `stage` only, if given), as the broker counts them: on `node`, or on the shared broker.
+    /// The published log and the dead-letter queues are left out.
+    pub async fn in_flight(&self, node: Option<&crate::node::RabbitNode>, stage: Option<copydesk_types::Stage>) -> u64 {
+        let prefix = format!("{}.", self.ns.names.namespace);
+        let rows = match node {
+            Some(node) => node.queue_messages(&prefix).await,
+            None => crate::node::shared_queue_messages(&prefix).await,
+        };
+        let published = self.ns.names.published_queue();
+        rows.into_iter()
+            .filter(|(name, _)| *name != published && !name.ends_with(".dlq"))
+            .filter(|(name, _)| stage.is_none_or(|s| name.starts_with(&self.ns.names.stage_queue(s))))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Wait until nothing is in flight and the published log has been read to the end (by an
+    /// [`crate::effects::EventTally`]), so side-effect counts are final: a repeat still on its
+    /// way would be in a queue.
+    pub async fn await_settled(&self, node: Option<&crate::node::RabbitNode>) {
+        let timeout = std::time::Duration::from_secs(240);
+        self.until("every queue of the namespace to drain", timeout, || async { (self.in_flight(node, None).await == 0).then_some(()) }).await;
+        let published = self.ns.names.published_queue();
+        self.until("the published log to be read to the end", timeout, || async {
+            let rows = match node {
+                Some(node) => node.queue_messages(&published).await,
+                None => crate::node::shared_queue_messages(&published).await,
+            };
+            rows.iter().all(|(_, n)| *n == 0).then_some(())
+        })
+        .await;
     }
 
     /// Published article JSON files (not tombstones), sorted.
