@@ -28,11 +28,12 @@ async fn run(mut command: Command, what: &str) -> String {
 }
 
 /// A port nobody listens on, with `offset` more free after it and the distribution port
-/// (+20000) of each free too. Picked at random in 12000..19000 (below the ephemeral range).
+/// (+20000) of each free too. Picked at random in 12000..15000, so the distribution ports
+/// (32000..35000) stay clear of the CLI tools' own (35672..35682).
 pub fn free_ports(count: u16) -> u16 {
     let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
     for _ in 0..200 {
-        let base = rand::random_range(12_000..19_000u16);
+        let base = rand::random_range(12_000..15_000u16);
         if (0..count).all(|k| free(base + k) && free(base + k + 20_000)) {
             return base;
         }
