@@ -108,11 +108,12 @@ impl RabbitNode {
         parse_queue_messages(&out, prefix)
     }
 
-    /// Connections on this node whose client-given name contains `part`.
+    /// Connections to this node whose client-given name contains `part`. `list_connections`
+    /// covers the whole cluster, so they are told apart by the server port they reached.
     pub async fn connections_named(&self, part: &str) -> usize {
-        let out = self.ctl(&["-q", "list_connections", "client_properties", "--formatter", "json"]).await;
+        let out = self.ctl(&["-q", "list_connections", "port", "client_properties", "--formatter", "json"]).await;
         let rows: Vec<serde_json::Value> = serde_json::from_str(out.trim()).unwrap_or_default();
-        rows.iter().filter(|r| r.to_string().contains(part)).count()
+        rows.iter().filter(|r| r["port"].as_u64() == Some(u64::from(self.port)) && r.to_string().contains(part)).count()
     }
 }
 
