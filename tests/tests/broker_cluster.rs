@@ -13,7 +13,9 @@ const LONG: Duration = Duration::from_secs(240);
 
 #[tokio::test]
 async fn killing_one_node_of_three_mid_batch_publishes_every_story() {
+    let started = std::time::Instant::now();
     let cluster = Cluster::start().await;
+    let cluster_up = started.elapsed();
     let hook = WebhookReceiver::start().await;
     let retry = RetrySettings { max_attempts: 20, initial_delay_ms: 200, max_delay_ms: 2000 };
     let mut p = Pipeline::start_on(cluster.urls(), retry, hook.env()).await;
@@ -46,11 +48,14 @@ async fn killing_one_node_of_three_mid_batch_publishes_every_story() {
     assert!(on_victim > 0, "workers spread over the nodes (connections on nodes 2 and 3: {served:?})");
     let before = tally.distinct();
     let pid = victim.kill9().await;
+    let killed_at = started.elapsed();
     p.until("every story published", LONG, || async { (tally.distinct() >= n).then_some(()) }).await;
     p.until("every webhook delivery received", LONG, || async { (hook.distinct() >= n).then_some(()) }).await;
 
+    let done_at = started.elapsed();
     let restarts = p.restarts.lock().expect("restarts").clone();
     let logs: String = p.procs.lock().expect("procs").iter().map(|w| w.log_text()).collect();
+    eprintln!("cluster: up after {cluster_up:.1?}, node killed at {killed_at:.1?}, every story and delivery at {done_at:.1?}");
     eprintln!(
         "cluster: killed {} (beam pid {pid}) with {on_victim} worker connections on it, {before} of {n} published before; \
          worker restarts {}; connections made {} (failed attempts on a dead address {}); story.published events {} for {} pairs, repeats {:?}; webhook repeats {:?}",
