@@ -1,11 +1,13 @@
 //! The whole pipeline as real processes against the real RabbitMQ: stories in, articles out,
 //! through crashes, broker disconnects, shutdowns and bad input.
 //!
-//! These tests run one at a time (a lock below): one of them closes every connection on the
-//! broker, and each starts four workers on a two-core machine.
+//! These tests run one at a time (a lock below): each starts four workers on a two-core machine.
+//! The one that closes every broker connection does it on a RabbitMQ node of its own
+//! (scripts/rabbit-node.sh), never on the shared one.
 
 use copydesk_tests::broker::TestNamespace;
 use copydesk_tests::effects::{EventTally, WebhookReceiver};
+use copydesk_tests::node::RabbitNode;
 use copydesk_tests::pipeline::{files_in, Pipeline};
 use copydesk_tests::procs::bin_path;
 use copydesk_tests::wait;
@@ -128,25 +130,26 @@ async fn kill_dash_nine_mid_batch_then_restart_publishes_every_story_once_in_fil
 #[tokio::test]
 async fn broker_closing_every_connection_mid_batch_loses_nothing() {
     let _serial = SERIAL.lock().await;
-    let mut p = Pipeline::start(TestNamespace::fast_retry()).await;
+    // A node of the test's own: closing every connection of the shared broker would cut the
+    // other tests running on it.
+    let node = RabbitNode::start().await;
+    let mut p = Pipeline::start_on(vec![node.url()], TestNamespace::fast_retry(), Vec::new()).await;
+    let tally = EventTally::start(&p.ns).await;
     p.supervise();
     let n = 200;
 
     p.drop_stories(0..n);
-    let published = p.ns.names.published_queue();
-    wait::until("the batch to be under way", LONG, || async { (p.ns.depth(&published).await >= 20).then_some(()) }).await;
-    let closed = Command::new("rabbitmqctl").args(["close_all_connections", "copydesk test: broker drops every connection"]).output();
-    let closed = closed.expect("rabbitmqctl must be on PATH for this test");
-    assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
-    let events = p.ns.await_published(n, LONG).await;
+    p.until("the batch to be under way", LONG, || async { (tally.distinct() >= 20).then_some(()) }).await;
+    node.ctl(&["close_all_connections", "copydesk test: broker drops every connection"]).await;
+    p.until("every story published", LONG, || async { (tally.distinct() >= n).then_some(()) }).await;
+    p.await_settled(Some(&node)).await;
 
-    let distinct: HashSet<_> = events.iter().map(|e| (&e.payload.guid, e.payload.version)).collect();
-    assert_eq!(distinct.len(), n);
+    assert_eq!(tally.distinct(), n);
     assert_eq!(p.article_files().len(), n, "restarts: {:?}\n{}", p.restarts.lock().expect("restarts"), p.logs());
     // Recovery normally happens inside each worker; a supervisor restart is the fallback.
     eprintln!("supervisor restarts during the disconnect: {:?}", p.restarts.lock().expect("restarts"));
     let logs: String = p.procs.lock().expect("procs").iter().map(|w| w.log_text()).collect();
-    eprintln!("in-process recoveries logged: {}", logs.matches("connection recovered").count());
+    eprintln!("in-process recoveries logged: {}; story.published repeats: {:?}", logs.matches("connection recovered").count(), tally.repeats());
 }
 
 #[tokio::test]
