@@ -4,7 +4,7 @@
 #
 #   scripts/rabbit-node.sh start NAME PORT [DIST_PORT]   start NAME@localhost on 127.0.0.1:PORT, wait until booted
 #   scripts/rabbit-node.sh stop NAME                     stop it (rabbitmqctl stop; kill -9 if that hangs)
-#   scripts/rabbit-node.sh remove NAME                   stop it and delete its data
+#   scripts/rabbit-node.sh remove NAME                   kill -9 it and delete its data (nothing in it is kept)
 #   scripts/rabbit-node.sh ctl NAME ARGS...              rabbitmqctl -n NAME@localhost ARGS, with the node's cookie
 #   scripts/rabbit-node.sh queues NAME ARGS...           rabbitmq-queues -n NAME@localhost ARGS
 #   scripts/rabbit-node.sh pid NAME                      the OS pid of the node's Erlang VM (beam.smp)
@@ -112,7 +112,11 @@ CONF
     die "$node did not boot within 120 s; logs in $dir/log"
     ;;
   stop) stop_node; echo "rabbit-node: $node stopped" ;;
-  remove) stop_node; rm -rf "$dir"; echo "rabbit-node: $node removed" ;;
+  remove)
+    # The data goes too, so a graceful stop buys nothing (and a cluster member whose peers are
+    # down can take a minute to stop).
+    if pid="$(beam_pid)"; then kill -9 "$pid" 2>/dev/null || true; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; fi
+    rm -rf "$dir"; echo "rabbit-node: $node removed" ;;
   ctl) ctl "$@" ;;
   queues) node_env; "$bin/rabbitmq-queues" -n "$node" "$@" ;;
   pid) beam_pid || die "$node is not running" ;;

@@ -28,17 +28,22 @@ pub struct TestNamespace {
     pub publisher: Publisher,
     /// The broker addresses the workers get (the test's own connection uses the first).
     pub urls: Vec<String>,
+    /// Delete the namespace's queues when dropped: on the shared broker; a node of the test's
+    /// own is removed whole (and deleting quorum queues with a member down is slow).
+    cleanup: bool,
 }
 
 impl TestNamespace {
     /// Create a namespace `t-<random>` and declare its topology.
     pub async fn new(retry: RetrySettings) -> Self {
-        TestNamespace::on(vec![amqp_url()], retry).await
+        let mut ns = TestNamespace::on(vec![amqp_url()], retry).await;
+        ns.cleanup = true;
+        ns
     }
 
     /// [`TestNamespace::new`] on a broker of the test's own: `urls` are one node's address or
     /// a cluster's (workers get them all as `amqp.urls`; the test's own connection, which
-    /// declares the topology, uses the first).
+    /// declares the topology, uses the first). Its queues are left for the node's removal.
     pub async fn on(urls: Vec<String>, retry: RetrySettings) -> Self {
         let namespace = format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let mut settings = Settings::default();
@@ -52,7 +57,7 @@ impl TestNamespace {
         let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await.expect("publisher");
         let names = Names::new(namespace);
         broker::declare_topology(publisher.channel(), &names, &settings.retry).await.expect("declare topology");
-        TestNamespace { settings, names, conn, publisher, urls }
+        TestNamespace { settings, names, conn, publisher, urls, cleanup: false }
     }
 
     /// Retries quick enough for tests: 3 attempts, 100 ms doubling to 400 ms.
@@ -155,6 +160,9 @@ impl TestNamespace {
 
 impl Drop for TestNamespace {
     fn drop(&mut self) {
+        if !self.cleanup {
+            return;
+        }
         // Drop cannot await; clean up on a thread with its own small runtime.
         let (url, names, retry) = (self.urls[0].clone(), self.names.clone(), self.settings.retry.clone());
         let cleanup = std::thread::spawn(move || {
