@@ -11,8 +11,17 @@ pub fn scripts_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts")
 }
 
+/// `scripts/<name>`, killed if it has not finished within three minutes (a broker that hangs
+/// must fail the test, not leave a CLI process waiting forever).
 fn script(name: &str) -> Command {
-    Command::new(scripts_dir().join(name))
+    bounded(&scripts_dir().join(name).display().to_string())
+}
+
+/// `program` under coreutils `timeout`.
+fn bounded(program: &str) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["-k", "10", "180", program]);
+    cmd
 }
 
 /// Run a command to completion off the async runtime; panic with its output if it fails.
@@ -120,8 +129,8 @@ impl RabbitNode {
 /// [`RabbitNode::queue_messages`] on the machine's shared broker (read only: `rabbitmqctl
 /// list_queues`, which the tests use for nothing else).
 pub async fn shared_queue_messages(prefix: &str) -> Vec<(String, u64)> {
-    let mut cmd = Command::new("rabbitmqctl");
-    cmd.args(["-q", "list_queues", "name", "messages", "--formatter", "json"]);
+    let mut cmd = bounded("rabbitmqctl");
+    cmd.args(["-q", "list_queues", "name", "messages", "--formatter", "json", "--timeout", "60"]);
     parse_queue_messages(&run(cmd, "rabbitmqctl list_queues").await, prefix)
 }
 

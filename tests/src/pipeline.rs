@@ -188,14 +188,27 @@ impl Pipeline {
     /// way would be in a queue.
     pub async fn await_settled(&self, node: Option<&crate::node::RabbitNode>) {
         let timeout = std::time::Duration::from_secs(240);
-        self.until("every queue of the namespace to drain", timeout, || async { (self.in_flight(node, None).await == 0).then_some(()) }).await;
+        // Each check starts a rabbitmqctl (an Erlang VM): poll gently.
+        let pause = || tokio::time::sleep(std::time::Duration::from_millis(500));
+        self.until("every queue of the namespace to drain", timeout, || async {
+            let idle = self.in_flight(node, None).await == 0;
+            if !idle {
+                pause().await;
+            }
+            idle.then_some(())
+        })
+        .await;
         let published = self.ns.names.published_queue();
         self.until("the published log to be read to the end", timeout, || async {
             let rows = match node {
                 Some(node) => node.queue_messages(&published).await,
                 None => crate::node::shared_queue_messages(&published).await,
             };
-            rows.iter().all(|(_, n)| *n == 0).then_some(())
+            let read = rows.iter().all(|(_, n)| *n == 0);
+            if !read {
+                pause().await;
+            }
+            read.then_some(())
         })
         .await;
     }
