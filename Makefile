@@ -7,7 +7,7 @@ export COPYDESK_DATA_DIR := $(abspath $(DATA))
 .DEFAULT_GOAL := help
 .PHONY: help build run console test test-unit test-integration test-wordpress bench train-ner eval-ner eval-summary eval-summary-multi eval-extraction \
         eval-events eval-guard eval-llm \
-        llm-up test-llm deploy-check fuzz lint fmt clean
+        llm-up test-llm deploy-check fuzz lint fmt clean cluster-up cluster-down
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-17s %s\n", $$1, $$2}'
@@ -43,6 +43,12 @@ bench: ## Benchmarks: end-to-end pipeline vs raw broker baseline, ingest parse, 
 	@scripts/ensure-rabbitmq.sh
 	$(CARGO) build --release --workspace --bins
 	@scripts/bench.sh
+
+cluster-up: ## Three-node RabbitMQ cluster on 127.0.0.1:5791-5793 (prints the amqp.urls value); the tests start their own
+	@scripts/cluster-up.sh
+
+cluster-down: ## Stop and remove the nodes of `make cluster-up`
+	@scripts/cluster-down.sh
 
 fuzz: ## Fuzz the ingest parsers (nightly + cargo-fuzz; FUZZ_SECONDS=300, FUZZ_TARGET=parse_document|parse_named|deep_nesting)
 	@scripts/fuzz.sh $(or $(FUZZ_TARGET),parse_document)

@@ -26,14 +26,28 @@ pub struct TestNamespace {
     pub conn: Connection,
     /// A confirm-mode publisher on that connection.
     pub publisher: Publisher,
+    /// The broker addresses the workers get (the test's own connection uses the first).
+    pub urls: Vec<String>,
+    /// Delete the namespace's queues when dropped: on the shared broker; a node of the test's
+    /// own is removed whole (and deleting quorum queues with a member down is slow).
+    cleanup: bool,
 }
 
 impl TestNamespace {
     /// Create a namespace `t-<random>` and declare its topology.
     pub async fn new(retry: RetrySettings) -> Self {
+        let mut ns = TestNamespace::on(vec![amqp_url()], retry).await;
+        ns.cleanup = true;
+        ns
+    }
+
+    /// [`TestNamespace::new`] on a broker of the test's own: `urls` are one node's address or
+    /// a cluster's (workers get them all as `amqp.urls`; the test's own connection, which
+    /// declares the topology, uses the first). Its queues are left for the node's removal.
+    pub async fn on(urls: Vec<String>, retry: RetrySettings) -> Self {
         let namespace = format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let mut settings = Settings::default();
-        settings.amqp.url = amqp_url().into();
+        settings.amqp.url = urls[0].clone().into();
         settings.amqp.namespace = namespace.clone();
         settings.retry = retry;
         settings.health.port = Some(0);
@@ -43,7 +57,7 @@ impl TestNamespace {
         let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await.expect("publisher");
         let names = Names::new(namespace);
         broker::declare_topology(publisher.channel(), &names, &settings.retry).await.expect("declare topology");
-        TestNamespace { settings, names, conn, publisher }
+        TestNamespace { settings, names, conn, publisher, urls, cleanup: false }
     }
 
     /// Retries quick enough for tests: 3 attempts, 100 ms doubling to 400 ms.
@@ -53,15 +67,19 @@ impl TestNamespace {
 
     /// Environment variables that point a worker process at this namespace.
     pub fn env(&self) -> Vec<(String, String)> {
-        vec![
-            ("COPYDESK__AMQP__URL".into(), amqp_url()),
+        let mut env = vec![
+            ("COPYDESK__AMQP__URL".into(), self.urls[0].clone()),
             ("COPYDESK__AMQP__NAMESPACE".into(), self.names.namespace.clone()),
             ("COPYDESK__RETRY__MAX_ATTEMPTS".into(), self.settings.retry.max_attempts.to_string()),
             ("COPYDESK__RETRY__INITIAL_DELAY_MS".into(), self.settings.retry.initial_delay_ms.to_string()),
             ("COPYDESK__RETRY__MAX_DELAY_MS".into(), self.settings.retry.max_delay_ms.to_string()),
             ("COPYDESK__HEALTH__PORT".into(), "0".into()),
             ("COPYDESK__AMQP__RECOVERY_TIMEOUT_SECS".into(), "20".into()),
-        ]
+        ];
+        if self.urls.len() > 1 {
+            env.push(("COPYDESK__AMQP__URLS".into(), self.urls.join(",")));
+        }
+        env
     }
 
     /// Publish a pipeline event on the namespace's exchange, confirmed.
@@ -142,8 +160,11 @@ impl TestNamespace {
 
 impl Drop for TestNamespace {
     fn drop(&mut self) {
+        if !self.cleanup {
+            return;
+        }
         // Drop cannot await; clean up on a thread with its own small runtime.
-        let (url, names, retry) = (amqp_url(), self.names.clone(), self.settings.retry.clone());
+        let (url, names, retry) = (self.urls[0].clone(), self.names.clone(), self.settings.retry.clone());
         let cleanup = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             rt.block_on(async move {

@@ -8,9 +8,13 @@
 //! - [`stories`]: deterministic synthetic news stories.
 //! - [`wait`]: polling a condition until a deadline (never a bare sleep).
 //! - [`hostile`]: injection vectors in five wire formats, and scanners for what comes out.
+//! - [`node`]: RabbitMQ nodes and a three-node cluster of a test's own, to stop, restart and kill.
+//! - [`effects`]: side effects counted per (story, version): webhook deliveries, published events.
 
 pub mod broker;
+pub mod effects;
 pub mod hostile;
+pub mod node;
 pub mod pipeline;
 pub mod procs;
 pub mod stories;

@@ -39,13 +39,29 @@ impl Pipeline {
 
     /// Start the four workers with extra environment (e.g. `COPYDESK__PUBLISH__WEBHOOK__URL`).
     pub async fn start_with(retry: RetrySettings, extra_env: Vec<(String, String)>) -> Pipeline {
-        Pipeline::start_with_config(retry, extra_env, None).await
+        Pipeline::start_on(vec![crate::broker::amqp_url()], retry, extra_env).await
     }
 
     /// Start the four workers with extra environment and, when given, a `config/default.toml`
     /// in their working directory (for what environment variables cannot say, such as feeds).
     pub async fn start_with_config(retry: RetrySettings, extra_env: Vec<(String, String)>, config_toml: Option<&str>) -> Pipeline {
-        let ns = TestNamespace::new(retry).await;
+        Pipeline::start_on_with_config(vec![crate::broker::amqp_url()], retry, extra_env, config_toml).await
+    }
+
+    /// [`Pipeline::start_with`] on a broker of the test's own (one node's URL, or a cluster's
+    /// three: see [`TestNamespace::on`]).
+    pub async fn start_on(urls: Vec<String>, retry: RetrySettings, extra_env: Vec<(String, String)>) -> Pipeline {
+        Pipeline::start_on_with_config(urls, retry, extra_env, None).await
+    }
+
+    /// [`Pipeline::start_on`] with an optional `config/default.toml` (see [`Pipeline::start_with_config`]).
+    pub async fn start_on_with_config(
+        urls: Vec<String>,
+        retry: RetrySettings,
+        extra_env: Vec<(String, String)>,
+        config_toml: Option<&str>,
+    ) -> Pipeline {
+        let ns = TestNamespace::on(urls, retry).await;
         let dir = tempfile::tempdir().expect("tempdir");
         let (inbox, out) = (dir.path().join("inbox"), dir.path().join("out"));
         std::fs::create_dir_all(dir.path().join("logs")).expect("logs dir");
@@ -168,6 +184,53 @@ impl Pipeline {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+    }
+
+    /// Messages (ready + unacknowledged) in the namespace's work queues and retry tiers (of
+    /// `stage` only, if given), as the broker counts them: on `node`, or on the shared broker.
+    /// The published log and the dead-letter queues are left out.
+    pub async fn in_flight(&self, node: Option<&crate::node::RabbitNode>, stage: Option<copydesk_types::Stage>) -> u64 {
+        let prefix = format!("{}.", self.ns.names.namespace);
+        let rows = match node {
+            Some(node) => node.queue_messages(&prefix).await,
+            None => crate::node::shared_queue_messages(&prefix).await,
+        };
+        let published = self.ns.names.published_queue();
+        rows.into_iter()
+            .filter(|(name, _)| *name != published && !name.ends_with(".dlq"))
+            .filter(|(name, _)| stage.is_none_or(|s| name.starts_with(&self.ns.names.stage_queue(s))))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Wait until nothing is in flight and the published log has been read to the end (by an
+    /// [`crate::effects::EventTally`]), so side-effect counts are final: a repeat still on its
+    /// way would be in a queue.
+    pub async fn await_settled(&self, node: Option<&crate::node::RabbitNode>) {
+        let timeout = std::time::Duration::from_secs(240);
+        // Each check starts a rabbitmqctl (an Erlang VM): poll gently.
+        let pause = || tokio::time::sleep(std::time::Duration::from_millis(500));
+        self.until("every queue of the namespace to drain", timeout, || async {
+            let idle = self.in_flight(node, None).await == 0;
+            if !idle {
+                pause().await;
+            }
+            idle.then_some(())
+        })
+        .await;
+        let published = self.ns.names.published_queue();
+        self.until("the published log to be read to the end", timeout, || async {
+            let rows = match node {
+                Some(node) => node.queue_messages(&published).await,
+                None => crate::node::shared_queue_messages(&published).await,
+            };
+            let read = rows.iter().all(|(_, n)| *n == 0);
+            if !read {
+                pause().await;
+            }
+            read.then_some(())
+        })
+        .await;
     }
 
     /// Published article JSON files (not tombstones), sorted.

@@ -1,10 +1,13 @@
 //! The whole pipeline as real processes against the real RabbitMQ: stories in, articles out,
 //! through crashes, broker disconnects, shutdowns and bad input.
 //!
-//! These tests run one at a time (a lock below): one of them closes every connection on the
-//! broker, and each starts four workers on a two-core machine.
+//! These tests run one at a time (a lock below): each starts four workers on a two-core machine.
+//! The one that closes every broker connection does it on a RabbitMQ node of its own
+//! (scripts/rabbit-node.sh), never on the shared one.
 
 use copydesk_tests::broker::TestNamespace;
+use copydesk_tests::effects::{EventTally, WebhookReceiver};
+use copydesk_tests::node::RabbitNode;
 use copydesk_tests::pipeline::{files_in, Pipeline};
 use copydesk_tests::procs::bin_path;
 use copydesk_tests::wait;
@@ -95,24 +98,30 @@ async fn unwritable_out_dir_dead_letters_then_dlq_replay_publishes_once() {
 }
 
 #[tokio::test]
-async fn kill_dash_nine_mid_batch_then_restart_publishes_every_story_exactly_once() {
+async fn kill_dash_nine_mid_batch_then_restart_publishes_every_story_once_in_files_and_reports_repeats() {
     let _serial = SERIAL.lock().await;
-    let mut p = Pipeline::start(TestNamespace::fast_retry()).await;
+    let hook = WebhookReceiver::start().await;
+    let mut p = Pipeline::start_with(TestNamespace::fast_retry(), hook.env()).await;
+    let tally = EventTally::start(&p.ns).await;
     let n = 300;
 
     p.drop_stories(0..n);
-    let published = p.ns.names.published_queue();
-    wait::until("the batch to be under way", LONG, || async { (p.ns.depth(&published).await >= 20).then_some(()) }).await;
+    p.until("the batch to be under way", LONG, || async { (tally.distinct() >= 20).then_some(()) }).await;
     for worker in ["extract-worker", "publish-worker"] {
         let i = p.index_of(worker);
         p.procs.lock().expect("procs")[i].kill9();
         p.spawn(worker);
     }
-    let events = p.ns.await_published(n, LONG).await;
+    p.until("every story published", LONG, || async { (tally.distinct() >= n).then_some(()) }).await;
+    p.until("every webhook delivery received", LONG, || async { (hook.distinct() >= n).then_some(()) }).await;
+    p.await_settled(None).await;
 
-    let distinct: HashSet<_> = events.iter().map(|e| (&e.payload.guid, e.payload.version)).collect();
-    assert_eq!(distinct.len(), n);
-    assert_eq!(p.article_files().len(), n, "every story published once, none twice:\n{}", p.logs());
+    // At least once: a side effect done just before the kill may be done again by the next
+    // worker, under the same delivery key. Reported, not forbidden.
+    eprintln!("kill -9 of extract and publish mid-batch: event repeats {:?}, webhook repeats {:?}", tally.repeats(), hook.repeats());
+    assert_eq!(tally.distinct(), n);
+    assert_eq!(hook.distinct(), n, "every webhook delivery id received");
+    assert_eq!(p.article_files().len(), n, "every story published once in files, none twice:\n{}", p.logs());
     for path in p.article_files() {
         json(&path); // every visible article is complete (written aside, then renamed)
     }
@@ -121,97 +130,89 @@ async fn kill_dash_nine_mid_batch_then_restart_publishes_every_story_exactly_onc
 #[tokio::test]
 async fn broker_closing_every_connection_mid_batch_loses_nothing() {
     let _serial = SERIAL.lock().await;
-    let mut p = Pipeline::start(TestNamespace::fast_retry()).await;
+    // A node of the test's own: closing every connection of the shared broker would cut the
+    // other tests running on it.
+    let node = RabbitNode::start().await;
+    let mut p = Pipeline::start_on(vec![node.url()], TestNamespace::fast_retry(), Vec::new()).await;
+    let tally = EventTally::start(&p.ns).await;
     p.supervise();
     let n = 200;
 
     p.drop_stories(0..n);
-    let published = p.ns.names.published_queue();
-    wait::until("the batch to be under way", LONG, || async { (p.ns.depth(&published).await >= 20).then_some(()) }).await;
-    let closed = Command::new("rabbitmqctl").args(["close_all_connections", "copydesk test: broker drops every connection"]).output();
-    let closed = closed.expect("rabbitmqctl must be on PATH for this test");
-    assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
-    let events = p.ns.await_published(n, LONG).await;
+    p.until("the batch to be under way", LONG, || async { (tally.distinct() >= 20).then_some(()) }).await;
+    node.ctl(&["close_all_connections", "copydesk test: broker drops every connection"]).await;
+    p.until("every story published", LONG, || async { (tally.distinct() >= n).then_some(()) }).await;
+    p.await_settled(Some(&node)).await;
 
-    let distinct: HashSet<_> = events.iter().map(|e| (&e.payload.guid, e.payload.version)).collect();
-    assert_eq!(distinct.len(), n);
+    assert_eq!(tally.distinct(), n);
     assert_eq!(p.article_files().len(), n, "restarts: {:?}\n{}", p.restarts.lock().expect("restarts"), p.logs());
     // Recovery normally happens inside each worker; a supervisor restart is the fallback.
     eprintln!("supervisor restarts during the disconnect: {:?}", p.restarts.lock().expect("restarts"));
     let logs: String = p.procs.lock().expect("procs").iter().map(|w| w.log_text()).collect();
-    eprintln!("in-process recoveries logged: {}", logs.matches("connection recovered").count());
+    eprintln!("in-process recoveries logged: {}; story.published repeats: {:?}", logs.matches("connection recovered").count(), tally.repeats());
 }
 
 #[tokio::test]
-async fn sigterm_during_a_batch_stops_within_the_deadline_and_loses_nothing() {
+async fn sigterm_of_every_worker_mid_batch_stops_within_the_deadline_and_repeats_no_side_effect() {
     let _serial = SERIAL.lock().await;
-    let mut p = Pipeline::start(TestNamespace::fast_retry()).await;
+    let hook = WebhookReceiver::start().await;
+    let mut p = Pipeline::start_with(TestNamespace::fast_retry(), hook.env()).await;
+    let tally = EventTally::start(&p.ns).await;
     let n = 200;
 
     p.drop_stories(0..n);
-    let published = p.ns.names.published_queue();
-    wait::until("the batch to be under way", LONG, || async { (p.ns.depth(&published).await >= 20).then_some(()) }).await;
-    let i = p.index_of("extract-worker");
-    p.procs.lock().expect("procs")[i].sigterm();
-    let status = p.procs.lock().expect("procs")[i].wait_exit(Duration::from_secs(20));
-    p.spawn("extract-worker");
-    let events = p.ns.await_published(n, LONG).await;
+    p.until("the batch to be under way", LONG, || async { (tally.distinct() >= 20).then_some(()) }).await;
+    let before = tally.distinct();
+    for proc in p.procs.lock().expect("procs").iter() {
+        proc.sigterm();
+    }
+    // Waited for without blocking this test's runtime: the webhook receiver runs on it, and a
+    // receiver that cannot answer would hold handlers past their deadline.
+    let statuses: Vec<(String, std::process::ExitStatus)> = p
+        .until("every worker to exit after SIGTERM (10 s deadline + margin)", Duration::from_secs(25), || async {
+            let mut procs = p.procs.lock().expect("procs");
+            let statuses: Vec<_> = procs.iter_mut().map(|proc| (proc.name.clone(), proc.exited())).collect();
+            statuses.iter().all(|(_, s)| s.is_some()).then(|| statuses.into_iter().map(|(n, s)| (n, s.expect("exited"))).collect())
+        })
+        .await;
+    for (name, _) in &statuses {
+        p.spawn(name);
+    }
+    p.until("every story published", LONG, || async { (tally.distinct() >= n).then_some(()) }).await;
+    p.until("every webhook delivery received", LONG, || async { (hook.distinct() >= n).then_some(()) }).await;
+    p.await_settled(None).await;
 
-    let status = status.expect("extract-worker stopped within its 10 s deadline (+ margin)");
-    assert!(status.success(), "clean exit on SIGTERM: {status}");
-    let distinct: HashSet<_> = events.iter().map(|e| (&e.payload.guid, e.payload.version)).collect();
-    assert_eq!(distinct.len(), n);
+    eprintln!("SIGTERM of every worker with {before} of {n} published: event repeats {:?}, webhook repeats {:?}", tally.repeats(), hook.repeats());
+    for (name, status) in statuses {
+        assert!(status.success(), "{name} exits cleanly on SIGTERM: {status}");
+    }
+    assert!(before < n, "stopped mid-batch");
+    assert_eq!(tally.distinct(), n);
+    assert_eq!(tally.repeats(), vec![], "no story.published event twice after a graceful stop");
+    assert_eq!(hook.repeats(), vec![], "no webhook delivery twice after a graceful stop");
+    assert_eq!(hook.distinct(), n);
     assert_eq!(p.article_files().len(), n);
 }
 
 #[tokio::test]
 async fn with_a_webhook_configured_every_article_is_posted_signed_by_the_publish_worker() {
-    use axum::http::{HeaderMap, StatusCode};
-    use std::sync::{Arc, Mutex};
     let _serial = SERIAL.lock().await;
-    let secret = "pipeline-test-secret";
-    let received: Arc<Mutex<Vec<(String, serde_json::Value)>>> = Arc::default();
-    let app = {
-        let received = received.clone();
-        axum::Router::new().route(
-            "/hook",
-            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                let received = received.clone();
-                async move {
-                    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-                    let ts: i64 = h("x-copydesk-timestamp").parse().unwrap_or_default();
-                    if h("x-copydesk-signature") != copydesk_publish::webhook::signature(secret.as_bytes(), ts, &body) {
-                        return StatusCode::UNAUTHORIZED;
-                    }
-                    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                    received.lock().expect("lock").push((h("x-copydesk-delivery"), v));
-                    StatusCode::NO_CONTENT
-                }
-            }),
-        )
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    let env = vec![
-        ("COPYDESK__PUBLISH__WEBHOOK__URL".to_string(), url.clone()),
-        ("COPYDESK__PUBLISH__WEBHOOK__SECRET_ENV".to_string(), "COPYDESK_PIPELINE_TEST_WEBHOOK_SECRET".to_string()),
-        ("COPYDESK_PIPELINE_TEST_WEBHOOK_SECRET".to_string(), secret.to_string()),
-    ];
-    let p = Pipeline::start_with(TestNamespace::fast_retry(), env).await;
+    let hook = WebhookReceiver::start().await;
+    let url = hook.url.clone();
+    let p = Pipeline::start_with(TestNamespace::fast_retry(), hook.env()).await;
 
     p.drop_stories(0..5);
     let events = p.ns.await_published(5, LONG).await;
+    p.until("five webhook deliveries", LONG, || async { (hook.distinct() >= 5).then_some(()) }).await;
 
     assert!(events.iter().all(|e| e.payload.locations.contains(&url)), "each event lists the webhook:\n{}", p.logs());
-    let got = received.lock().expect("lock").clone();
-    assert_eq!(got.len(), 5, "one signed POST per article:\n{}", p.logs());
-    let keys: HashSet<&str> = got.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys.len(), 5, "distinct delivery keys");
-    for (key, body) in &got {
-        assert_eq!(body["event"], "article.published");
-        assert_eq!(body["delivery"], key.as_str());
-        assert!(body["brief"].as_str().is_some_and(|b| b.len() > 40), "the article travels in the body: {body}");
+    let got = hook.received.lock().expect("lock").clone();
+    assert_eq!(got.len(), 5, "one signed POST per article, under distinct delivery keys:\n{}", p.logs());
+    for (key, r) in &got {
+        assert_eq!(r.count, 1, "{key} once");
+        assert_eq!(r.body["event"], "article.published");
+        assert_eq!(r.body["delivery"], key.as_str());
+        assert!(r.body["brief"].as_str().is_some_and(|b| b.len() > 40), "the article travels in the body: {}", r.body);
     }
     assert_eq!(p.article_files().len(), 5, "the files are still written");
 }

@@ -15,14 +15,15 @@ use copydesk_types::names::{self, Names};
 use copydesk_types::Stage;
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::tcp::{AMQPUriTcpExt, OwnedTLSConfig};
+use lapin::uri::AMQPUri;
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
-use secrecy::ExposeSecret;
 
 /// Broker trouble, classified for the caller.
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
     /// Could not connect; names the (redacted) URL and what to check.
-    #[error("cannot connect to RabbitMQ at {url}: {source}. Is it running? (`rabbitmq-server -detached` starts a local one; set amqp.url or COPYDESK__AMQP__URL otherwise)")]
+    #[error("cannot connect to RabbitMQ at {url}: {source}. Is it running? (`rabbitmq-server -detached` starts a local one; set amqp.url or COPYDESK__AMQP__URL, or amqp.urls for a cluster, otherwise)")]
     Connect {
         /// Redacted URL.
         url: String,
@@ -74,17 +75,107 @@ impl BrokerError {
 
 /// Open a named, auto-recovering connection. The name shows in the management UI and in
 /// `rabbitmqctl list_connections`, so an operator can tell workers apart.
+///
+/// With several broker addresses (`amqp.urls`), the first connection goes to one picked at
+/// random (so a fleet of workers spreads over the cluster's nodes), and every reconnect that
+/// lapin's auto-recovery makes tries the next address first, then the others in turn; between
+/// rounds lapin waits with a jittered exponential backoff. Consumers, QoS and confirm mode are
+/// restored on the node it reaches; work queues are quorum queues, replicated on every node.
 pub async fn connect(amqp: &AmqpSettings, name: &str) -> Result<Connection, BrokerError> {
+    let urls = amqp.broker_urls();
+    let shown = urls.iter().map(|u| crate::config::redact_url(u)).collect::<Vec<_>>().join(", ");
+    let connect_error = |source: lapin::Error| BrokerError::Connect { url: shown.clone(), source };
+    let uri: AMQPUri = urls[0].parse().map_err(|e: String| connect_error(std::io::Error::other(e).into()))?;
+    let mut endpoints = Vec::with_capacity(urls.len());
+    for url in &urls {
+        let parsed: AMQPUri = url.parse().map_err(|e: String| connect_error(std::io::Error::other(e).into()))?;
+        endpoints.push((parsed.authority.host, parsed.authority.port));
+    }
+    let failover = std::sync::Arc::new(Failover::new(endpoints));
     let props = ConnectionProperties::default()
         .with_connection_name(name.to_string().into())
+        .with_backoff(reconnect_backoff())
         .enable_auto_recover();
-    let url = amqp.url.expose_secret();
+    let runtime = lapin::runtime::default_runtime().map_err(connect_error)?;
+    let opened = Connection::connector(
+        uri,
+        runtime,
+        async move |mut uri: AMQPUri, runtime| {
+            let mut last_error = None;
+            for (host, port) in failover.order() {
+                uri.authority.host = host.clone();
+                uri.authority.port = port;
+                let tls = OwnedTLSConfig::default();
+                match uri.connect_with_config_async(tls.as_ref(), &runtime).await {
+                    Ok(stream) => {
+                        failover.reached(&host, port);
+                        return Ok(stream);
+                    }
+                    Err(error) => {
+                        if failover.len() > 1 {
+                            tracing::warn!(amqp.host = %host, amqp.port = port, %error, "RabbitMQ node unreachable; trying the next address");
+                        }
+                        last_error = Some(error);
+                    }
+                }
+            }
+            Err(lapin::Error::from(last_error.unwrap_or_else(|| std::io::Error::other("no broker address"))))
+        },
+        props,
+    );
     // With auto-recovery on, lapin keeps retrying a broker that is not there; a first
     // connection gets a deadline so a wrong URL or a stopped broker is reported, not waited on.
     let limit = std::time::Duration::from_secs(amqp.connect_timeout_secs.max(1));
-    match tokio::time::timeout(limit, Connection::connect(url, props)).await {
-        Ok(connected) => connected.map_err(|source| BrokerError::Connect { url: crate::config::redact_url(url), source }),
-        Err(_) => Err(BrokerError::ConnectTimeout { url: crate::config::redact_url(url), secs: limit.as_secs() }),
+    match tokio::time::timeout(limit, opened).await {
+        Ok(connected) => connected.map_err(connect_error),
+        Err(_) => Err(BrokerError::ConnectTimeout { url: shown.clone(), secs: limit.as_secs() }),
+    }
+}
+
+/// How lapin waits between reconnect rounds (each round tries every address once): short and
+/// jittered, so workers that lost the same node do not come back in lockstep. The recovery
+/// watchdog (`amqp.recovery_timeout_secs`) bounds the whole wait.
+fn reconnect_backoff() -> backon::ExponentialBuilder {
+    backon::ExponentialBuilder::default()
+        .with_min_delay(std::time::Duration::from_millis(200))
+        .with_max_delay(std::time::Duration::from_secs(5))
+        .with_jitter()
+        .with_max_times(60)
+}
+
+/// The broker addresses of one connection and which to try first.
+struct Failover {
+    endpoints: Vec<(String, u16)>,
+    /// Index of the address the next round starts at.
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Failover {
+    fn new(endpoints: Vec<(String, u16)>) -> Self {
+        let start = if endpoints.len() > 1 { rand::random_range(0..endpoints.len()) } else { 0 };
+        Failover { endpoints, next: std::sync::atomic::AtomicUsize::new(start) }
+    }
+
+    fn len(&self) -> usize {
+        self.endpoints.len()
+    }
+
+    /// Every address once, starting where the last round said, and move the start on: a
+    /// reconnect begins with the address after the one that was lost.
+    fn order(&self) -> Vec<(String, u16)> {
+        let n = self.endpoints.len();
+        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % n.max(1);
+        (0..n).map(|k| self.endpoints[(start + k) % n].clone()).collect()
+    }
+
+    /// A connection reached `host:port`: the next round starts after it.
+    fn reached(&self, host: &str, port: u16) {
+        if let Some(i) = self.endpoints.iter().position(|(h, p)| h == host && *p == port) {
+            self.next.store(i + 1, std::sync::atomic::Ordering::Relaxed);
+            if self.endpoints.len() > 1 {
+                tracing::info!(amqp.host = %host, amqp.port = port, "connected to RabbitMQ node");
+            }
+        }
     }
 }
 
@@ -238,5 +329,19 @@ mod tests {
         assert_eq!(tier_for(&tiers, 900), 0);
         assert_eq!(tier_for(&tiers, 2500), 2);
         assert_eq!(tier_for(&tiers, 99_999), 3);
+    }
+
+    #[test]
+    fn failover_tries_every_address_once_per_round_starting_after_the_one_reached() {
+        let f = Failover::new(vec![("a".into(), 1), ("b".into(), 2), ("c".into(), 3)]);
+        let round: Vec<u16> = f.order().iter().map(|(_, p)| *p).collect();
+        let mut sorted = round.clone();
+        sorted.sort();
+        assert_eq!(sorted, vec![1, 2, 3], "each address once: {round:?}");
+        f.reached("b", 2);
+        assert_eq!(f.order().iter().map(|(_, p)| *p).collect::<Vec<_>>(), vec![3, 1, 2], "after b, c comes first");
+        let single = Failover::new(vec![("h".into(), 5672)]);
+        assert_eq!(single.order(), vec![("h".to_string(), 5672)]);
+        assert_eq!(single.order(), vec![("h".to_string(), 5672)]);
     }
 }

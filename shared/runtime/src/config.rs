@@ -30,9 +30,16 @@ pub enum ConfigError {
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AmqpSettings {
-    /// Broker URL; a secret because it usually carries the password.
+    /// Broker URL; a secret because it usually carries the password. Used when `urls` is empty.
     #[serde(skip_serializing)]
     pub url: SecretString,
+    /// Several addresses of one broker cluster (same user, password and vhost; only host and
+    /// port differ). When set, `url` is ignored: a worker connects to one of them, picked at
+    /// random so workers spread over the nodes, and on a lost connection tries the others in
+    /// turn (with a jittered backoff between rounds). In the environment:
+    /// `COPYDESK__AMQP__URLS=amqp://u:p@h1:5672/%2f,amqp://u:p@h2:5672/%2f`.
+    #[serde(skip_serializing)]
+    pub urls: Vec<SecretString>,
     /// Prefix of every exchange and queue name, so several pipelines can share a broker.
     pub namespace: String,
     /// Unacknowledged deliveries a worker may hold at once.
@@ -57,6 +64,7 @@ impl Default for AmqpSettings {
     fn default() -> Self {
         AmqpSettings {
             url: SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f"),
+            urls: Vec::new(),
             namespace: "copydesk".into(),
             prefetch: 16,
             recovery_timeout_secs: 30,
@@ -71,6 +79,7 @@ impl std::fmt::Debug for AmqpSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AmqpSettings")
             .field("url", &redact_url(self.url.expose_secret()))
+            .field("urls", &self.urls.iter().map(|u| redact_url(u.expose_secret())).collect::<Vec<_>>())
             .field("namespace", &self.namespace)
             .field("prefetch", &self.prefetch)
             .field("recovery_timeout_secs", &self.recovery_timeout_secs)
@@ -80,6 +89,50 @@ impl std::fmt::Debug for AmqpSettings {
 }
 
 pub use crate::redact::redact_url;
+
+impl AmqpSettings {
+    /// The broker addresses to use, in configured order: `urls` when set, else `url`.
+    pub fn broker_urls(&self) -> Vec<&str> {
+        if self.urls.is_empty() {
+            vec![self.url.expose_secret()]
+        } else {
+            self.urls.iter().map(|u| u.expose_secret()).collect()
+        }
+    }
+
+    /// The key the addresses came from, for messages.
+    pub fn urls_key(&self) -> &'static str {
+        if self.urls.is_empty() { "amqp.url" } else { "amqp.urls" }
+    }
+
+    /// Check every address parses and that they differ only in host and port (one connection
+    /// carries one user, password and vhost across failovers).
+    pub fn check_urls(&self) -> Result<(), ConfigError> {
+        let key = self.urls_key();
+        let mut first: Option<lapin::uri::AMQPUri> = None;
+        for url in self.broker_urls() {
+            if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
+                return Err(ConfigError::Invalid { key, problem: format!("'{}' must start with amqp:// or amqps://", redact_url(url)) });
+            }
+            let mut parsed: lapin::uri::AMQPUri = url
+                .parse()
+                .map_err(|e| ConfigError::Invalid { key, problem: format!("'{}' is not an AMQP URL: {e}", redact_url(url)) })?;
+            parsed.authority.host.clear();
+            parsed.authority.port = 0;
+            match &first {
+                None => first = Some(parsed),
+                Some(first) if *first != parsed => {
+                    return Err(ConfigError::Invalid {
+                        key,
+                        problem: format!("'{}' differs from the first address in more than host and port; every address of one cluster needs the same scheme, user, password, vhost and options", redact_url(url)),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
 
 /// `[worker]`: how much work one process does at once and how it stops.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -176,13 +229,7 @@ impl Settings {
                 problem: format!("'{ns}' must be non-empty ASCII letters, digits, '-', '_' or '.'"),
             });
         }
-        let url = self.amqp.url.expose_secret();
-        if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
-            return Err(ConfigError::Invalid {
-                key: "amqp.url",
-                problem: format!("'{}' must start with amqp:// or amqps://", redact_url(url)),
-            });
-        }
+        self.amqp.check_urls()?;
         if self.amqp.prefetch == 0 {
             return Err(invalid("amqp.prefetch", "must be at least 1"));
         }
@@ -235,7 +282,9 @@ impl Layers {
             config::Environment::with_prefix("COPYDESK")
                 .prefix_separator("__")
                 .separator("__")
-                .try_parsing(true),
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("amqp.urls"),
         );
         let merged = builder.build().map_err(|e| ConfigError::Load(e.to_string()))?;
         // Every section is read by some binary; one nobody reads is a typo (`[summarise]`, or
@@ -345,6 +394,21 @@ mod tests {
             .expect("missing file")
             .to_string();
         assert!(err.contains("/nonexistent/copydesk.toml"), "{err}");
+    }
+
+    #[test]
+    fn several_broker_urls_replace_the_single_one_and_must_differ_only_in_host_and_port() {
+        let layers = layers_from("[amqp]\nurls = [\"amqp://u:pw@n1:5672/%2f\", \"amqp://u:pw@n2:5673/%2f\"]\n");
+        let s = layers.settings().expect("settings");
+        assert_eq!(s.amqp.broker_urls(), vec!["amqp://u:pw@n1:5672/%2f", "amqp://u:pw@n2:5673/%2f"]);
+        assert!(!format!("{:?}", s.amqp).contains("pw"), "{:?}", s.amqp);
+        assert_eq!(Settings::default().amqp.broker_urls(), vec!["amqp://guest:guest@127.0.0.1:5672/%2f"], "amqp.url still works");
+
+        let layers = layers_from("[amqp]\nurls = [\"amqp://u:pw@n1:5672/%2f\", \"amqp://other:pw@n2:5672/%2f\"]\n");
+        let err = layers.settings().expect_err("different users").to_string();
+        assert!(err.contains("amqp.urls") && !err.contains("pw@"), "{err}");
+        let layers = layers_from("[amqp]\nurls = [\"http://n1:5672\"]\n");
+        assert!(layers.settings().expect_err("not amqp").to_string().contains("amqp.urls"));
     }
 
     #[test]

@@ -48,7 +48,12 @@ impl Runtime {
         let publish_connection = Arc::new(broker::connect(&settings.amqp, &format!("{worker_name}/publish")).await?);
         let publisher = Publisher::new(&publish_connection, settings.amqp.max_message_bytes).await?;
         let names = Names::new(settings.amqp.namespace.clone());
-        broker::declare_topology(publisher.channel(), &names, &settings.retry).await?;
+        // On a channel of its own, closed right after: lapin's recovery redeclares whatever a
+        // channel declared, and a classic dead-letter queue whose node is down (in a cluster)
+        // would make the publishing channel's recovery fail.
+        let setup = publish_connection.create_channel().await.map_err(|e| broker::BrokerError::amqp("open a channel to declare the topology", e))?;
+        broker::declare_topology(&setup, &names, &settings.retry).await?;
+        let _ = setup.close(200, "topology declared".into()).await;
 
         let metrics = Metrics::new(stage.as_str());
         let cancel = CancellationToken::new();
