@@ -166,33 +166,9 @@ async fn sigterm_during_a_batch_stops_within_the_deadline_and_loses_nothing() {
 
 #[tokio::test]
 async fn with_a_webhook_configured_every_article_is_posted_signed_by_the_publish_worker() {
-    use axum::http::{HeaderMap, StatusCode};
-    use std::sync::{Arc, Mutex};
     let _serial = SERIAL.lock().await;
     let secret = "pipeline-test-secret";
-    let received: Arc<Mutex<Vec<(String, serde_json::Value)>>> = Arc::default();
-    let app = {
-        let received = received.clone();
-        axum::Router::new().route(
-            "/hook",
-            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                let received = received.clone();
-                async move {
-                    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-                    let ts: i64 = h("x-copydesk-timestamp").parse().unwrap_or_default();
-                    if h("x-copydesk-signature") != copydesk_publish::webhook::signature(secret.as_bytes(), ts, &body) {
-                        return StatusCode::UNAUTHORIZED;
-                    }
-                    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                    received.lock().expect("lock").push((h("x-copydesk-delivery"), v));
-                    StatusCode::NO_CONTENT
-                }
-            }),
-        )
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    let (received, url) = copydesk_publish::testing::webhook::serve(secret).await;
     let env = vec![
         ("COPYDESK__PUBLISH__WEBHOOK__URL".to_string(), url.clone()),
         ("COPYDESK__PUBLISH__WEBHOOK__SECRET_ENV".to_string(), "COPYDESK_PIPELINE_TEST_WEBHOOK_SECRET".to_string()),
@@ -204,7 +180,8 @@ async fn with_a_webhook_configured_every_article_is_posted_signed_by_the_publish
     let events = p.ns.await_published(5, LONG).await;
 
     assert!(events.iter().all(|e| e.payload.locations.contains(&url)), "each event lists the webhook:\n{}", p.logs());
-    let got = received.lock().expect("lock").clone();
+    let got = received.deliveries();
+    assert_eq!(*received.refused.lock().expect("lock"), 0, "every signature checks out");
     assert_eq!(got.len(), 5, "one signed POST per article:\n{}", p.logs());
     let keys: HashSet<&str> = got.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys.len(), 5, "distinct delivery keys");
