@@ -10,7 +10,7 @@
 //!    peak RSS.
 //! 3. Latency at a steady offered load of half the batch rate: p50/p99 from drop to published.
 //!
-//! Usage: copydesk-bench-pipeline [--stories N] [--json]
+//! Usage: copydesk-bench-pipeline [--stories N] [--bound-messages N] [--json]
 
 use copydesk_runtime::config::RetrySettings;
 use copydesk_tests::broker::TestNamespace;
@@ -53,18 +53,20 @@ async fn broker_bound(n: usize, size: usize) -> anyhow::Result<f64> {
     let mut consumer = consume.basic_consume(queue.clone().into(), "bound".into(), BasicConsumeOptions::default(), FieldTable::default()).await?;
     let body = vec![b'x'; size];
     let started = Instant::now();
+    let got = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = got.clone();
     let consumed = tokio::spawn(async move {
-        let mut got = 0;
-        while got < n {
+        while counted.load(std::sync::atomic::Ordering::Relaxed) < n {
             match consumer.next().await {
                 Some(Ok(d)) => {
-                    let _ = d.ack(BasicAckOptions::default()).await;
-                    got += 1;
+                    d.ack(BasicAckOptions::default()).await?;
+                    counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                _ => break,
+                Some(Err(e)) => return Err(anyhow::anyhow!("bound consumer: {e}")),
+                None => return Err(anyhow::anyhow!("bound consumer closed")),
             }
         }
-        got
+        Ok(())
     });
     let mut outstanding: VecDeque<lapin::PublisherConfirm> = VecDeque::with_capacity(WINDOW);
     for _ in 0..n {
@@ -78,7 +80,12 @@ async fn broker_bound(n: usize, size: usize) -> anyhow::Result<f64> {
     for confirm in outstanding {
         anyhow::ensure!(confirm.await?.is_ack(), "the broker nacked a message");
     }
-    let got = consumed.await?;
+    eprintln!("  {n} published and confirmed in {:.1}s; consumed so far {}", started.elapsed().as_secs_f64(), got.load(std::sync::atomic::Ordering::Relaxed));
+    match tokio::time::timeout(Duration::from_secs(120), consumed).await {
+        Ok(done) => done??,
+        Err(_) => anyhow::bail!("the bound consumer got {} of {n} within 120 s of the last confirm", got.load(std::sync::atomic::Ordering::Relaxed)),
+    }
+    let got = got.load(std::sync::atomic::Ordering::Relaxed);
     let secs = started.elapsed().as_secs_f64();
     let _ = publish.queue_delete(queue.into(), Default::default()).await;
     let _ = consume_conn.close(200, "done".into()).await;
@@ -163,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
     let json = std::env::args().any(|a| a == "--json");
     let sample = Envelope::new(StoryIngested { story: Story::new("g", "h", stories::plain_text(1).split("\n\n").map(String::from).collect()) }, 1);
     let size = sample.to_json().len();
-    let bound_messages = (n * 4).max(10_000);
+    let bound_messages: usize = arg("--bound-messages").map(|s| s.parse()).transpose()?.unwrap_or((n * 4).max(10_000));
 
     eprintln!("broker bound: {bound_messages} persistent messages of {size} bytes, quorum queue, {WINDOW} confirms outstanding, prefetch {WINDOW}...");
     let bound = broker_bound(bound_messages, size).await?;
