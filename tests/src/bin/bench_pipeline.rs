@@ -173,7 +173,10 @@ async fn main() -> anyhow::Result<()> {
     let bound_messages: usize = arg("--bound-messages").map(|s| s.parse()).transpose()?.unwrap_or((n * 4).max(10_000));
 
     eprintln!("broker bound: {bound_messages} persistent messages of {size} bytes, quorum queue, {WINDOW} confirms outstanding, prefetch {WINDOW}...");
-    let bound = broker_bound(bound_messages, size).await?;
+    let bound = match tokio::time::timeout(Duration::from_secs(600), broker_bound(bound_messages, size)).await {
+        Ok(bound) => bound?,
+        Err(_) => anyhow::bail!("the broker bound did not finish within 600 s (is the broker blocked or restarting?)"),
+    };
     let bound_stories = bound / HOPS;
 
     eprintln!("pipeline: {n} generated stories dropped at once through the four workers...");
