@@ -13,6 +13,8 @@ EXPECTED_ENV = {
     "COPYDESK__HEALTH__PORT": "9180",
     "COPYDESK__TELEMETRY__JSON": "true",
 }
+# Workers whose state lives in the store.
+STORE_USERS = ("ingest-worker", "summarize-worker", "publish-worker")
 STAGE_ENV = {
     "ingest-worker": ("COPYDESK__INGEST__DROP_DIR", "/data/inbox"),
     "publish-worker": ("COPYDESK__PUBLISH__OUT_DIR", "/data/out"),
@@ -102,7 +104,7 @@ def run():
     compose = docs[0]
     services = compose.get("services") or {}
     declared = set((compose.get("volumes") or {}).keys())
-    expected = ("rabbitmq", "topology") + WORKERS
+    expected = ("rabbitmq", "postgres", "topology") + WORKERS
     check("compose.yaml has services " + ", ".join(expected),
           [f"missing {s}" for s in expected if s not in services])
 
@@ -137,8 +139,20 @@ def run():
                       if env_key(k) is not None and env_key(k) not in known})
     check("compose COPYDESK__* variables name configuration keys the binaries know", unknown)
 
-    images = {s.get("image") for n, s in services.items() if n != "rabbitmq"}
+    pg = services.get("postgres") or {}
+    pg_test = " ".join(map(str, (pg.get("healthcheck") or {}).get("test") or []))
+    check("compose postgres (the shared store) has a pg_isready health check, and ingest, summarize and publish use it", [
+        None if str(pg.get("image", "")).startswith("postgres:") else f"postgres image {pg.get('image')!r}",
+        None if "pg_isready" in pg_test else f"postgres healthcheck {pg_test!r}",
+        *(f"{n}: COPYDESK__STORE__URL={env_of(services.get(n) or {}).get('COPYDESK__STORE__URL')!r} is not postgres://...@postgres:5432/..."
+          for n in STORE_USERS if "@postgres:5432/" not in env_of(services.get(n) or {}).get("COPYDESK__STORE__URL", "")),
+        *(f"{n} does not wait for postgres healthy" for n in STORE_USERS
+          if (((services.get(n) or {}).get("depends_on") or {}).get("postgres") or {}).get("condition") != "service_healthy"),
+    ])
+
+    external = ("rabbitmq", "postgres")
+    images = {s.get("image") for n, s in services.items() if n not in external}
     bad_cmd = [f"{n} runs {program_of(s)!r}" for n, s in services.items()
-               if n != "rabbitmq" and program_of(s) not in BINARIES]
-    check("compose services other than rabbitmq share one image and run one of the five binaries",
+               if n not in external and program_of(s) not in BINARIES]
+    check("compose services other than rabbitmq and postgres share one image and run one of the five binaries",
           [None if len(images) == 1 else f"images {sorted(map(str, images))}", *bad_cmd])

@@ -7,6 +7,8 @@ from report import DEPLOY, STAGES, WORKERS, check, fail, flat_keys, known_config
 
 K8S = DEPLOY / "k8s"
 SCALER_API = "keda.sh/v1alpha1"
+# Workers that keep state in the store (dedup and feed leases; event clusters; ledger and deliveries).
+STORE_USERS = ("ingest-worker", "summarize-worker", "publish-worker")
 
 
 def load_all():
@@ -71,6 +73,9 @@ def deployment_problems(name, dep, objects, cfg):
         p.append("container does not drop ALL capabilities")
     if (spec.get("terminationGracePeriodSeconds") or 30) <= deadline:
         p.append(f"terminationGracePeriodSeconds {spec.get('terminationGracePeriodSeconds', '30 (default)')} is not above worker.shutdown_deadline_secs {deadline}")
+    env = {e.get("name"): e for e in c.get("env") or []}
+    if name in STORE_USERS and not ((env.get("COPYDESK__STORE__URL") or {}).get("valueFrom") or {}).get("secretKeyRef"):
+        p.append("no COPYDESK__STORE__URL from a Secret: replicas need the shared PostgreSQL store")
     if "replicas" in dep["spec"]:
         p.append("sets spec.replicas, which fights KEDA on every apply")
     p += reference_problems(c, spec, objects)
@@ -122,6 +127,8 @@ def scaledobject_problems(name, so, objects, namespace):
         p.append(f"scaleTargetRef {target!r} is not a Deployment here")
     if spec.get("minReplicaCount", 0) > spec.get("maxReplicaCount", 100):
         p.append("minReplicaCount is above maxReplicaCount")
+    if spec.get("maxReplicaCount", 100) < 2:
+        p.append(f"maxReplicaCount {spec.get('maxReplicaCount')} pins the stage; state is shared in the store, so every stage scales")
     triggers = spec.get("triggers") or []
     if len(triggers) != 1 or triggers[0].get("type") != "rabbitmq":
         return p + [f"triggers {[t.get('type') for t in triggers]}, want one rabbitmq trigger"]
@@ -170,14 +177,14 @@ def run():
         if dep is None:
             fail(f"k8s Deployment {name}", "missing")
             continue
-        check(f"k8s Deployment {name}: probes, metrics annotations, resources, non-root read-only, grace period, references",
+        check(f"k8s Deployment {name}: probes, metrics annotations, resources, non-root read-only, grace period, store URL, references",
               deployment_problems(name, dep[0], objects, cfg))
     scaled = {n: d for (k, n), (d, _) in objects.items() if k == "ScaledObject"}
     targets = [((d.get("spec") or {}).get("scaleTargetRef") or {}).get("name") for d in scaled.values()]
     check("k8s one ScaledObject per worker Deployment",
           [f"{w} has {targets.count(w)} ScaledObjects" for w in WORKERS if targets.count(w) != 1])
     for name, so in sorted(scaled.items()):
-        check(f"k8s ScaledObject {name}: targets a Deployment, rabbitmq QueueLength on {amqp_ns}.<stage>, auth exists",
+        check(f"k8s ScaledObject {name}: targets a Deployment, not pinned, rabbitmq QueueLength on {amqp_ns}.<stage>, auth exists",
               scaledobject_problems(name, so, objects, amqp_ns))
     for (kind, name), (ta, _) in objects.items():
         if kind == "TriggerAuthentication":

@@ -74,7 +74,8 @@ def known_config_keys():
     keys = flat_keys(toml_file(default)) if default.exists() else set()
     # Optional keys that default.toml leaves unset or commented out.
     keys |= {"health.port", "ingest.dedup_path", "ingest.feed_state_dir", "ingest.quiet_after_secs",
-             "ingest.detect_language", "amqp.url"}
+             "ingest.detect_language", "amqp.url", "store.path", "store.url", "store.max_connections",
+             "store.lease_secs", "store.lock_wait_secs", "store.connect_timeout_secs"}
     return keys
 
 

@@ -5,6 +5,7 @@ score; this checks what they cannot know: that the units match the Copydesk layo
 """
 
 import re
+from pathlib import PurePosixPath
 
 from report import DEPLOY, STAGES, check, flat_keys, known_config_keys, toml_file
 
@@ -68,7 +69,9 @@ def run():
     unknown = sorted(flat_keys(cfg) - known_config_keys())
     check("systemd config.toml parses and names only known configuration keys", [f"unknown key {k}" for k in unknown])
     drop_dir, out_dir = cfg.get("ingest", {}).get("drop_dir"), cfg.get("publish", {}).get("out_dir")
-    rw_wanted = {"ingest": [drop_dir], "publish": [out_dir]}
+    state_dir = str(PurePosixPath(cfg.get("store", {}).get("path", "/var/lib/copydesk/state/copydesk.db")).parent)
+    # ingest, publish and summarize (the event desk) use the store; SQLite writes beside its file.
+    rw_wanted = {"ingest": [drop_dir, state_dir], "publish": [out_dir, state_dir], "summarize": [state_dir]}
     for stage in STAGES:
         path = SYSTEMD / UNITS[stage]
         if not path.exists():
@@ -87,7 +90,7 @@ def run():
     tmpfiles = (SYSTEMD / "copydesk.tmpfiles.conf").read_text(encoding="utf-8")
     created = {line.split()[1] for line in tmpfiles.splitlines() if line.startswith("d ")}
     check("systemd tmpfiles creates every ReadWritePaths folder and the WorkingDirectory",
-          [f"{path} is not created" for path in (drop_dir, out_dir, "/var/lib/copydesk") if path not in created])
+          [f"{path} is not created" for path in (drop_dir, out_dir, state_dir, "/var/lib/copydesk") if path not in created])
     env_example = (SYSTEMD / "copydesk.env.example").read_text(encoding="utf-8")
     check("systemd copydesk.env.example sets the AMQP URL and not the per-instance health port", [
         None if re.search(r"^COPYDESK__AMQP__URL=amqp", env_example, re.M) else "no COPYDESK__AMQP__URL",

@@ -158,6 +158,61 @@ impl TestNamespace {
     }
 }
 
+/// Every `story.published` event of a namespace, collected in the background (and acked) from
+/// the moment [`TestNamespace::watch_published`] returns until it is dropped.
+pub struct PublishedWatch {
+    events: std::sync::Arc<std::sync::Mutex<Vec<Envelope<StoryPublished>>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl PublishedWatch {
+    /// The events so far, repeats included.
+    pub fn events(&self) -> Vec<Envelope<StoryPublished>> {
+        self.events.lock().expect("events").clone()
+    }
+
+    /// Distinct (story key, version) pairs seen so far.
+    pub fn distinct(&self) -> std::collections::HashSet<(String, u64)> {
+        self.events.lock().expect("events").iter().map(|e| (e.payload.key().to_string(), e.payload.version)).collect()
+    }
+}
+
+impl Drop for PublishedWatch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TestNamespace {
+    /// Start collecting `story.published` events in the background.
+    pub async fn watch_published(&self) -> PublishedWatch {
+        let channel = self.channel().await;
+        let mut consumer = channel
+            .basic_consume(self.names.published_queue().into(), "test-watch-all".into(), BasicConsumeOptions::default(), FieldTable::default())
+            .await
+            .expect("consume published");
+        let events: std::sync::Arc<std::sync::Mutex<Vec<Envelope<StoryPublished>>>> = std::sync::Arc::default();
+        let sink = events.clone();
+        let task = tokio::spawn(async move {
+            while let Some(next) = consumer.next().await {
+                match next {
+                    Ok(delivery) => {
+                        let env = Envelope::<StoryPublished>::from_json(&delivery.data).expect("StoryPublished");
+                        let _ = delivery.ack(BasicAckOptions::default()).await;
+                        sink.lock().expect("events").push(env);
+                    }
+                    Err(e) => {
+                        if channel.wait_for_recovery(e).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        PublishedWatch { events, task }
+    }
+}
+
 impl Drop for TestNamespace {
     fn drop(&mut self) {
         if !self.cleanup {

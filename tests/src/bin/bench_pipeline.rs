@@ -1,56 +1,95 @@
-//! `make bench`, end to end: stories/s from inbox to published and p50/p99 latency of the four
-//! workers, and in the same run a raw publish-with-confirms / consume-with-ack baseline on the
-//! same broker with the same message size, printed with the ratio.
+//! `make bench`, end to end, every figure from the same run:
 //!
-//! Usage: copydesk-bench-pipeline [--stories N] [--json]
+//! 1. The broker's own bound: messages of the pipeline's size into a quorum queue, persistent,
+//!    published with a sliding window of outstanding confirms and consumed with a large prefetch,
+//!    acked one by one. Divided by the pipeline's hops (four confirmed publishes per story:
+//!    ingested, extracted, summarized, published), that is the most stories/s this broker could
+//!    carry; the pipeline's rate is printed as a share of it.
+//! 2. A batch of stories dropped at once: stories/s from inbox to published, and per stage the
+//!    rate while it was busy (from the workers' own `/metrics`), CPU milliseconds per story and
+//!    peak RSS.
+//! 3. Latency at a steady offered load of half the batch rate: p50/p99 from drop to published.
+//!
+//! Usage: copydesk-bench-pipeline [--stories N] [--bound-messages N] [--json]
 
 use copydesk_runtime::config::RetrySettings;
-use copydesk_runtime::Outgoing;
 use copydesk_tests::broker::TestNamespace;
 use copydesk_tests::pipeline::Pipeline;
+use copydesk_tests::procs::Proc;
 use copydesk_tests::stories;
 use copydesk_types::{Envelope, Story, StoryIngested};
 use futures::StreamExt;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, QueueDeclareOptions};
-use lapin::types::FieldTable;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::BasicProperties;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Confirmed publishes per story: story.ingested, .extracted, .summarized, .published.
+const HOPS: f64 = 4.0;
+/// Outstanding confirms and prefetch for the broker bound.
+const WINDOW: usize = 300;
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
 }
 
-/// Raw broker throughput: publish N messages of `size` bytes awaiting each confirm (as the
-/// runtime does), while one consumer with the same prefetch acks each. Messages per second.
-async fn baseline(n: usize, size: usize) -> anyhow::Result<f64> {
+/// The broker's bound: `n` persistent messages of `size` bytes through a quorum queue, publisher
+/// confirms pipelined `WINDOW` deep, one consumer with prefetch `WINDOW` acking each. Messages/s.
+async fn broker_bound(n: usize, size: usize) -> anyhow::Result<f64> {
     let ns = TestNamespace::new(RetrySettings::default()).await;
-    let queue = format!("{}.baseline", ns.names.namespace);
-    let channel = ns.conn.create_channel().await?;
-    channel.queue_declare(queue.clone().into(), QueueDeclareOptions { durable: true, ..Default::default() }, FieldTable::default()).await?;
-    channel.basic_qos(16, BasicQosOptions::default()).await?;
-    let mut consumer = channel.basic_consume(queue.clone().into(), "baseline".into(), BasicConsumeOptions::default(), FieldTable::default()).await?;
+    let queue = format!("{}.bound", ns.names.namespace);
+    let publish = ns.conn.create_channel().await?;
+    publish.confirm_select(ConfirmSelectOptions::default()).await?;
+    let mut args = FieldTable::default();
+    args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+    publish.queue_declare(queue.clone().into(), QueueDeclareOptions { durable: true, ..Default::default() }, args).await?;
+    // Consume on a connection of its own, as the workers do.
+    let consume_conn = copydesk_runtime::broker::connect(&ns.settings.amqp, "bench bound consumer").await?;
+    let consume = consume_conn.create_channel().await?;
+    consume.basic_qos(WINDOW as u16, BasicQosOptions::default()).await?;
+    let mut consumer = consume.basic_consume(queue.clone().into(), "bound".into(), BasicConsumeOptions::default(), FieldTable::default()).await?;
     let body = vec![b'x'; size];
     let started = Instant::now();
-    let consume = tokio::spawn(async move {
-        let mut got = 0;
-        while got < n {
+    let got = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = got.clone();
+    let consumed = tokio::spawn(async move {
+        while counted.load(std::sync::atomic::Ordering::Relaxed) < n {
             match consumer.next().await {
                 Some(Ok(d)) => {
-                    let _ = d.ack(BasicAckOptions::default()).await;
-                    got += 1;
+                    d.ack(BasicAckOptions::default()).await?;
+                    counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                _ => break,
+                Some(Err(e)) => return Err(anyhow::anyhow!("bound consumer: {e}")),
+                None => return Err(anyhow::anyhow!("bound consumer closed")),
             }
         }
-        got
+        Ok(())
     });
+    let mut outstanding: VecDeque<lapin::PublisherConfirm> = VecDeque::with_capacity(WINDOW);
     for _ in 0..n {
-        ns.publisher.publish_confirmed(&[Outgoing::to_queue(&queue, body.clone())]).await?;
+        if outstanding.len() == WINDOW {
+            let confirm = outstanding.pop_front().expect("window");
+            anyhow::ensure!(confirm.await?.is_ack(), "the broker nacked a message");
+        }
+        let props = BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
+        outstanding.push_back(publish.basic_publish("".into(), queue.clone().into(), BasicPublishOptions::default(), &body, props).await?);
     }
-    let got = consume.await?;
+    for confirm in outstanding {
+        anyhow::ensure!(confirm.await?.is_ack(), "the broker nacked a message");
+    }
+    eprintln!("  {n} published and confirmed in {:.1}s; consumed so far {}", started.elapsed().as_secs_f64(), got.load(std::sync::atomic::Ordering::Relaxed));
+    match tokio::time::timeout(Duration::from_secs(120), consumed).await {
+        Ok(done) => done??,
+        Err(_) => anyhow::bail!("the bound consumer got {} of {n} within 120 s of the last confirm", got.load(std::sync::atomic::Ordering::Relaxed)),
+    }
+    let got = got.load(std::sync::atomic::Ordering::Relaxed);
     let secs = started.elapsed().as_secs_f64();
-    let _ = channel.queue_delete(queue.into(), Default::default()).await;
-    anyhow::ensure!(got == n, "baseline consumed {got} of {n}");
+    let _ = publish.queue_delete(queue.into(), Default::default()).await;
+    let _ = consume_conn.close(200, "done".into()).await;
+    anyhow::ensure!(got == n, "the bound consumed {got} of {n}");
     Ok(n as f64 / secs)
 }
 
@@ -61,56 +100,188 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// The address a worker's health server bound (it logs `health.addr=...` at start).
+fn health_addr(proc: &Proc) -> Option<String> {
+    let log = proc.log_text();
+    let at = log.find("health.addr=")? + "health.addr=".len();
+    Some(log[at..].split_whitespace().next()?.to_string())
+}
+
+/// One counter from a worker's `/metrics`.
+async fn counter(addr: &str, name: &str) -> Option<f64> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    stream.write_all(format!("GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await.ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).await.ok()?;
+    text.lines().find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU seconds (user + system) a process has used so far.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// The counter that says a stage finished a story.
+fn stage_counter(worker: &str) -> &'static str {
+    if worker == "ingest-worker" {
+        "copydesk_ingest_stories_total"
+    } else {
+        "copydesk_messages_succeeded_total"
+    }
+}
+
+/// Per worker: (first time its counter moved, last time it moved, final value), sampled.
+#[derive(Default, Clone, Copy)]
+struct Busy {
+    first: Option<f64>,
+    last: f64,
+    count: f64,
+}
+
+/// Story `i`'s latency from its drop time, read from its article file.
+fn latencies(p: &Pipeline, dropped: &HashMap<usize, SystemTime>) -> Vec<f64> {
+    let mut out: Vec<f64> = p
+        .article_files()
+        .iter()
+        .filter_map(|f| {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(f).ok()?).ok()?;
+            let headline = v["story"]["headline"].as_str()?;
+            let i: usize = headline.rsplit("story ").next()?.trim().parse().ok()?;
+            let at = chrono::DateTime::parse_from_rfc3339(v["published_at"].as_str()?).ok()?.with_timezone(&chrono::Utc);
+            let dropped = chrono::DateTime::<chrono::Utc>::from(*dropped.get(&i)?);
+            Some((at - dropped).num_microseconds()? as f64 / 1e6)
+        })
+        .collect();
+    out.sort_by(|a, b| a.total_cmp(b));
+    out
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let n: usize = arg("--stories").map(|s| s.parse()).transpose()?.unwrap_or(3000);
     let json = std::env::args().any(|a| a == "--json");
     let sample = Envelope::new(StoryIngested { story: Story::new("g", "h", stories::plain_text(1).split("\n\n").map(String::from).collect()) }, 1);
     let size = sample.to_json().len();
+    let bound_messages: usize = arg("--bound-messages").map(|s| s.parse()).transpose()?.unwrap_or((n * 4).max(10_000));
 
-    eprintln!("baseline: {n} messages of {size} bytes, publish with confirms + consume with ack...");
-    let base = baseline(n, size).await?;
+    eprintln!("broker bound: {bound_messages} persistent messages of {size} bytes, quorum queue, {WINDOW} confirms outstanding, prefetch {WINDOW}...");
+    let bound = match tokio::time::timeout(Duration::from_secs(600), broker_bound(bound_messages, size)).await {
+        Ok(bound) => bound?,
+        Err(_) => anyhow::bail!("the broker bound did not finish within 600 s (is the broker blocked or restarting?)"),
+    };
+    let bound_stories = bound / HOPS;
 
-    eprintln!("pipeline: {n} generated stories through the four workers...");
+    eprintln!("pipeline: {n} generated stories dropped at once through the four workers...");
     let retry = RetrySettings { max_attempts: 5, initial_delay_ms: 200, max_delay_ms: 2000 };
     let p = Pipeline::start(retry).await;
+    let workers: Vec<(String, u32, String)> = p
+        .procs
+        .lock()
+        .expect("procs")
+        .iter()
+        .map(|w| (w.name.clone(), w.pid(), health_addr(w).unwrap_or_default()))
+        .collect();
     let staging = p.dir.path().join("staging");
     std::fs::create_dir_all(&staging)?;
     for i in 0..n {
         std::fs::write(staging.join(stories::file_name(i)), stories::plain_text(i))?;
     }
     std::fs::create_dir_all(&p.inbox)?;
-    let dropped_at = SystemTime::now();
+    let cpu_before: Vec<f64> = workers.iter().map(|(_, pid, _)| cpu_secs(*pid).unwrap_or(0.0)).collect();
     let started = Instant::now();
+    let mut dropped: HashMap<usize, SystemTime> = HashMap::new();
     for i in 0..n {
         std::fs::rename(staging.join(stories::file_name(i)), p.inbox.join(stories::file_name(i)))?;
+        dropped.insert(i, SystemTime::now());
     }
+    // Sample each stage's counter while the batch runs.
+    let sampler = {
+        let workers = workers.clone();
+        tokio::spawn(async move {
+            let mut busy = vec![Busy::default(); workers.len()];
+            loop {
+                let t = started.elapsed().as_secs_f64();
+                for (k, (name, _, addr)) in workers.iter().enumerate() {
+                    if let Some(c) = counter(addr, stage_counter(name)).await {
+                        if c > busy[k].count {
+                            busy[k].first.get_or_insert(t);
+                            busy[k].last = t;
+                            busy[k].count = c;
+                        }
+                    }
+                }
+                if busy.iter().all(|b| b.count >= n as f64) {
+                    return busy;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
     p.ns.await_published(n, Duration::from_secs(1800)).await;
     let secs = started.elapsed().as_secs_f64();
-    let rates = n as f64 / secs;
-    let mut latencies: Vec<f64> = p
-        .article_files()
-        .iter()
-        .filter_map(|f| {
-            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(f).ok()?).ok()?;
-            let at = chrono::DateTime::parse_from_rfc3339(v["published_at"].as_str()?).ok()?;
-            let dropped = chrono::DateTime::<chrono::Utc>::from(dropped_at);
-            Some((at.with_timezone(&chrono::Utc) - dropped).num_milliseconds() as f64 / 1000.0)
-        })
-        .collect();
-    latencies.sort_by(|a, b| a.total_cmp(b));
-    let rss: Vec<(String, f64)> = p.procs.lock().map(|l| l.iter().filter_map(|w| Some((w.name.clone(), w.peak_rss_mb()?))).collect()).unwrap_or_default();
+    let rate = n as f64 / secs;
+    let busy = tokio::time::timeout(Duration::from_secs(30), sampler).await.ok().and_then(Result::ok).unwrap_or_default();
+    let batch_latency = latencies(&p, &dropped);
+    let mut stages = BTreeMap::new();
+    for (k, (name, pid, _)) in workers.iter().enumerate() {
+        let cpu = cpu_secs(*pid).unwrap_or(0.0) - cpu_before[k];
+        let b = busy.get(k).copied().unwrap_or_default();
+        // The window between the first and last change, plus one sampling period.
+        let window = b.first.map(|f| b.last - f + 0.1).unwrap_or(f64::NAN);
+        stages.insert(
+            name.clone(),
+            serde_json::json!({
+                "stories_per_sec_while_busy": round(b.count / window, 1),
+                "cpu_ms_per_story": round(cpu * 1000.0 / n as f64, 2),
+                "cpu_share_of_batch": round(cpu / secs, 2),
+            }),
+        );
+    }
+
+    // Steady load at half the batch rate, new stories (so none is a duplicate).
+    let offered = rate / 2.0;
+    let steady_n = ((offered * 20.0) as usize).clamp(50, n);
+    eprintln!("latency: {steady_n} more stories at a steady {offered:.0} stories/s (half the batch rate)...");
+    let mut steady_dropped: HashMap<usize, SystemTime> = HashMap::new();
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / offered));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    for i in n..n + steady_n {
+        tick.tick().await;
+        p.drop_file(&stories::file_name(i), stories::plain_text(i).as_bytes());
+        steady_dropped.insert(i, SystemTime::now());
+    }
+    p.ns.await_published(steady_n, Duration::from_secs(1800)).await;
+    let steady_latency = latencies(&p, &steady_dropped);
+
+    let rss: BTreeMap<String, f64> = p.procs.lock().map(|l| l.iter().filter_map(|w| Some((w.name.clone(), round(w.peak_rss_mb()?, 1)))).collect()).unwrap_or_default();
     let report = serde_json::json!({
         "stories": n,
         "message_bytes": size,
-        "pipeline_stories_per_sec": (rates * 10.0).round() / 10.0,
-        "pipeline_seconds": (secs * 100.0).round() / 100.0,
-        "latency_p50_s": percentile(&latencies, 0.5),
-        "latency_p99_s": percentile(&latencies, 0.99),
-        "baseline_msgs_per_sec": (base * 10.0).round() / 10.0,
-        "ratio_pipeline_to_baseline": (rates / base * 1000.0).round() / 1000.0,
-        "worker_peak_rss_mb": rss.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
-        "note": "latency: all stories dropped at once, so it includes queueing behind the batch; baseline: one confirmed publish at a time, prefetch 16",
+        "broker_bound_msgs_per_sec": round(bound, 1),
+        "broker_bound_stories_per_sec": round(bound_stories, 1),
+        "pipeline_stories_per_sec": round(rate, 1),
+        "pipeline_share_of_bound": round(rate / bound_stories, 3),
+        "pipeline_seconds": round(secs, 2),
+        "stages": stages,
+        "batch_latency_p50_s": round(percentile(&batch_latency, 0.5), 3),
+        "batch_latency_p99_s": round(percentile(&batch_latency, 0.99), 3),
+        "steady_offered_stories_per_sec": round(offered, 1),
+        "steady_stories": steady_n,
+        "steady_latency_p50_s": round(percentile(&steady_latency, 0.5), 3),
+        "steady_latency_p99_s": round(percentile(&steady_latency, 0.99), 3),
+        "worker_peak_rss_mb": rss,
+        "note": format!(
+            "bound: quorum queue, persistent, {WINDOW} confirms outstanding, prefetch {WINDOW}, divided by {HOPS} hops; \
+             batch latency includes queueing behind the batch; all figures from one run on a shared machine"
+        ),
     });
     if json {
         println!("{report}");

@@ -1,5 +1,6 @@
 //! Test support: message builders, a stage on a temporary store, a WordPress stand-in.
 
+pub mod webhook;
 pub mod wordpress;
 
 use copydesk_types::{Article, Entities, Section, Story, StorySummarized, Summary};
