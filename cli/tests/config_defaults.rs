@@ -142,6 +142,7 @@ fn default_toml_lists_every_key_with_the_code_default() {
     ] {
         defaults.insert(key.to_string(), Value::String(value));
     }
+    defaults.insert("amqp.urls".to_string(), Value::Array(amqp.urls.iter().map(|u| Value::String(u.expose_secret().to_string())).collect()));
 
     let mut problems = Vec::new();
     for (key, default) in &defaults {
@@ -163,7 +164,10 @@ fn default_toml_lists_every_key_with_the_code_default() {
         }
     }
     for key in listed.keys() {
-        if !defaults.contains_key(key) {
+        // `[console]` belongs to the copydesk binary; its own unit test
+        // (`console::tests::the_shipped_console_section_is_the_defaults_and_unknown_keys_are_refused`)
+        // compares the shipped section with its defaults.
+        if !defaults.contains_key(key) && !key.starts_with("console.") {
             problems.push(format!("`{key}` is listed but no config struct has it"));
         }
     }

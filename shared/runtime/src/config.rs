@@ -255,7 +255,7 @@ fn invalid(key: &'static str, problem: &str) -> ConfigError {
 
 /// Every top-level section some binary of the workspace reads; any other is refused at load.
 pub const SECTIONS: &[&str] =
-    &["amqp", "worker", "retry", "health", "telemetry", "store", "ingest", "extract", "summarize", "events", "publish"];
+    &["amqp", "worker", "retry", "health", "telemetry", "store", "ingest", "extract", "summarize", "events", "publish", "console"];
 
 /// The merged configuration layers, from which each crate reads its own section.
 pub struct Layers {

@@ -39,7 +39,7 @@ impl Default for ClusterConfig {
 /// How many of the best-scoring other events repair looks into.
 pub const REPAIR_NEIGHBOURS: usize = 3;
 /// How often an assignment is redone after compare-and-set conflicts before giving up.
-pub const MAX_ATTEMPTS: u32 = 8;
+pub const MAX_ATTEMPTS: u32 = 12;
 
 /// Where a story went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +95,30 @@ pub struct Clusterer<S> {
     cfg: ClusterConfig,
 }
 
+/// Pauses between attempts after another writer changed the same events: jittered and growing,
+/// so replicas that keep colliding on alike stories (a burst of one agency's copy) fall out of
+/// step instead of retrying in lockstep until the attempts run out.
+fn conflict_backoff() -> impl Iterator<Item = std::time::Duration> {
+    use backon::BackoffBuilder;
+    backon::ExponentialBuilder::default()
+        .with_min_delay(std::time::Duration::from_millis(5))
+        .with_max_delay(std::time::Duration::from_millis(250))
+        .with_jitter()
+        .without_max_times()
+        .build()
+}
+
+async fn wait_after_conflict(pause: &mut impl Iterator<Item = std::time::Duration>) {
+    if let Some(d) = pause.next() {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            tokio::time::sleep(d).await;
+        } else {
+            // Outside tokio (an evaluation driven by a plain executor): a short blocking pause.
+            std::thread::sleep(d);
+        }
+    }
+}
+
 impl<S: EventStore> Clusterer<S> {
     /// A clusterer with its state in `store`.
     pub fn new(store: S, cfg: ClusterConfig) -> Self {
@@ -114,9 +138,10 @@ impl<S: EventStore> Clusterer<S> {
     /// Assign one story; idempotent for a (story id, version) seen before.
     pub async fn assign(&self, doc: &EventDoc) -> Result<Assignment, EventsError> {
         let terms = DocTerms::of(doc);
+        let mut pause = conflict_backoff();
         for _ in 0..MAX_ATTEMPTS {
             match self.try_assign(doc, &terms).await {
-                Err(StoreError::Conflict(_)) => continue,
+                Err(StoreError::Conflict(_)) => wait_after_conflict(&mut pause).await,
                 other => return other.map_err(EventsError::from),
             }
         }
@@ -126,6 +151,7 @@ impl<S: EventStore> Clusterer<S> {
     /// Take a story out of its event (a kill): the event loses the member, and is deleted when
     /// it was the last one. Returns the event it left, or `None` for an unknown story.
     pub async fn remove(&self, story_id: &str) -> Result<Option<String>, EventsError> {
+        let mut pause = conflict_backoff();
         for _ in 0..MAX_ATTEMPTS {
             let Some(mut event) = self.store.event_of(story_id).await? else {
                 return Ok(None);
@@ -138,7 +164,7 @@ impl<S: EventStore> Clusterer<S> {
                 EventWrite::Put { expected: event.version, state: event }
             };
             match self.store.commit(Commit { writes: vec![write], new_doc_terms: None }).await {
-                Err(StoreError::Conflict(_)) => continue,
+                Err(StoreError::Conflict(_)) => wait_after_conflict(&mut pause).await,
                 other => return other.map(|()| Some(id)).map_err(EventsError::from),
             }
         }
