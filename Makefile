@@ -30,12 +30,8 @@ test: ## Unit and integration tests (starts RabbitMQ and PostgreSQL, installs he
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-test-tools.sh
 	$(CARGO) build --workspace --bins
-	@# The broker-facing integration tests run one at a time: bursts of parallel quorum-queue
-	@# declarations from many test namespaces at once have wedged RabbitMQ 3.10 here.
-	@status=0; \
-	$(CARGO) test --workspace --exclude copydesk-tests --no-fail-fast || status=1; \
-	$(CARGO) test -p copydesk-tests --no-fail-fast -- --test-threads=1 || status=1; \
-	exit $$status
+	@# One step at a time under a watchdog on the broker: see scripts/test.sh.
+	@CARGO=$(CARGO) scripts/test.sh
 	@$(MAKE) --no-print-directory test-wordpress
 
 test-wordpress: ## The WordPress sink against a real WordPress 6.1 (installs and starts it: scripts/ensure-wordpress.sh)

@@ -153,17 +153,15 @@ impl Fixture {
     }
 
     async fn cleanup(&self) {
+        // Every queue the namespace declared (work queues, dead letters and retry tiers) and its
+        // exchange: quorum queues left behind pile up in the shared broker.
         let channel = self.conn.create_channel().await.expect("channel");
-        for stage in Stage::ALL {
-            for q in [
-                self.names.stage_queue(stage),
-                self.names.dead_letter_queue(stage),
-            ] {
-                let _ = channel
-                    .queue_delete(q.into(), QueueDeleteOptions::default())
-                    .await;
-            }
+        for q in broker::all_queues(&self.names, &Settings::default().retry) {
+            let _ = channel.queue_delete(q.into(), QueueDeleteOptions::default()).await;
         }
+        let _ = channel
+            .exchange_delete(self.names.events_exchange().into(), Default::default())
+            .await;
     }
 }
 
