@@ -5,7 +5,7 @@
 
 use crate::doc::Doc;
 use crate::salience::Term;
-use copydesk_types::Article;
+use copydesk_types::{Article, EntityKind};
 
 /// Sentences of the lead that count as "the lead" for placement.
 const LEAD_SENTENCES: usize = 2;
@@ -112,6 +112,23 @@ pub(crate) fn settle_focus(
     }
 }
 
+/// Without entity types: a capitalised word shaped like a nationality ("German", "Japanese",
+/// "British", "Pakistani").
+fn is_demonym_shaped(word: &str) -> bool {
+    const SHORT: &[&str] = &[
+        "French", "Dutch", "Greek", "Swiss", "Thai", "Welsh", "Czech", "German",
+    ];
+    let lower = word.to_lowercase();
+    word.starts_with(char::is_uppercase)
+        && (word.chars().count() > 4 || SHORT.contains(&word))
+        && ([
+            "ish", "ese", "ian", "ean", "can", "yan", "ban", "ani", "aqi", "eli", "udi",
+        ]
+        .iter()
+        .any(|e| lower.ends_with(e))
+            || SHORT.contains(&word))
+}
+
 /// Focus keyphrase candidates, best first (see [`focus_keyphrase`]).
 pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<String> {
     let lead_text: String = if lead.is_empty() {
@@ -129,11 +146,17 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         .map(|t| t.score)
         .fold(0.0f32, f32::max)
         .max(1e-6);
-    let names = terms
-        .iter()
-        .take(NAMES)
-        .map(|t| (t.name.clone(), t.score / top));
-    let phrases = headline_phrases(doc).into_iter().map(|p| (p, 0.0));
+    // A lone nationality or other MISC word ("German", "Japanese") names no topic a reader
+    // searches for: it stays a candidate, behind the rest.
+    let names = terms.iter().take(NAMES).map(|t| {
+        let lone_misc = !t.name.contains(' ')
+            && match t.kind {
+                Some(kind) => kind == EntityKind::Misc,
+                None => is_demonym_shaped(&t.name),
+            };
+        (t.name.clone(), t.score / top, lone_misc)
+    });
+    let phrases = headline_phrases(doc).into_iter().map(|p| (p, 0.0, false));
     let mut scored: Vec<(f32, String)> = Vec::new();
     let headline = doc.headline.to_lowercase();
     let lead_lower = lead_text.to_lowercase();
@@ -142,7 +165,7 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         .iter()
         .map(|s| s.text.to_lowercase())
         .collect();
-    for (candidate, salience) in phrases.chain(names) {
+    for (candidate, salience, lone_misc) in phrases.chain(names) {
         let needle = candidate.to_lowercase();
         let in_headline = find_lower(&headline, &needle).is_some();
         let in_lead = find_lower(&lead_lower, &needle).is_some();
@@ -160,6 +183,7 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         let score = recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
             + if in_headline { 3.0 } else { 0.0 }
             + 2.0 * salience;
+        let score = if lone_misc { 0.3 * score } else { score };
         if !scored
             .iter()
             .any(|(_, c)| c.eq_ignore_ascii_case(&candidate))
@@ -250,6 +274,49 @@ mod tests {
             "{focus}"
         );
         assert!(has_phrase(&story.headline, &focus));
+    }
+
+    #[test]
+    fn a_lone_nationality_is_no_focus_when_a_name_or_phrase_can_be() {
+        for w in [
+            "German",
+            "Japanese",
+            "British",
+            "Pakistani",
+            "French",
+            "Norwegian",
+        ] {
+            assert!(is_demonym_shaped(w), "{w}");
+        }
+        for w in ["Japan", "Germany", "Oslo", "Chelsea", "UK", "german"] {
+            assert!(!is_demonym_shaped(w), "{w}");
+        }
+        let story = Story::new(
+            "g",
+            "German carmaker Volkswagen cuts output",
+            vec![
+                "German carmaker Volkswagen cut its output on Monday.".into(),
+                "Volkswagen said German demand had fallen.".into(),
+                "German suppliers and Volkswagen dealers expect a slow spring.".into(),
+            ],
+        );
+        let doc = Doc::from_story(&story);
+        let terms = vec![
+            Term {
+                name: "German".into(),
+                kind: None,
+                score: 3.0,
+            },
+            Term {
+                name: "Volkswagen".into(),
+                kind: Some(EntityKind::Org),
+                score: 2.5,
+            },
+        ];
+        assert_eq!(
+            focus_keyphrase(&doc, &terms, "").as_deref(),
+            Some("Volkswagen")
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Plain subheadings an editor would write: the headline clause (see `clause`) of the section's
 //! most central sentence, falling back to its dominant names and key phrase.
 
-use crate::clause::{headline_clause_in, is_acronym, stands_alone};
+use crate::clause::{headline_clause_in, is_acronym, noun_phrase_after, stands_alone};
 use crate::lang::Lang;
 use crate::salience::Term;
 use crate::text::{content_words_in, is_stopword};
@@ -109,11 +109,95 @@ pub(crate) fn heading_for(sentences: &[String], cx: &HeadingContext<'_>) -> Stri
             Some((score, i, clause.text))
         })
         .collect();
+    // The focus stands inside a sentence, not at its head: the clause it opens ("..., Umbro
+    // signed a deal with Rangers", "... said Japan had signed up") can head the section.
+    if let Some(f) = cx.focus {
+        if !clauses
+            .iter()
+            .any(|(_, _, c)| contains_ci(c, f) && fresh(c))
+        {
+            for (i, s) in sentences.iter().enumerate() {
+                for start in clause_openings(cx.lang, s, f) {
+                    let Some(clause) = headline_clause_in(cx.lang, &s[start..]) else {
+                        continue;
+                    };
+                    if !contains_ci(&clause.text, f) || !clause.verb {
+                        continue;
+                    }
+                    let score = centrality(cx.lang, &clause.text, i, &words, &names);
+                    let score = if clause.trimmed { 0.6 * score } else { score };
+                    clauses.push((score + 90.0, i, clause.text));
+                }
+            }
+            // No clause carries it: the noun phrase it opens ("Labor Department figures").
+            if cx.lang == Lang::En
+                && !clauses
+                    .iter()
+                    .any(|(_, _, c)| contains_ci(c, f) && fresh(c))
+            {
+                for (i, s) in sentences.iter().enumerate() {
+                    if let Some(np) = noun_phrase_after(s, f) {
+                        clauses.push((80.0 - i as f32, i, np));
+                    }
+                }
+            }
+        }
+    }
     clauses.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     if let Some((_, _, heading)) = clauses.into_iter().find(|(_, _, c)| fresh(c)) {
         return heading;
     }
     fallback(cx.lang, sentences, &text, &names, used)
+}
+
+/// Words after which a new clause opens with its own subject: conjunctions and reporting verbs
+/// ("and Umbro said", "said Japan had signed"). English only; other languages take the phrase
+/// after a comma or semicolon.
+const CLAUSE_OPENERS: &[&str] = &[
+    "and",
+    "but",
+    "while",
+    "whereas",
+    "as",
+    "after",
+    "when",
+    "because",
+    "since",
+    "although",
+    "though",
+    "that",
+    "said",
+    "says",
+    "added",
+    "announced",
+    "confirmed",
+    "reported",
+    "warned",
+];
+
+/// Byte offsets inside `sentence` (never 0) where `phrase` opens a clause: it follows a comma,
+/// semicolon or dash, or (English) one of [`CLAUSE_OPENERS`].
+fn clause_openings(lang: Lang, sentence: &str, phrase: &str) -> Vec<usize> {
+    let lower = sentence.to_lowercase();
+    let needle = phrase.to_lowercase();
+    if needle.is_empty() || lower.len() != sentence.len() {
+        return Vec::new();
+    }
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    lower
+        .match_indices(&needle)
+        .map(|(i, _)| i)
+        .filter(|&i| i > 0)
+        .filter(|&i| {
+            !word(lower[..i].chars().next_back()) && !word(lower[i + needle.len()..].chars().next())
+        })
+        .filter(|&i| {
+            let before = lower[..i].trim_end();
+            let previous = before.split_whitespace().next_back().unwrap_or("");
+            before.ends_with([',', ';', '\u{2013}', '\u{2014}'])
+                || (lang == Lang::En && CLAUSE_OPENERS.contains(&previous))
+        })
+        .collect()
 }
 
 /// How well a clause stands for its section: its topic words that other sentences of the section
@@ -424,6 +508,80 @@ mod tests {
         };
         let h = heading_for(&s, &cx);
         assert!(h.starts_with("Ferry fares will rise"), "{h}");
+    }
+
+    #[test]
+    fn the_focus_inside_a_sentence_heads_the_section_with_the_clause_it_opens() {
+        let s = section(&[
+            "The club said on Thursday that Umbro had signed a four-year kit deal with Rangers.",
+            "Shares in the sportswear firm rose 2% in morning trade.",
+        ]);
+        let cx = HeadingContext {
+            lang: Lang::En,
+            terms: &[],
+            used: &[],
+            focus: Some("Umbro"),
+        };
+        let h = heading_for(&s, &cx);
+        assert!(h.starts_with("Umbro"), "{h}");
+        assert!(!ends_on_fragment(&h), "{h}");
+        for (sentence, focus, np) in [
+            (
+                "The figures from the Labor Department showed 146,000 new jobs.",
+                "Labor Department",
+                None,
+            ),
+            (
+                "The Labor Department figures showed 146,000 new jobs.",
+                "Labor Department",
+                Some("Labor Department figures"),
+            ),
+            (
+                "Shares rose after Japan's economy grew 2%.",
+                "Japan",
+                Some("Japan's economy"),
+            ),
+            (
+                "A strike at Umbro raises costs for the club.",
+                "Umbro",
+                None,
+            ),
+            (
+                "Analysts said German unemployment figures rose again.",
+                "German",
+                Some("German unemployment figures"),
+            ),
+            ("They met in Japan on Monday.", "Japan", None),
+            (
+                "Profits rose at Japan's Nippon Steel last year.",
+                "Japan",
+                Some("Japan's Nippon Steel"),
+            ),
+            (
+                "A letter from the UK's Department of Health arrived.",
+                "UK",
+                None,
+            ),
+            (
+                "Chelsea wants to sign him, but the Bank remains, as ever, cautious.",
+                "Chelsea",
+                None,
+            ),
+            ("\"We will beat England,\" Healey said.", "England", None),
+            ("The Bank remains in no hurry.", "Bank", None),
+        ] {
+            assert_eq!(
+                noun_phrase_after(sentence, focus).as_deref(),
+                np,
+                "{sentence}"
+            );
+        }
+        // The focus as an object opens no clause: "Shares in Umbro" is no heading of it.
+        assert!(clause_openings(Lang::En, "Shares in Umbro rose 2%.", "Umbro").is_empty());
+        assert_eq!(
+            clause_openings(Lang::En, "Profits rose, and Umbro said so.", "Umbro"),
+            vec![18]
+        );
     }
 
     #[test]

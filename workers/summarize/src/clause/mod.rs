@@ -399,6 +399,99 @@ fn sentence_case(words: &[&str]) -> String {
         .unwrap_or_default()
 }
 
+/// A noun phrase an English heading can be made of, opened by `phrase` where `sentence` names
+/// it: the phrase and the one to three nouns and modifiers after it ("Labor Department figures",
+/// "Japan's economy"). Nothing is added or reordered; `None` when the words after the phrase
+/// are a verb, a function word or punctuation, so the phrase would stand alone.
+pub(crate) fn noun_phrase_after(sentence: &str, phrase: &str) -> Option<String> {
+    let n = phrase.split_whitespace().count();
+    let tokens: Vec<&str> = sentence.split_whitespace().collect();
+    let want: Vec<String> = phrase.split_whitespace().map(lower).collect();
+    (0..tokens.len().saturating_sub(n)).find_map(|at| {
+        let own = &tokens[at..at + n];
+        let same = own.iter().zip(&want).all(|(t, w)| {
+            let l = lower(t);
+            l == *w || l.strip_suffix("'s").or_else(|| l.strip_suffix("’s")) == Some(w.as_str())
+        });
+        // Only the last word of the phrase may carry a possessive or punctuation.
+        let inner_clean = own[..n - 1].iter().all(|t| core(t) == *t);
+        let last = own[n - 1];
+        let last_clean = core(last) == last || last.ends_with("'s") || last.ends_with("’s");
+        if !same || !inner_clean || !last_clean || !core(last).starts_with(char::is_alphanumeric) {
+            return None;
+        }
+        let mut words: Vec<&str> = own.to_vec();
+        for (k, &t) in tokens[at + n..].iter().enumerate().take(3) {
+            let c = core(t);
+            let plain = !c.is_empty()
+                && c.len() + 1 >= t.len()
+                && c.chars().all(|ch| ch.is_alphabetic() || ch == '-')
+                && !is_quoted(t);
+            let function = crate::text::is_stopword(&c.to_lowercase())
+                || is_in(FUNCTION_LIKE, c)
+                || is_verb_form(c)
+                || is_participle(c)
+                || is_adverb(c)
+                || is_in(REPORTING, c)
+                || is_in(AUXILIARIES, c)
+                || ends_with_ci(c, "ing");
+            if !plain || function {
+                break;
+            }
+            // A lowercase word in -s is a plural noun only when a verb or a break follows it
+            // ("figures showed", "jobs."), not an object ("raises rates").
+            let present =
+                c.starts_with(char::is_lowercase) && ends_with_ci(c, "s") && !ends_with_ci(c, "ss");
+            if present {
+                let next = tokens.get(at + n + k + 1).copied();
+                let noun = core(t) == t
+                    && next.is_some_and(|x| {
+                        (is_verb_form(x) || is_participle(x) || is_in(AUXILIARIES, x))
+                            && !is_word(x, "to")
+                    });
+                if !noun {
+                    break;
+                }
+            }
+            words.push(c);
+            if ends_clause(t) || t.ends_with(['.', '!', '?', ')']) || present {
+                break;
+            }
+        }
+        // A name must not be cut ("Japan's Nippon | Steel", "Oxfam's Barbara | Stocking").
+        let next = tokens.get(at + words.len()).copied();
+        let cuts_name = words
+            .last()
+            .is_some_and(|w| w.starts_with(char::is_uppercase))
+            && !words
+                .last()
+                .is_some_and(|w| w.ends_with(['.', ',', ';', ':']))
+            && (next.is_some_and(|x| x.starts_with(char::is_uppercase))
+                || (next.is_some_and(|x| is_word(x, "of"))
+                    && tokens
+                        .get(at + words.len() + 1)
+                        .is_some_and(|x| x.starts_with(char::is_uppercase))));
+        if words.len() <= n || cuts_name {
+            return None;
+        }
+        let last = words.len() - 1;
+        words[last] = core(words[last]);
+        (!ends_on_fragment_words(&words)).then(|| sentence_case(&words))
+    })
+}
+
+/// Words that end a noun phrase though no stopword list has them.
+const FUNCTION_LIKE: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "according",
+    "including",
+    "such",
+    "than",
+    "also",
+];
+
 /// The headline clause of a sentence in `lang`: English has the full rules below, the other
 /// languages take whole clauses only (see `generic`).
 pub(crate) fn headline_clause_in(lang: Lang, sentence: &str) -> Option<Clause> {
