@@ -2,9 +2,21 @@
 //! `cargo run -p copydesk-extract --example dump -- "Headline\n\nBody."`.
 
 fn main() {
-    let text = std::env::args().nth(1).unwrap_or_default().replace("\\n", "\n");
-    let e = copydesk_extract::BuiltinExtractor::load_default().expect("model").extract_text(&text);
-    for m in &e.mentions { println!("{:?} {} -> {}", m.kind, m.text, e.entities[m.entity].canonical); }
-    for q in &e.quotes { println!("QUOTE {:?} by {:?} ({:?})", q.text, q.speaker, q.cue); }
+    let text = std::env::args()
+        .nth(1)
+        .unwrap_or_default()
+        .replace("\\n", "\n");
+    let e = copydesk_extract::BuiltinExtractor::load_default()
+        .expect("model")
+        .extract_text(&text);
+    for m in &e.mentions {
+        println!(
+            "{:?} {} -> {}",
+            m.kind, m.text, e.entities[m.entity].canonical
+        );
+    }
+    for q in &e.quotes {
+        println!("QUOTE {:?} by {:?} ({:?})", q.text, q.speaker, q.cue);
+    }
     println!("sources {:?}", e.sources_cited);
 }

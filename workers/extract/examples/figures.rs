@@ -13,9 +13,17 @@ fn main() -> ExitCode {
     };
     let path = Path::new(path);
     let json = match what.as_str() {
-        "ner" => copydesk_extract::eval_ner(path, copydesk_extract::Lang::parse_arg(args.get(2).map_or("en", String::as_str)).unwrap_or(copydesk_extract::Lang::En)).map(|r| (r.to_string(), serde_json::to_string(&r))),
-        "bench" => copydesk_extract::bench_extract(path).map(|r| (r.to_string(), serde_json::to_string(&r))),
-        "quotes" => copydesk_extract::eval_quotes(path).map(|r| (r.to_string(), serde_json::to_string(&r))),
+        "ner" => copydesk_extract::eval_ner(
+            path,
+            copydesk_extract::Lang::parse_arg(args.get(2).map_or("en", String::as_str))
+                .unwrap_or(copydesk_extract::Lang::En),
+        )
+        .map(|r| (r.to_string(), serde_json::to_string(&r))),
+        "bench" => copydesk_extract::bench_extract(path)
+            .map(|r| (r.to_string(), serde_json::to_string(&r))),
+        "quotes" => {
+            copydesk_extract::eval_quotes(path).map(|r| (r.to_string(), serde_json::to_string(&r)))
+        }
         other => {
             eprintln!("unknown figure '{other}': expected ner, bench or quotes");
             return ExitCode::FAILURE;

@@ -12,9 +12,16 @@ const MAX_DESCRIPTOR: usize = 5;
 /// Find descriptor mentions and add them to the document and their groups.
 pub fn add_descriptor_mentions(doc: &mut Doc, groups: &mut [Group]) {
     let mut descriptors: Vec<(Vec<String>, usize)> = Vec::new();
-    for (gi, g) in groups.iter().enumerate().filter(|(_, g)| g.kind == EntityKind::Person) {
+    for (gi, g) in groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.kind == EntityKind::Person)
+    {
         for &m in &g.members {
-            for d in [before(doc, &doc.mentions[m]), after(doc, &doc.mentions[m])].into_iter().flatten() {
+            for d in [before(doc, &doc.mentions[m]), after(doc, &doc.mentions[m])]
+                .into_iter()
+                .flatten()
+            {
                 if !descriptors.iter().any(|(x, _)| *x == d) {
                     descriptors.push((d.clone(), gi));
                 }
@@ -48,7 +55,11 @@ pub fn add_descriptor_mentions(doc: &mut Doc, groups: &mut [Group]) {
             if let Some((d, g)) = hit {
                 let (first, last) = (i, i + 1 + d.len());
                 // Names inside the descriptor ("Russian") stay; anything crossing it wins.
-                let crosses = |m: &RawMention| m.first < last && first < m.last && (m.first < first || m.last > last || m.kind == EntityKind::Person);
+                let crosses = |m: &RawMention| {
+                    m.first < last
+                        && first < m.last
+                        && (m.first < first || m.last > last || m.kind == EntityKind::Person)
+                };
                 if doc.mentions.iter().chain(&added).any(crosses) {
                     continue;
                 }
@@ -60,7 +71,9 @@ pub fn add_descriptor_mentions(doc: &mut Doc, groups: &mut [Group]) {
                     kind: EntityKind::Person,
                     sentence: si,
                 });
-                groups[*g].members.push(doc.mentions.len() + added.len() - 1);
+                groups[*g]
+                    .members
+                    .push(doc.mentions.len() + added.len() - 1);
             }
         }
     }
@@ -89,7 +102,10 @@ fn before(doc: &Doc, m: &RawMention) -> Option<Vec<String>> {
         first -= 1;
     }
     (first..m.first).find_map(|s| {
-        let d: Vec<String> = (s..m.first).map(|i| doc.key(i, i + 1)).skip_while(|w| w == "the").collect();
+        let d: Vec<String> = (s..m.first)
+            .map(|i| doc.key(i, i + 1))
+            .skip_while(|w| w == "the")
+            .collect();
         role_suffix(&d).map(|_| d)
     })
 }
@@ -97,12 +113,19 @@ fn before(doc: &Doc, m: &RawMention) -> Option<Vec<String>> {
 /// "Donald Trump, the US president,": an appositive that ends in a role.
 fn after(doc: &Doc, m: &RawMention) -> Option<Vec<String>> {
     let end = doc.sentences[m.sentence].1;
-    let word = |i: usize| if i < end { doc.key(i, i + 1) } else { String::new() };
+    let word = |i: usize| {
+        if i < end {
+            doc.key(i, i + 1)
+        } else {
+            String::new()
+        }
+    };
     if word(m.last) != "," || word(m.last + 1) != "the" {
         return None;
     }
     let start = m.last + 2;
-    let stop = (start..end.min(start + MAX_DESCRIPTOR + 1)).find(|&i| matches!(word(i).as_str(), "," | "." | ";"))?;
+    let stop = (start..end.min(start + MAX_DESCRIPTOR + 1))
+        .find(|&i| matches!(word(i).as_str(), "," | "." | ";"))?;
     let d: Vec<String> = (start..stop).map(word).collect();
     role_suffix(&d).map(|_| d)
 }

@@ -31,7 +31,13 @@ pub struct Found<'t> {
 }
 
 /// Analyse `text`: tag, group, find descriptors, quotes and sources.
-pub fn find<'t>(text: &'t str, tagger: Option<&Tagger>, gaz: &Gazetteer, lang: Lang, scratch: &mut Scratch) -> Found<'t> {
+pub fn find<'t>(
+    text: &'t str,
+    tagger: Option<&Tagger>,
+    gaz: &Gazetteer,
+    lang: Lang,
+    scratch: &mut Scratch,
+) -> Found<'t> {
     let mut doc = Doc::analyse(text, tagger, gaz, lang, scratch);
     let (mut groups, _) = group(&doc);
     add_descriptor_mentions(&mut doc, &mut groups);
@@ -40,7 +46,12 @@ pub fn find<'t>(text: &'t str, tagger: Option<&Tagger>, gaz: &Gazetteer, lang: L
     let mut scored: Vec<(f32, usize, Group)> = groups
         .into_iter()
         .map(|g| {
-            let first = g.members.iter().map(|&m| doc.mentions[m].start).min().unwrap_or(0);
+            let first = g
+                .members
+                .iter()
+                .map(|&m| doc.mentions[m].start)
+                .min()
+                .unwrap_or(0);
             (salience(&doc, &g, headline_end, lead_end, max), first, g)
         })
         .collect();
@@ -52,15 +63,32 @@ pub fn find<'t>(text: &'t str, tagger: Option<&Tagger>, gaz: &Gazetteer, lang: L
             doc.mentions[m].kind = g.kind;
         }
     }
-    let places = scored.iter().map(|(_, _, g)| link_place(&doc, g, gaz)).collect();
-    let (salience, groups): (Vec<f32>, Vec<Group>) = scored.into_iter().map(|(s, _, g)| (s, g)).unzip();
+    let places = scored
+        .iter()
+        .map(|(_, _, g)| link_place(&doc, g, gaz))
+        .collect();
+    let (salience, groups): (Vec<f32>, Vec<Group>) =
+        scored.into_iter().map(|(s, _, g)| (s, g)).unzip();
     let mut mention_at = vec![None; doc.tokens.len()];
     for (i, m) in doc.mentions.iter().enumerate() {
-        mention_at[m.first..m.last].iter_mut().for_each(|x| *x = Some(i));
+        mention_at[m.first..m.last]
+            .iter_mut()
+            .for_each(|x| *x = Some(i));
     }
     let quotes = find_quotes(&doc, &mention_at);
-    let sources = crate::sources::cited(&doc).into_iter().map(|c| c.2).collect();
-    Found { doc, groups, salience, group_of, quotes, sources, places }
+    let sources = crate::sources::cited(&doc)
+        .into_iter()
+        .map(|c| c.2)
+        .collect();
+    Found {
+        doc,
+        groups,
+        salience,
+        group_of,
+        quotes,
+        sources,
+        places,
+    }
 }
 
 /// GeoNames id and country code for a place group, from its canonical name or any mention.
@@ -112,7 +140,13 @@ pub fn entities(text: &str, f: Found) -> Entities {
         .iter()
         .map(|&m| {
             let rm = &doc.mentions[m];
-            Mention { text: doc.mention_text(rm).to_string(), kind: rm.kind, start: co.get(rm.start), end: co.get(rm.end), entity: f.group_of[m] }
+            Mention {
+                text: doc.mention_text(rm).to_string(),
+                kind: rm.kind,
+                start: co.get(rm.start),
+                end: co.get(rm.end),
+                entity: f.group_of[m],
+            }
         })
         .collect();
     let entities = f
@@ -126,24 +160,46 @@ pub fn entities(text: &str, f: Found) -> Entities {
             mentions: g.members.len(),
             salience: *s,
             geonames_id: place.as_ref().map(|p| p.0).filter(|id| *id != 0),
-            country_code: place.as_ref().map(|p| p.1.clone()).filter(|c| !c.is_empty()),
+            country_code: place
+                .as_ref()
+                .map(|p| p.1.clone())
+                .filter(|c| !c.is_empty()),
         })
         .collect();
     let quotes = f
         .quotes
         .iter()
         .map(|q| {
-            let speaker_entity = q.speaker_mention.map(|m| f.group_of[m]).filter(|&g| matches!(f.groups[g].kind, EntityKind::Person | EntityKind::Org));
+            let speaker_entity = q
+                .speaker_mention
+                .map(|m| f.group_of[m])
+                .filter(|&g| matches!(f.groups[g].kind, EntityKind::Person | EntityKind::Org));
             let speaker = match (speaker_entity, q.speaker_span) {
-                (Some(g), Some((s, e))) if is_pronoun(&text[s..e]) => Some(canonical_text(doc, &f.groups[g])),
+                (Some(g), Some((s, e))) if is_pronoun(&text[s..e]) => {
+                    Some(canonical_text(doc, &f.groups[g]))
+                }
                 (_, Some((s, e))) if is_pronoun(&text[s..e]) => None,
                 (_, Some((s, e))) => Some(text[s..e].to_string()),
                 _ => None,
             };
-            Quote { text: text[q.start..q.end].to_string(), start: co.get(q.start), end: co.get(q.end), speaker, speaker_entity, cue: q.cue.clone() }
+            Quote {
+                text: text[q.start..q.end].to_string(),
+                start: co.get(q.start),
+                end: co.get(q.end),
+                speaker,
+                speaker_entity,
+                cue: q.cue.clone(),
+            }
         })
         .collect();
-    Entities { mentions, entities, quotes, sources_cited: f.sources, cited: Vec::new(), engine: ENGINE_NAME.to_string() }
+    Entities {
+        mentions,
+        entities,
+        quotes,
+        sources_cited: f.sources,
+        cited: Vec::new(),
+        engine: ENGINE_NAME.to_string(),
+    }
 }
 
 fn is_pronoun(s: &str) -> bool {

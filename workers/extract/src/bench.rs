@@ -38,7 +38,10 @@ pub fn bench_extract(corpus: &Path) -> Result<BenchReport, ExtractError> {
     let mut files = Vec::new();
     collect_files(corpus, &mut files)?;
     if files.is_empty() {
-        return Err(ExtractError::BadData { path: corpus.to_path_buf(), reason: "no files to benchmark on".into() });
+        return Err(ExtractError::BadData {
+            path: corpus.to_path_buf(),
+            reason: "no files to benchmark on".into(),
+        });
     }
     let started = Instant::now();
     let (mut words, mut checksum) = (0usize, 0usize);
@@ -67,7 +70,11 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ExtractError>
     for p in paths {
         if p.is_dir() {
             collect_files(&p, out)?;
-        } else if p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+        } else if p.is_file()
+            && !p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
             out.push(p);
         }
     }

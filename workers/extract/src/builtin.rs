@@ -25,7 +25,10 @@ impl BuiltinExtractor {
                 reason: "this build has no model; run `make train-ner` and rebuild".into(),
             });
         }
-        Ok(BuiltinExtractor { taggers: Taggers::lazy(), gazetteer: Gazetteer::embedded() })
+        Ok(BuiltinExtractor {
+            taggers: Taggers::lazy(),
+            gazetteer: Gazetteer::embedded(),
+        })
     }
 
     /// Load an English model file (the other languages stay embedded and lazy).
@@ -36,8 +39,14 @@ impl BuiltinExtractor {
 
     /// Wrap an already loaded English model.
     pub fn from_model(model: Model) -> Result<Self, ExtractError> {
-        let en = Tagger { model, lexicon: embedded_lexicon(Lang::En) };
-        Ok(BuiltinExtractor { taggers: Taggers::with_english(en), gazetteer: Gazetteer::embedded() })
+        let en = Tagger {
+            model,
+            lexicon: embedded_lexicon(Lang::En),
+        };
+        Ok(BuiltinExtractor {
+            taggers: Taggers::with_english(en),
+            gazetteer: Gazetteer::embedded(),
+        })
     }
 
     /// The tagger of a language, loading it on first use; `None` when it has no model.
@@ -90,12 +99,21 @@ impl BuiltinExtractor {
     }
 
     /// Analyse English text down to grouped mentions and quotes, with byte offsets.
-    pub fn analyse<'t>(&self, text: &'t str, scratch: &mut crate::tagger::Scratch) -> crate::assemble::Found<'t> {
+    pub fn analyse<'t>(
+        &self,
+        text: &'t str,
+        scratch: &mut crate::tagger::Scratch,
+    ) -> crate::assemble::Found<'t> {
         self.analyse_in(text, Lang::En, scratch)
     }
 
     /// Analyse text in `lang`.
-    pub fn analyse_in<'t>(&self, text: &'t str, lang: Lang, scratch: &mut crate::tagger::Scratch) -> crate::assemble::Found<'t> {
+    pub fn analyse_in<'t>(
+        &self,
+        text: &'t str,
+        lang: Lang,
+        scratch: &mut crate::tagger::Scratch,
+    ) -> crate::assemble::Found<'t> {
         crate::assemble::find(text, self.tagger(lang), &self.gazetteer, lang, scratch)
     }
 }

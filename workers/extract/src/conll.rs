@@ -26,26 +26,45 @@ pub struct Sentence {
 /// Read a CoNLL file; `-DOCSTART-` lines and blank lines separate sentences.
 pub fn read_conll(path: &Path) -> Result<Vec<Sentence>, ExtractError> {
     let text = std::fs::read_to_string(path).map_err(|e| ExtractError::io(path, e))?;
-    parse_conll(&text).map_err(|reason| ExtractError::BadData { path: path.to_path_buf(), reason })
+    parse_conll(&text).map_err(|reason| ExtractError::BadData {
+        path: path.to_path_buf(),
+        reason,
+    })
 }
 
 /// Parse CoNLL text; the error names the offending line.
 pub fn parse_conll(text: &str) -> Result<Vec<Sentence>, String> {
     let mut out = Vec::new();
-    let mut cur = Sentence { words: Vec::new(), tags: Vec::new(), doc_start: true };
+    let mut cur = Sentence {
+        words: Vec::new(),
+        tags: Vec::new(),
+        doc_start: true,
+    };
     for (n, line) in text.lines().enumerate() {
         let line = line.trim_end();
         if line.is_empty() || line.starts_with("-DOCSTART-") {
             if !cur.words.is_empty() {
-                out.push(std::mem::replace(&mut cur, Sentence { words: Vec::new(), tags: Vec::new(), doc_start: false }));
+                out.push(std::mem::replace(
+                    &mut cur,
+                    Sentence {
+                        words: Vec::new(),
+                        tags: Vec::new(),
+                        doc_start: false,
+                    },
+                ));
             }
             cur.doc_start |= line.starts_with("-DOCSTART-");
             continue;
         }
         let cols: Vec<&str> = line.split_whitespace().collect();
-        let (Some(word), Some(tag)) = (cols.first(), cols.last()) else { continue };
+        let (Some(word), Some(tag)) = (cols.first(), cols.last()) else {
+            continue;
+        };
         if cols.len() < 2 {
-            return Err(format!("line {}: expected 'token ... TAG', found '{line}'", n + 1));
+            return Err(format!(
+                "line {}: expected 'token ... TAG', found '{line}'",
+                n + 1
+            ));
         }
         let Some(t) = tag_index(tag) else {
             return Err(format!(
@@ -76,10 +95,26 @@ pub struct Prf {
 impl Prf {
     /// From counts, as percentages; 0 where undefined.
     pub fn from_counts(correct: usize, predicted: usize, gold: usize) -> Prf {
-        let p = if predicted == 0 { 0.0 } else { 100.0 * correct as f64 / predicted as f64 };
-        let r = if gold == 0 { 0.0 } else { 100.0 * correct as f64 / gold as f64 };
-        let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
-        Prf { precision: round2(p), recall: round2(r), f1: round2(f) }
+        let p = if predicted == 0 {
+            0.0
+        } else {
+            100.0 * correct as f64 / predicted as f64
+        };
+        let r = if gold == 0 {
+            0.0
+        } else {
+            100.0 * correct as f64 / gold as f64
+        };
+        let f = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
+        Prf {
+            precision: round2(p),
+            recall: round2(r),
+            f1: round2(f),
+        }
     }
 }
 
@@ -104,9 +139,17 @@ impl std::fmt::Display for NerReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "type   precision  recall     F1")?;
         for (ty, s) in &self.by_type {
-            writeln!(f, "{ty:<6} {:>9.2} {:>7.2} {:>6.2}", s.precision, s.recall, s.f1)?;
+            writeln!(
+                f,
+                "{ty:<6} {:>9.2} {:>7.2} {:>6.2}",
+                s.precision, s.recall, s.f1
+            )?;
         }
-        write!(f, "all    {:>9.2} {:>7.2} {:>6.2}", self.precision, self.recall, self.f1)
+        write!(
+            f,
+            "all    {:>9.2} {:>7.2} {:>6.2}",
+            self.precision, self.recall, self.f1
+        )
     }
 }
 
@@ -124,21 +167,34 @@ pub fn score(pairs: impl IntoIterator<Item = (Vec<usize>, Vec<usize>)>) -> NerRe
         }
         g.iter().for_each(|s| counts[s.2][2] += 1);
     }
-    let total = counts.iter().fold([0; 3], |a, c| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
+    let total = counts
+        .iter()
+        .fold([0; 3], |a, c| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
     let all = Prf::from_counts(total[0], total[1], total[2]);
     let by_type = TYPES
         .iter()
         .zip(counts)
         .map(|(t, c)| (t.to_string(), Prf::from_counts(c[0], c[1], c[2])))
         .collect();
-    NerReport { precision: all.precision, recall: all.recall, f1: all.f1, by_type }
+    NerReport {
+        precision: all.precision,
+        recall: all.recall,
+        f1: all.f1,
+        by_type,
+    }
 }
 
 /// The gold sentences of a file (an error when there are none) and the engine to score.
-fn gold_and_engine(gold: &Path, lang: Lang) -> Result<(Vec<Sentence>, BuiltinExtractor), ExtractError> {
+fn gold_and_engine(
+    gold: &Path,
+    lang: Lang,
+) -> Result<(Vec<Sentence>, BuiltinExtractor), ExtractError> {
     let sentences = read_conll(gold)?;
     if sentences.is_empty() {
-        return Err(ExtractError::BadData { path: gold.to_path_buf(), reason: "no sentences found".into() });
+        return Err(ExtractError::BadData {
+            path: gold.to_path_buf(),
+            reason: "no sentences found".into(),
+        });
     }
     let engine = BuiltinExtractor::load_default()?;
     engine.taggers().require(lang)?;
@@ -150,7 +206,12 @@ fn gold_and_engine(gold: &Path, lang: Lang) -> Result<(Vec<Sentence>, BuiltinExt
 pub fn eval_ner(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
     let (sentences, engine) = gold_and_engine(gold, lang)?;
     let tagger = engine.taggers().require(lang)?;
-    Ok(eval_model(&tagger.model, &tagger.lexicon, engine.gazetteer(), &sentences))
+    Ok(eval_model(
+        &tagger.model,
+        &tagger.lexicon,
+        engine.gazetteer(),
+        &sentences,
+    ))
 }
 
 /// Score the whole built-in engine of `lang` document by document, as it reads stories: each
@@ -166,7 +227,13 @@ pub fn eval_ner_documents(gold: &Path, lang: Lang) -> Result<NerReport, ExtractE
     let has_docs = sentences.iter().skip(1).any(|s| s.doc_start);
     let mut i = 0;
     while i < sentences.len() {
-        let end = if has_docs { (i + 1..sentences.len()).find(|&k| sentences[k].doc_start).unwrap_or(sentences.len()) } else { i + 1 };
+        let end = if has_docs {
+            (i + 1..sentences.len())
+                .find(|&k| sentences[k].doc_start)
+                .unwrap_or(sentences.len())
+        } else {
+            i + 1
+        };
         let (mut text, mut offsets) = (String::new(), Vec::new());
         for s in &sentences[i..end] {
             for (k, w) in s.words.iter().enumerate() {
@@ -178,14 +245,22 @@ pub fn eval_ner_documents(gold: &Path, lang: Lang) -> Result<NerReport, ExtractE
             }
             text.push('\n');
         }
-        let doc = crate::doc::Doc::analyse(&text, Some(tagger), engine.gazetteer(), lang, &mut scratch);
+        let doc =
+            crate::doc::Doc::analyse(&text, Some(tagger), engine.gazetteer(), lang, &mut scratch);
         let mut pred = vec![0usize; offsets.len()];
         for m in doc.mentions.iter().filter(|m| m.kind.is_name()) {
-            let ty = [copydesk_types::EntityKind::Person, copydesk_types::EntityKind::Org, copydesk_types::EntityKind::Loc, copydesk_types::EntityKind::Misc]
-                .iter()
-                .position(|k| *k == m.kind)
-                .unwrap_or(3);
-            let inside: Vec<usize> = (0..offsets.len()).filter(|&t| offsets[t].0 >= m.start && offsets[t].1 <= m.end).collect();
+            let ty = [
+                copydesk_types::EntityKind::Person,
+                copydesk_types::EntityKind::Org,
+                copydesk_types::EntityKind::Loc,
+                copydesk_types::EntityKind::Misc,
+            ]
+            .iter()
+            .position(|k| *k == m.kind)
+            .unwrap_or(3);
+            let inside: Vec<usize> = (0..offsets.len())
+                .filter(|&t| offsets[t].0 >= m.start && offsets[t].1 <= m.end)
+                .collect();
             for (n, &t) in inside.iter().enumerate() {
                 pred[t] = 1 + 2 * ty + usize::from(n > 0);
             }
@@ -201,7 +276,12 @@ pub fn eval_ner_documents(gold: &Path, lang: Lang) -> Result<NerReport, ExtractE
 }
 
 /// Score a model on parsed sentences, each tagged on its own.
-pub fn eval_model(model: &Model, lex: &Lexicon, gaz: &Gazetteer, sentences: &[Sentence]) -> NerReport {
+pub fn eval_model(
+    model: &Model,
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    sentences: &[Sentence],
+) -> NerReport {
     let mut scratch = Scratch::default();
     let mut pred = Vec::new();
     score(sentences.iter().map(|s| {
@@ -217,7 +297,8 @@ mod tests {
 
     #[test]
     fn conll_parsing_skips_docstart_and_names_bad_tags() {
-        let text = "-DOCSTART- -X- O O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n";
+        let text =
+            "-DOCSTART- -X- O O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n";
         let s = parse_conll(text).expect("parse");
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].words, ["EU", "rejects"]);

@@ -42,12 +42,23 @@ pub struct Doc<'t> {
     pub lang: Lang,
 }
 
-const NAME_KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Loc, EntityKind::Misc];
+const NAME_KINDS: [EntityKind; 4] = [
+    EntityKind::Person,
+    EntityKind::Org,
+    EntityKind::Loc,
+    EntityKind::Misc,
+];
 
 impl<'t> Doc<'t> {
     /// Tokenise, tag and pattern-match `text`. Without a tagger (a language with no model) the
     /// names are the gazetteer's places only.
-    pub fn analyse(text: &'t str, tagger: Option<&Tagger>, gaz: &Gazetteer, lang: Lang, scratch: &mut Scratch) -> Doc<'t> {
+    pub fn analyse(
+        text: &'t str,
+        tagger: Option<&Tagger>,
+        gaz: &Gazetteer,
+        lang: Lang,
+        scratch: &mut Scratch,
+    ) -> Doc<'t> {
         let tokens = tokenize(text);
         let sents = sentences(text, &tokens);
         let mut mentions = Vec::new();
@@ -77,7 +88,13 @@ impl<'t> Doc<'t> {
             titled.push(titled_here);
         }
         mentions.sort_by_key(|m| m.start);
-        let mut doc = Doc { text, tokens, sentences: sents, mentions, lang };
+        let mut doc = Doc {
+            text,
+            tokens,
+            sentences: sents,
+            mentions,
+            lang,
+        };
         let empty = crate::lexicon::Lexicon::default();
         let lex = tagger.map_or(&empty, |t| &t.lexicon);
         crate::rules::unglue_headline_words(&mut doc, gaz, lex);
@@ -85,6 +102,7 @@ impl<'t> Doc<'t> {
         crate::rules::retype_places(&mut doc, gaz);
         crate::sources::mark_outlets(&mut doc, gaz);
         crate::rules::type_seats(&mut doc, gaz);
+        crate::rules::type_companies(&mut doc, gaz);
         doc
     }
 
@@ -108,20 +126,37 @@ impl<'t> Doc<'t> {
     /// Give every occurrence of a name its majority type from mixed-case sentences, find prose
     /// names the tagger missed in ALL-CAPS and title-case headlines, and drop headline "names"
     /// made only of common words ("Rattles Allies") that the prose never uses as a name.
-    fn make_consistent(&mut self, caps: &[bool], titled: &[bool], lex: &crate::lexicon::Lexicon, gaz: &Gazetteer) {
+    fn make_consistent(
+        &mut self,
+        caps: &[bool],
+        titled: &[bool],
+        lex: &crate::lexicon::Lexicon,
+        gaz: &Gazetteer,
+    ) {
         let mut votes: HashMap<String, [usize; 4], crate::hash::FxBuild> = HashMap::default();
-        for m in self.mentions.iter().filter(|m| m.kind.is_name() && !caps[m.sentence]) {
+        for m in self
+            .mentions
+            .iter()
+            .filter(|m| m.kind.is_name() && !caps[m.sentence])
+        {
             let slot = NAME_KINDS.iter().position(|k| *k == m.kind).unwrap_or(0);
             votes.entry(self.key(m.first, m.last)).or_default()[slot] += 1;
         }
         // Surnames of the people the prose names in full count as votes for a person.
-        let full: Vec<String> = votes.iter().filter(|(k, v)| k.contains(' ') && v[0] > 0).filter_map(|(k, _)| k.rsplit(' ').next().map(str::to_string)).collect();
+        let full: Vec<String> = votes
+            .iter()
+            .filter(|(k, v)| k.contains(' ') && v[0] > 0)
+            .filter_map(|(k, _)| k.rsplit(' ').next().map(str::to_string))
+            .collect();
         for s in full {
             votes.entry(s).or_insert([1, 0, 0, 0]);
         }
         if !lex.is_empty() {
             let common = |d: &Doc, i: usize| {
-                let info = lex.get(crate::hash::hash_str(crate::lexicon::LOWER_SEED, &d.key(i, i + 1)));
+                let info = lex.get(crate::hash::hash_str(
+                    crate::lexicon::LOWER_SEED,
+                    &d.key(i, i + 1),
+                ));
                 info.freq >= 2 && info.flags == 0
             };
             let drop: Vec<bool> = self
@@ -153,11 +188,16 @@ impl<'t> Doc<'t> {
             .map(|m| self.key(m.last - 1, m.last))
             .collect();
         for (key, v) in votes.iter_mut() {
-            if !key.contains(' ') && v[0] > 0 && v[1..].iter().any(|&n| n > 0) && !surnames.contains(key) {
+            if !key.contains(' ')
+                && v[0] > 0
+                && v[1..].iter().any(|&n| n > 0)
+                && !surnames.contains(key)
+            {
                 v[0] = 0;
             }
         }
-        let majority = |v: &[usize; 4]| NAME_KINDS[(0..4).fold(0, |a, b| if v[b] > v[a] { b } else { a })];
+        let majority =
+            |v: &[usize; 4]| NAME_KINDS[(0..4).fold(0, |a, b| if v[b] > v[a] { b } else { a })];
         for i in 0..self.mentions.len() {
             let m = &self.mentions[i];
             if !m.kind.is_name() {
@@ -175,10 +215,24 @@ impl<'t> Doc<'t> {
         self.add_missed_caps_names(caps, &votes, majority);
     }
 
-    fn add_missed_caps_names(&mut self, caps: &[bool], votes: &HashMap<String, [usize; 4], crate::hash::FxBuild>, majority: impl Fn(&[usize; 4]) -> EntityKind) {
-        let max_len = votes.keys().map(|k| k.split(' ').count()).max().unwrap_or(0);
+    fn add_missed_caps_names(
+        &mut self,
+        caps: &[bool],
+        votes: &HashMap<String, [usize; 4], crate::hash::FxBuild>,
+        majority: impl Fn(&[usize; 4]) -> EntityKind,
+    ) {
+        let max_len = votes
+            .keys()
+            .map(|k| k.split(' ').count())
+            .max()
+            .unwrap_or(0);
         let mut added = Vec::new();
-        for (si, &(a, b)) in self.sentences.iter().enumerate().filter(|(si, _)| caps[*si]) {
+        for (si, &(a, b)) in self
+            .sentences
+            .iter()
+            .enumerate()
+            .filter(|(si, _)| caps[*si])
+        {
             let mut i = a;
             while i < b {
                 let covered = self.mentions.iter().any(|m| m.first <= i && i < m.last);
@@ -187,7 +241,13 @@ impl<'t> Doc<'t> {
                     Some((len, majority(v)))
                 });
                 match found {
-                    Some((len, kind)) if !covered && !self.mentions.iter().any(|m| m.first < i + len && i < m.last) => {
+                    Some((len, kind))
+                        if !covered
+                            && !self
+                                .mentions
+                                .iter()
+                                .any(|m| m.first < i + len && i < m.last) =>
+                    {
                         added.push(raw(&self.tokens, i, i + len, kind, si));
                         i += len;
                     }
@@ -202,8 +262,21 @@ impl<'t> Doc<'t> {
     }
 }
 
-fn raw(tokens: &[Token], first: usize, last: usize, kind: EntityKind, sentence: usize) -> RawMention {
-    RawMention { start: tokens[first].start, end: tokens[last - 1].end, first, last, kind, sentence }
+fn raw(
+    tokens: &[Token],
+    first: usize,
+    last: usize,
+    kind: EntityKind,
+    sentence: usize,
+) -> RawMention {
+    RawMention {
+        start: tokens[first].start,
+        end: tokens[last - 1].end,
+        first,
+        last,
+        kind,
+        sentence,
+    }
 }
 
 /// True for a title-case sentence (a headline): at least three words, seven in ten capitalised.

@@ -44,7 +44,8 @@ impl Default for ExtractConfig {
 /// Finds entities, quotes and cited sources in a story.
 pub trait Extractor: Send + Sync {
     /// Extract from one story; offsets refer to `story.text()`.
-    fn extract(&self, story: &Story) -> impl Future<Output = Result<Entities, ExtractError>> + Send;
+    fn extract(&self, story: &Story)
+        -> impl Future<Output = Result<Entities, ExtractError>> + Send;
 }
 
 /// The configured engine.
@@ -78,7 +79,10 @@ impl Engine {
 }
 
 impl Extractor for BuiltinExtractor {
-    fn extract(&self, story: &Story) -> impl Future<Output = Result<Entities, ExtractError>> + Send {
+    fn extract(
+        &self,
+        story: &Story,
+    ) -> impl Future<Output = Result<Entities, ExtractError>> + Send {
         std::future::ready(Ok(self.extract_story(story)))
     }
 }

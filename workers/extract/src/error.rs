@@ -54,6 +54,9 @@ impl ExtractError {
 
     /// An I/O error on `path`.
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        ExtractError::Io { path: path.to_path_buf(), source }
+        ExtractError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }

@@ -51,7 +51,14 @@ const EOS: u64 = 0x5555_6666_7777_8888;
 impl Featurizer {
     /// Features of every token of one sentence, appended to `out`; `starts[i]..starts[i + 1]`
     /// are token i's. `gaz` is the per-token gazetteer mark from [`crate::gazetteer::Gazetteer::mark`].
-    pub fn sentence(&mut self, words: &[&str], gaz: &[u8], lex: &Lexicon, out: &mut Vec<u64>, starts: &mut Vec<u32>) {
+    pub fn sentence(
+        &mut self,
+        words: &[&str],
+        gaz: &[u8],
+        lex: &Lexicon,
+        out: &mut Vec<u64>,
+        starts: &mut Vec<u32>,
+    ) {
         out.clear();
         starts.clear();
         self.toks.clear();
@@ -63,7 +70,10 @@ impl Featurizer {
             self.toks.push(t);
             // Trigrams inside a capitalised word: unseen names share pieces with seen ones.
             if w.starts_with(char::is_uppercase) && self.chars.len() >= 4 {
-                let padded: Vec<char> = std::iter::once('^').chain(self.chars.iter().copied()).chain(std::iter::once('$')).collect();
+                let padded: Vec<char> = std::iter::once('^')
+                    .chain(self.chars.iter().copied())
+                    .chain(std::iter::once('$'))
+                    .collect();
                 for win in padded.windows(3) {
                     let mut h = Hasher::new(30);
                     win.iter().for_each(|&c| h.char(c));
@@ -72,23 +82,46 @@ impl Featurizer {
             }
         }
         self.gram_starts.push(self.grams.len());
-        let letters = words.iter().filter(|w| w.chars().any(char::is_alphabetic)).count();
+        let letters = words
+            .iter()
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .count();
         let caps = words
             .iter()
             .filter(|w| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase))
             .count();
         let all_caps = letters >= 2 && caps * 10 >= letters * 8;
         let n = words.len();
-        let get = |i: isize| -> Option<&Tok> { if i < 0 { None } else { self.toks.get(i as usize) } };
+        let get = |i: isize| -> Option<&Tok> {
+            if i < 0 {
+                None
+            } else {
+                self.toks.get(i as usize)
+            }
+        };
         let lower_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| t.lower);
         let short_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| t.short);
-        let gaz_at = |i: isize| if i < 0 || i as usize >= n { 99 } else { gaz[i as usize] as u64 };
+        let gaz_at = |i: isize| {
+            if i < 0 || i as usize >= n {
+                99
+            } else {
+                gaz[i as usize] as u64
+            }
+        };
         let freq_at = |i: isize| get(i).map_or(99, |t| t.freq);
         let flags_at = |i: isize| get(i).map_or(99, |t| t.flags);
         let cl_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.cluster, b) as u64);
         // The last three letters of a neighbour: case endings and prepositions' forms ("-ssa",
         // "-lle", "-en") that say what kind of word follows or precedes.
-        let suf3_at = |i: isize| get(i).map_or(if i < 0 { BOS } else { EOS }, |t| if t.affixes >= 3 { t.suf[2] } else { t.lower });
+        let suf3_at = |i: isize| {
+            get(i).map_or(if i < 0 { BOS } else { EOS }, |t| {
+                if t.affixes >= 3 {
+                    t.suf[2]
+                } else {
+                    t.lower
+                }
+            })
+        };
         for (i, t) in self.toks.iter().enumerate() {
             starts.push(out.len() as u32);
             let j = i as isize;
@@ -110,7 +143,11 @@ impl Featurizer {
             f(18, short_at(j + 1), 0);
             f(19, lower_at(j - 1), t.lower);
             f(20, t.lower, lower_at(j + 1));
-            f(21, short_at(j - 1), t.short ^ short_at(j + 1).rotate_left(23));
+            f(
+                21,
+                short_at(j - 1),
+                t.short ^ short_at(j + 1).rotate_left(23),
+            );
             f(22, gaz_at(j), 0);
             f(23, gaz_at(j - 1), gaz_at(j));
             f(24, gaz_at(j), gaz_at(j + 1));
@@ -124,7 +161,11 @@ impl Featurizer {
             f(28, lower_at(j - 1), t.short);
             f(29, t.short, lower_at(j + 1));
             f(30, t.len_bucket, t.short);
-            f(31, short_at(j - 2), short_at(j - 1) ^ t.short.rotate_left(7));
+            f(
+                31,
+                short_at(j - 2),
+                short_at(j - 1) ^ t.short.rotate_left(7),
+            );
             f(60, t.freq, t.short);
             f(61, freq_at(j - 1), t.short);
             f(62, t.short, freq_at(j + 1));
@@ -160,7 +201,11 @@ impl Featurizer {
         push_lower(&mut self.lower, w);
         self.chars.clear();
         self.chars.extend(self.lower.chars());
-        let mut t = Tok { word: hash(1, w), lower: hash(LOWER_SEED, &self.lower), ..Tok::default() };
+        let mut t = Tok {
+            word: hash(1, w),
+            lower: hash(LOWER_SEED, &self.lower),
+            ..Tok::default()
+        };
         let info = lex.get(t.lower);
         t.freq = info.freq as u64;
         t.cluster = info.cluster;
@@ -235,8 +280,20 @@ mod tests {
         let mut fz = Featurizer::default();
         let (mut a, mut sa, mut b, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let lex = Lexicon::default();
-        fz.sentence(&["Angela", "Merkel", "spoke"], &[0, 0, 0], &lex, &mut a, &mut sa);
-        fz.sentence(&["Angela", "Merkel", "spoke"], &[0, 0, 0], &lex, &mut b, &mut sb);
+        fz.sentence(
+            &["Angela", "Merkel", "spoke"],
+            &[0, 0, 0],
+            &lex,
+            &mut a,
+            &mut sa,
+        );
+        fz.sentence(
+            &["Angela", "Merkel", "spoke"],
+            &[0, 0, 0],
+            &lex,
+            &mut b,
+            &mut sb,
+        );
         assert_eq!(a, b);
         assert_eq!(sa.len(), 4);
         assert!(sa.windows(2).all(|w| w[0] < w[1]));
@@ -249,7 +306,10 @@ mod tests {
         let lex = Lexicon::default();
         fz.sentence(&["LONDON", "TALKS"], &[0, 0], &lex, &mut a, &mut sb);
         fz.sentence(&["London", "talks"], &[0, 0], &lex, &mut b, &mut sa);
-        let shared = a[..sb[1] as usize].iter().filter(|f| b[..sa[1] as usize].contains(f)).count();
+        let shared = a[..sb[1] as usize]
+            .iter()
+            .filter(|f| b[..sa[1] as usize].contains(f))
+            .count();
         assert!(shared >= 8, "only {shared} shared features");
     }
 }

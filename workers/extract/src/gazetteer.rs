@@ -66,15 +66,27 @@ impl Gazetteer {
     pub fn embedded() -> Self {
         let mut g = Self::parse(GAZETTEER_TSV);
         for line in REGIONS_TSV.lines().filter(|l| !l.starts_with('#')) {
-            let Some((name, cc)) = line.split_once('\t') else { continue };
+            let Some((name, cc)) = line.split_once('\t') else {
+                continue;
+            };
             g.add(name, PlaceKind::Region);
-            if let Some(p) = g.places.get_mut(&name.to_lowercase()).filter(|p| p.kind == PlaceKind::Region) {
+            if let Some(p) = g
+                .places
+                .get_mut(&name.to_lowercase())
+                .filter(|p| p.kind == PlaceKind::Region)
+            {
                 p.country_code = cc.trim().to_string();
             }
         }
         for line in ORGS_TSV.lines().filter(|l| !l.starts_with('#')) {
-            let Some((name, kind)) = line.split_once('\t') else { continue };
-            let kind = if kind.trim() == "seat" { PlaceKind::Seat } else { PlaceKind::Org };
+            let Some((name, kind)) = line.split_once('\t') else {
+                continue;
+            };
+            let kind = if kind.trim() == "seat" {
+                PlaceKind::Seat
+            } else {
+                PlaceKind::Org
+            };
             g.add(name, kind);
         }
         for o in crate::outlets::Outlets::embedded().all() {
@@ -95,9 +107,21 @@ impl Gazetteer {
             }
             push_lower(&mut key, w);
         }
-        let keep = self.places.get(&key).is_some_and(|p| matches!(p.kind, PlaceKind::Continent | PlaceKind::Country | PlaceKind::State) || (kind == PlaceKind::Region && p.kind.is_place()));
+        let keep = self.places.get(&key).is_some_and(|p| {
+            matches!(
+                p.kind,
+                PlaceKind::Continent | PlaceKind::Country | PlaceKind::State
+            ) || (kind == PlaceKind::Region && p.kind.is_place())
+        });
         if !key.is_empty() && !keep {
-            self.places.insert(key, Place { geonames_id: 0, country_code: String::new(), kind });
+            self.places.insert(
+                key,
+                Place {
+                    geonames_id: 0,
+                    country_code: String::new(),
+                    kind,
+                },
+            );
         }
     }
 
@@ -106,7 +130,9 @@ impl Gazetteer {
         let mut places = HashMap::with_capacity_and_hasher(tsv.len() / 30, FxBuild);
         for line in tsv.lines().filter(|l| !l.starts_with('#')) {
             let mut cols = line.split('\t');
-            let (Some(name), Some(id), Some(cc), Some(kind)) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
+            let (Some(name), Some(id), Some(cc), Some(kind)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
                 continue;
             };
             let kind = match kind {
@@ -116,8 +142,17 @@ impl Gazetteer {
                 "city" => PlaceKind::City,
                 _ => continue,
             };
-            let Ok(geonames_id) = id.parse() else { continue };
-            places.insert(name.to_string(), Place { geonames_id, country_code: cc.to_string(), kind });
+            let Ok(geonames_id) = id.parse() else {
+                continue;
+            };
+            places.insert(
+                name.to_string(),
+                Place {
+                    geonames_id,
+                    country_code: cc.to_string(),
+                    kind,
+                },
+            );
         }
         Gazetteer { places }
     }
@@ -141,7 +176,11 @@ impl Gazetteer {
     pub fn lookup_any(&self, name: &str) -> Option<&Place> {
         let mut key = String::with_capacity(name.len());
         let words = name.split_whitespace();
-        let skip = name.split_whitespace().count() > 1 && name.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case("the"));
+        let skip = name.split_whitespace().count() > 1
+            && name
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("the"));
         for (i, w) in words.skip(skip as usize).enumerate() {
             if i > 0 {
                 key.push(' ');
@@ -221,7 +260,9 @@ impl Gazetteer {
                 continue;
             }
             let kind = m.div_ceil(2);
-            if (kind == PlaceKind::City as u8 && i == 0) || !(1..=4).contains(&kind) && kind != PlaceKind::Region as u8 {
+            if (kind == PlaceKind::City as u8 && i == 0)
+                || !(1..=4).contains(&kind) && kind != PlaceKind::Region as u8
+            {
                 continue;
             }
             out[i] = 5;
@@ -257,7 +298,10 @@ mod tests {
         assert!(g.len() > 10_000, "only {} names", g.len());
         let kyiv = g.lookup("Kyiv").expect("Kyiv");
         assert_eq!(kyiv.country_code, "UA");
-        assert_eq!(g.lookup("ZAPORIZHZHIA").map(|p| p.country_code.as_str()), Some("UA"));
+        assert_eq!(
+            g.lookup("ZAPORIZHZHIA").map(|p| p.country_code.as_str()),
+            Some("UA")
+        );
         assert_eq!(g.lookup("France").map(|p| p.kind), Some(PlaceKind::Country));
     }
 
@@ -277,8 +321,14 @@ mod more_tests {
     #[test]
     fn organisations_outlets_and_seats_are_marked_but_not_linked_as_places() {
         let g = Gazetteer::embedded();
-        assert_eq!(g.lookup_any("the Kremlin").map(|p| p.kind), Some(PlaceKind::Seat));
-        assert_eq!(g.lookup_any("Bloomberg").map(|p| p.kind), Some(PlaceKind::Outlet));
+        assert_eq!(
+            g.lookup_any("the Kremlin").map(|p| p.kind),
+            Some(PlaceKind::Seat)
+        );
+        assert_eq!(
+            g.lookup_any("Bloomberg").map(|p| p.kind),
+            Some(PlaceKind::Outlet)
+        );
         assert!(g.lookup("Bloomberg").is_none(), "an outlet is not a place");
     }
 

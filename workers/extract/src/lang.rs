@@ -30,8 +30,14 @@ impl Lang {
     /// The language of a BCP 47 tag ("en-GB", "de-AT", "nb-NO", "no", "nn", "fi"); a story
     /// without a tag is read as English, the language most wire copy arrives in.
     pub fn from_tag(tag: Option<&str>) -> Lang {
-        let Some(tag) = tag.map(str::trim).filter(|t| !t.is_empty()) else { return Lang::En };
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let Some(tag) = tag.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Lang::En;
+        };
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match primary.as_str() {
             "en" | "eng" => Lang::En,
             "de" | "deu" | "ger" | "gsw" => Lang::De,
@@ -47,7 +53,9 @@ impl Lang {
     /// Parse a `--lang` argument: like [`Lang::from_tag`], but an unknown tag is an error.
     pub fn parse_arg(arg: &str) -> Result<Lang, String> {
         match Lang::from_tag(Some(arg)) {
-            Lang::Other => Err(format!("unknown language '{arg}': use en, de, nb (or no, nn), fi, fr, it or es")),
+            Lang::Other => Err(format!(
+                "unknown language '{arg}': use en, de, nb (or no, nn), fi, fr, it or es"
+            )),
             l => Ok(l),
         }
     }

@@ -42,23 +42,34 @@ impl Lexicon {
     /// Parse a lexicon (`word  freq  flags`) and, optionally, a cluster file (`word  bits`);
     /// malformed lines are skipped.
     pub fn parse(lexicon: &str, clusters: Option<&str>) -> Lexicon {
-        let mut words: HashMap<u64, WordInfo, FxBuild> = HashMap::with_capacity_and_hasher(lexicon.len() / 12, FxBuild);
+        let mut words: HashMap<u64, WordInfo, FxBuild> =
+            HashMap::with_capacity_and_hasher(lexicon.len() / 12, FxBuild);
         for line in lexicon.lines().filter(|l| !l.starts_with('#')) {
             let mut cols = line.split('\t');
-            let (Some(w), Some(freq)) = (cols.next(), cols.next()) else { continue };
+            let (Some(w), Some(freq)) = (cols.next(), cols.next()) else {
+                continue;
+            };
             let flags = cols.next().unwrap_or("");
             let e = words.entry(hash_str(LOWER_SEED, w)).or_default();
             e.freq = freq.parse().unwrap_or(0);
             e.flags = (flags.contains('g') as u8 * GIVEN) | (flags.contains('s') as u8 * SURNAME);
         }
-        for line in clusters.unwrap_or("").lines().filter(|l| !l.starts_with('#')) {
+        for line in clusters
+            .unwrap_or("")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+        {
             let mut cols = line.split('\t');
-            let (Some(w), Some(bits)) = (cols.next(), cols.next()) else { continue };
+            let (Some(w), Some(bits)) = (cols.next(), cols.next()) else {
+                continue;
+            };
             let caps = cols.next().and_then(|c| c.parse().ok()).unwrap_or(0);
             if bits.is_empty() || bits.len() > 30 || !bits.bytes().all(|b| b == b'0' || b == b'1') {
                 continue;
             }
-            let path = bits.bytes().fold(1u32, |acc, b| acc << 1 | (b - b'0') as u32);
+            let path = bits
+                .bytes()
+                .fold(1u32, |acc, b| acc << 1 | (b - b'0') as u32);
             let e = words.entry(hash_str(LOWER_SEED, w)).or_default();
             e.cluster = path;
             e.caps = caps;
@@ -103,12 +114,19 @@ mod tests {
 
     #[test]
     fn lexicon_lines_and_cluster_paths_are_read() {
-        let lex = Lexicon::parse("# c\nanna\t3\tg\nthe\t7\t\nbad line\n", Some("anna\t0110\nthe\t1x\n"));
+        let lex = Lexicon::parse(
+            "# c\nanna\t3\tg\nthe\t7\t\nbad line\n",
+            Some("anna\t0110\nthe\t1x\n"),
+        );
         let anna = lex.get(hash_str(LOWER_SEED, "anna"));
         assert_eq!((anna.freq, anna.flags), (3, GIVEN));
         assert_eq!(anna.cluster, 0b10110);
         assert_eq!(cluster_prefix(anna.cluster, 2), 0b101);
-        assert_eq!(lex.get(hash_str(LOWER_SEED, "the")).cluster, 0, "a malformed path is skipped");
+        assert_eq!(
+            lex.get(hash_str(LOWER_SEED, "the")).cluster,
+            0,
+            "a malformed path is skipped"
+        );
         assert_eq!(lex.get(hash_str(LOWER_SEED, "zzz")), WordInfo::default());
     }
 }

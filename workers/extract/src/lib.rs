@@ -29,8 +29,8 @@
 pub mod alias;
 pub mod assemble;
 pub mod bench;
-pub mod clusters;
 pub mod builtin;
+pub mod clusters;
 pub mod conll;
 pub mod doc;
 pub mod engine;

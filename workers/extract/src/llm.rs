@@ -105,7 +105,11 @@ impl LlmExtractor {
             Err(_) if self.fallback_on_error => return Ok(self.fall_back(story)),
             Err(e) => return Err(e.into()),
         };
-        match from_reply(&text, &reply.content, &format!("llm:{}", self.client.config().model)) {
+        match from_reply(
+            &text,
+            &reply.content,
+            &format!("llm:{}", self.client.config().model),
+        ) {
             Ok(mut e) => {
                 e.cited = crate::outlets::cite(&e.sources_cited, &story.links);
                 Ok(e)
@@ -197,21 +201,34 @@ pub fn occurrences(text: &str, needle: &str) -> Vec<(usize, usize)> {
         return Vec::new();
     }
     let whole = |s: usize, e: usize| {
-        !text[..s].chars().next_back().is_some_and(char::is_alphanumeric) && !text[e..].chars().next().is_some_and(char::is_alphanumeric)
+        !text[..s]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+            && !text[e..].chars().next().is_some_and(char::is_alphanumeric)
     };
-    let exact: Vec<(usize, usize)> = text.match_indices(needle).map(|(s, m)| (s, s + m.len())).filter(|&(s, e)| whole(s, e)).collect();
+    let exact: Vec<(usize, usize)> = text
+        .match_indices(needle)
+        .map(|(s, m)| (s, s + m.len()))
+        .filter(|&(s, e)| whole(s, e))
+        .collect();
     if !exact.is_empty() || !needle.is_ascii() {
         return exact;
     }
     // ASCII needle: lowercasing ASCII keeps byte offsets, so search the folded text.
     let folded = text.to_ascii_lowercase();
-    folded.match_indices(&needle.to_ascii_lowercase()).map(|(s, m)| (s, s + m.len())).filter(|&(s, e)| whole(s, e)).collect()
+    folded
+        .match_indices(&needle.to_ascii_lowercase())
+        .map(|(s, m)| (s, s + m.len()))
+        .filter(|&(s, e)| whole(s, e))
+        .collect()
 }
 
 /// Turn an LLM answer into [`Entities`], keeping only what the text contains. Fails (so the
 /// caller falls back) when the answer is not the expected JSON or too much of it is invented.
 pub fn from_reply(text: &str, content: &str, engine: &str) -> Result<Entities, ExtractError> {
-    let answer: Answer = serde_json::from_str(content).map_err(|e| ExtractError::LlmReply(format!("not the expected JSON: {e}")))?;
+    let answer: Answer = serde_json::from_str(content)
+        .map_err(|e| ExtractError::LlmReply(format!("not the expected JSON: {e}")))?;
     let mut invented = 0usize;
     // (canonical, kind) -> mention byte ranges
     let mut groups: Vec<AnswerGroup> = Vec::new();
@@ -219,23 +236,40 @@ pub fn from_reply(text: &str, content: &str, engine: &str) -> Result<Entities, E
     let mut items: Vec<&AnswerEntity> = answer.entities.iter().collect();
     items.sort_by_key(|e| std::cmp::Reverse(e.text.len()));
     for item in &items {
-        let Some(kind) = kind_of(&item.kind) else { continue };
+        let Some(kind) = kind_of(&item.kind) else {
+            continue;
+        };
         let found = occurrences(text, &item.text);
         if found.is_empty() {
             invented += 1;
             continue;
         }
-        let fresh: Vec<(usize, usize)> = found.into_iter().filter(|&(s, e)| !taken.iter().any(|&(a, b)| s < b && a < e)).collect();
+        let fresh: Vec<(usize, usize)> = found
+            .into_iter()
+            .filter(|&(s, e)| !taken.iter().any(|&(a, b)| s < b && a < e))
+            .collect();
         taken.extend(&fresh);
-        let canonical = if occurrences(text, &item.canonical).is_empty() { item.text.trim() } else { item.canonical.trim() };
-        match groups.iter_mut().find(|g| g.0.eq_ignore_ascii_case(canonical) && g.1 == kind) {
+        let canonical = if occurrences(text, &item.canonical).is_empty() {
+            item.text.trim()
+        } else {
+            item.canonical.trim()
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.0.eq_ignore_ascii_case(canonical) && g.1 == kind)
+        {
             Some(g) => g.2.extend(fresh),
             None => groups.push((canonical.to_string(), kind, fresh)),
         }
     }
-    USAGE.invented_entities.fetch_add(invented as u64, Ordering::Relaxed);
+    USAGE
+        .invented_entities
+        .fetch_add(invented as u64, Ordering::Relaxed);
     if invented > 0 && invented as f32 > MAX_INVENTED_SHARE * answer.entities.len() as f32 {
-        return Err(ExtractError::LlmReply(format!("{invented} of {} entities are not in the text", answer.entities.len())));
+        return Err(ExtractError::LlmReply(format!(
+            "{invented} of {} entities are not in the text",
+            answer.entities.len()
+        )));
     }
     groups.retain(|g| !g.2.is_empty());
     Ok(assemble(text, groups, &answer, engine))
@@ -249,7 +283,14 @@ fn assemble(text: &str, groups: Vec<AnswerGroup>, answer: &Answer, engine: &str)
         .into_iter()
         .map(|g| {
             let starts: Vec<usize> = g.2.iter().map(|r| r.0).collect();
-            let s = salience_score(&starts, headline_end, lead_end, max, text.len(), g.1.is_name());
+            let s = salience_score(
+                &starts,
+                headline_end,
+                lead_end,
+                max,
+                text.len(),
+                g.1.is_name(),
+            );
             (s, starts.iter().copied().min().unwrap_or(0), g)
         })
         .collect();
@@ -258,9 +299,22 @@ fn assemble(text: &str, groups: Vec<AnswerGroup>, answer: &Answer, engine: &str)
     let mut entities = Vec::new();
     for (i, (s, _, (canonical, kind, ranges))) in scored.iter().enumerate() {
         for &(a, b) in ranges {
-            mentions.push(Mention { text: text[a..b].to_string(), kind: *kind, start: co.get(a), end: co.get(b), entity: i });
+            mentions.push(Mention {
+                text: text[a..b].to_string(),
+                kind: *kind,
+                start: co.get(a),
+                end: co.get(b),
+                entity: i,
+            });
         }
-        entities.push(Entity { canonical: canonical.clone(), kind: *kind, mentions: ranges.len(), salience: *s, geonames_id: None, country_code: None });
+        entities.push(Entity {
+            canonical: canonical.clone(),
+            kind: *kind,
+            mentions: ranges.len(),
+            salience: *s,
+            geonames_id: None,
+            country_code: None,
+        });
     }
     mentions.sort_by_key(|m| (m.start, m.end));
     let quotes = answer
@@ -268,18 +322,42 @@ fn assemble(text: &str, groups: Vec<AnswerGroup>, answer: &Answer, engine: &str)
         .iter()
         .filter_map(|q| {
             let (a, b) = *occurrences(text, &q.quote).first()?;
-            let speaker = q.speaker.as_deref().filter(|s| !occurrences(text, s).is_empty()).map(str::to_string);
+            let speaker = q
+                .speaker
+                .as_deref()
+                .filter(|s| !occurrences(text, s).is_empty())
+                .map(str::to_string);
             let speaker_entity = speaker.as_deref().and_then(|s| {
                 entities.iter().position(|e| {
                     matches!(e.kind, EntityKind::Person | EntityKind::Org)
-                        && (e.canonical.eq_ignore_ascii_case(s) || mentions.iter().any(|m| m.entity_matches(e, s)))
+                        && (e.canonical.eq_ignore_ascii_case(s)
+                            || mentions.iter().any(|m| m.entity_matches(e, s)))
                 })
             });
-            Some(Quote { text: text[a..b].to_string(), start: co.get(a), end: co.get(b), speaker, speaker_entity, cue: None })
+            Some(Quote {
+                text: text[a..b].to_string(),
+                start: co.get(a),
+                end: co.get(b),
+                speaker,
+                speaker_entity,
+                cue: None,
+            })
         })
         .collect();
-    let sources_cited = answer.sources_cited.iter().filter(|s| !occurrences(text, s).is_empty()).cloned().collect();
-    Entities { mentions, entities, quotes, sources_cited, cited: Vec::new(), engine: engine.to_string() }
+    let sources_cited = answer
+        .sources_cited
+        .iter()
+        .filter(|s| !occurrences(text, s).is_empty())
+        .cloned()
+        .collect();
+    Entities {
+        mentions,
+        entities,
+        quotes,
+        sources_cited,
+        cited: Vec::new(),
+        engine: engine.to_string(),
+    }
 }
 
 /// Whether a mention of entity `e` is spelled `s`.
@@ -310,9 +388,19 @@ mod tests {
             "quotes": [{"quote": "We agree on Ukraine,", "speaker": "Merkel"}],
             "sources_cited": ["Reuters"]}"#;
         let e = from_reply(TEXT, reply, "llm:test").expect("usable answer");
-        let merkel = e.entities.iter().position(|x| x.canonical == "Angela Merkel").expect("Merkel");
-        assert_eq!(e.entities[merkel].mentions, 3, "headline, full name and surname");
-        assert!(e.mentions.iter().any(|m| m.text == "Emmanuel Macron"), "case repaired to the text's spelling");
+        let merkel = e
+            .entities
+            .iter()
+            .position(|x| x.canonical == "Angela Merkel")
+            .expect("Merkel");
+        assert_eq!(
+            e.entities[merkel].mentions, 3,
+            "headline, full name and surname"
+        );
+        assert!(
+            e.mentions.iter().any(|m| m.text == "Emmanuel Macron"),
+            "case repaired to the text's spelling"
+        );
         let chars: Vec<char> = TEXT.chars().collect();
         for m in &e.mentions {
             assert_eq!(chars[m.start..m.end].iter().collect::<String>(), m.text);
@@ -334,19 +422,30 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreachable_server_falls_back_to_the_builtin_engine_and_counts_it() {
-        let mut cfg = ExtractConfig { engine: crate::EngineKind::Llm, ..ExtractConfig::default() };
+        let mut cfg = ExtractConfig {
+            engine: crate::EngineKind::Llm,
+            ..ExtractConfig::default()
+        };
         cfg.llm.base_url = "http://127.0.0.1:9/v1".into();
         cfg.llm.max_retries = 0;
         cfg.llm.timeout_ms = 2_000;
         let engine = crate::build(&cfg).expect("build");
         let before = llm_usage().snapshot().fallbacks;
-        let story = Story::new("g", "Merkel meets Macron", vec!["Angela Merkel met Emmanuel Macron in Paris.".into()]);
-        let e = crate::Extractor::extract(&engine, &story).await.expect("fallback answers");
+        let story = Story::new(
+            "g",
+            "Merkel meets Macron",
+            vec!["Angela Merkel met Emmanuel Macron in Paris.".into()],
+        );
+        let e = crate::Extractor::extract(&engine, &story)
+            .await
+            .expect("fallback answers");
         assert!(e.engine.contains("llm fallback"), "{}", e.engine);
         assert!(llm_usage().snapshot().fallbacks > before);
         cfg.llm_fallback_on_error = false;
         let strict = crate::build(&cfg).expect("build");
-        let err = crate::Extractor::extract(&strict, &story).await.expect_err("no fallback");
+        let err = crate::Extractor::extract(&strict, &story)
+            .await
+            .expect_err("no fallback");
         assert!(err.is_transient(), "a connection failure may heal: {err}");
     }
 }

@@ -17,9 +17,19 @@ impl Transform for ExtractStage {
     async fn apply(&self, input: StoryIngested) -> Result<StoryExtracted, HandlerError> {
         let story = input.story;
         if story.is_kill() {
-            return Ok(StoryExtracted { story, entities: Entities { engine: "none (kill)".into(), ..Default::default() } });
+            return Ok(StoryExtracted {
+                story,
+                entities: Entities {
+                    engine: "none (kill)".into(),
+                    ..Default::default()
+                },
+            });
         }
-        let entities = self.engine.extract(&story).await.map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
+        let entities = self
+            .engine
+            .extract(&story)
+            .await
+            .map_err(|e| HandlerError::classify(e.is_transient(), &e))?;
         Ok(StoryExtracted { story, entities })
     }
 }
@@ -33,10 +43,14 @@ async fn main() -> std::process::ExitCode {
             let client = llm.client().metrics().clone();
             rt.metrics().add_extra(std::sync::Arc::new(move || {
                 let usage = copydesk_extract::llm_usage().snapshot();
-                client.render_prometheus("copydesk", "extract") + &copydesk_runtime::metrics::render_counters("copydesk_extract_llm", &usage)
+                client.render_prometheus("copydesk", "extract")
+                    + &copydesk_runtime::metrics::render_counters("copydesk_extract_llm", &usage)
             }));
         }
-        Ok(TransformHandler::new(ExtractStage { engine }, rt.names().events_exchange()))
+        Ok(TransformHandler::new(
+            ExtractStage { engine },
+            rt.names().events_exchange(),
+        ))
     })
     .await
 }

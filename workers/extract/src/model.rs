@@ -12,7 +12,9 @@ use crate::error::ExtractError;
 pub const NT: usize = 9;
 
 /// Tag names, in index order.
-pub const TAGS: [&str; NT] = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
+pub const TAGS: [&str; NT] = [
+    "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
+];
 
 /// The entity type labels, in the order tags pair them up (tag `2k+1` is B-, `2k+2` is I-).
 pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
@@ -110,7 +112,11 @@ impl Model {
         // after a round trip through bytes.
         let mut transitions = transitions;
         let q = |x: f32| (x / scale).round() * scale;
-        transitions.trans.iter_mut().chain(transitions.start.iter_mut()).for_each(|x| *x = q(*x));
+        transitions
+            .trans
+            .iter_mut()
+            .chain(transitions.start.iter_mut())
+            .for_each(|x| *x = q(*x));
         let mut kept: Vec<(u64, [i16; NT])> = rows
             .into_iter()
             .map(|(k, w)| (k, w.map(|x| (x / scale).round() as i16)))
@@ -189,39 +195,70 @@ impl Model {
         out.extend_from_slice(&(NT as u32).to_le_bytes());
         out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.scale.to_le_bytes());
-        let q = |x: f32| ((x / self.scale).round().clamp(i16::MIN as f32, i16::MAX as f32) as i16).to_le_bytes();
-        self.transitions.trans.iter().chain(&self.transitions.start).for_each(|&x| out.extend_from_slice(&q(x)));
-        rows.iter().for_each(|(k, _)| out.extend_from_slice(&k.to_le_bytes()));
+        let q = |x: f32| {
+            ((x / self.scale)
+                .round()
+                .clamp(i16::MIN as f32, i16::MAX as f32) as i16)
+                .to_le_bytes()
+        };
+        self.transitions
+            .trans
+            .iter()
+            .chain(&self.transitions.start)
+            .for_each(|&x| out.extend_from_slice(&q(x)));
+        rows.iter()
+            .for_each(|(k, _)| out.extend_from_slice(&k.to_le_bytes()));
         for (_, r) in &rows {
-            self.weights[r * NT..(r + 1) * NT].iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+            self.weights[r * NT..(r + 1) * NT]
+                .iter()
+                .for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
         }
         out
     }
 
     /// Parse the file format; `what` names the source in errors.
     pub fn from_bytes(bytes: &[u8], what: &str) -> Result<Model, ExtractError> {
-        let bad = |why: &str| ExtractError::BadModel { path: what.to_string(), reason: why.to_string() };
+        let bad = |why: &str| ExtractError::BadModel {
+            path: what.to_string(),
+            reason: why.to_string(),
+        };
         if bytes.len() < 20 || &bytes[..8] != MAGIC {
-            return Err(bad("not a Copydesk NER model (wrong magic); retrain with `make train-ner`"));
+            return Err(bad(
+                "not a Copydesk NER model (wrong magic); retrain with `make train-ner`",
+            ));
         }
-        let u32_at = |o: usize| u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as usize;
+        let u32_at = |o: usize| {
+            u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as usize
+        };
         if u32_at(8) != NT {
-            return Err(bad("tag count differs from this build; retrain with `make train-ner`"));
+            return Err(bad(
+                "tag count differs from this build; retrain with `make train-ner`",
+            ));
         }
         let rows = u32_at(12);
         let scale = f32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
         let mut at = 20;
         let need = at + (NT * NT + NT) * 2 + rows * (8 + NT * 2);
         if bytes.len() != need {
-            return Err(bad(&format!("truncated or padded: {} bytes, expected {need}", bytes.len())));
+            return Err(bad(&format!(
+                "truncated or padded: {} bytes, expected {need}",
+                bytes.len()
+            )));
         }
         let mut i16s = |n: usize| -> Vec<f32> {
-            let v = (0..n).map(|k| i16::from_le_bytes([bytes[at + 2 * k], bytes[at + 2 * k + 1]]) as f32 * scale).collect();
+            let v = (0..n)
+                .map(|k| {
+                    i16::from_le_bytes([bytes[at + 2 * k], bytes[at + 2 * k + 1]]) as f32 * scale
+                })
+                .collect();
             at += 2 * n;
             v
         };
         let (trans_v, start_v) = (i16s(NT * NT), i16s(NT));
-        let mut tr = Transitions { trans: [0.0; NT * NT], start: [0.0; NT] };
+        let mut tr = Transitions {
+            trans: [0.0; NT * NT],
+            start: [0.0; NT],
+        };
         tr.trans.copy_from_slice(&trans_v);
         tr.start.copy_from_slice(&start_v);
         let keys_at = at;
@@ -256,7 +293,10 @@ mod tests {
     fn tiny() -> Model {
         let mut w = [0.0; NT];
         w[5] = 2.0;
-        let tr = Transitions { trans: [0.0; NT * NT], start: [0.0; NT] };
+        let tr = Transitions {
+            trans: [0.0; NT * NT],
+            start: [0.0; NT],
+        };
         Model::from_float(vec![(42, w), (7, [0.0; NT])], tr)
     }
 
@@ -283,7 +323,10 @@ mod tests {
         let mut emit = vec![0.0; 2 * NT];
         emit[2] = 5.0; // I-PER at token 0 is tempting but illegal
         emit[NT + 2] = 5.0;
-        let tr = Transitions { trans: [0.0; NT * NT], start: [0.0; NT] };
+        let tr = Transitions {
+            trans: [0.0; NT * NT],
+            start: [0.0; NT],
+        };
         let mut out = Vec::new();
         viterbi(&emit, &tr, &mut out);
         assert_eq!(out.len(), 2);

@@ -61,7 +61,9 @@ pub struct Taggers {
 impl Taggers {
     /// Nothing loaded yet; each language loads on first use.
     pub fn lazy() -> Taggers {
-        Taggers { slots: Default::default() }
+        Taggers {
+            slots: Default::default(),
+        }
     }
 
     /// Taggers with the English one given (a model file from config), the others lazy.
@@ -75,7 +77,9 @@ impl Taggers {
     /// (or whose model this build lacks), which then gets patterns and the gazetteer only.
     pub fn get(&self, lang: Lang) -> Option<&Tagger> {
         let slot = lang.model_slot()?;
-        self.slots[slot].get_or_init(|| load_embedded(lang).ok()).as_ref()
+        self.slots[slot]
+            .get_or_init(|| load_embedded(lang).ok())
+            .as_ref()
     }
 
     /// Like [`Taggers::get`], but a missing or corrupt model is an error that says how to fix it.
@@ -89,16 +93,19 @@ impl Taggers {
         }
         match self.get(lang) {
             Some(t) => Ok(t),
-            None => Err(load_embedded(lang).err().unwrap_or_else(|| ExtractError::BadModel {
-                path: model_file(lang),
-                reason: "the model failed to load earlier in this process".into(),
-            })),
+            None => Err(load_embedded(lang)
+                .err()
+                .unwrap_or_else(|| ExtractError::BadModel {
+                    path: model_file(lang),
+                    reason: "the model failed to load earlier in this process".into(),
+                })),
         }
     }
 
     /// True when the tagger of `lang` is in memory.
     pub fn is_loaded(&self, lang: Lang) -> bool {
-        lang.model_slot().is_some_and(|s| self.slots[s].get().is_some_and(Option::is_some))
+        lang.model_slot()
+            .is_some_and(|s| self.slots[s].get().is_some_and(Option::is_some))
     }
 }
 
@@ -107,7 +114,14 @@ pub fn load_embedded(lang: Lang) -> Result<Tagger, ExtractError> {
     let what = format!("model/{} (embedded)", model_file(lang));
     let bytes = embedded_model(lang).ok_or_else(|| ExtractError::BadModel {
         path: what.clone(),
-        reason: format!("this build has no {} model; run `make train-ner LANG={}` and rebuild", lang.code(), lang.code()),
+        reason: format!(
+            "this build has no {} model; run `make train-ner LANG={}` and rebuild",
+            lang.code(),
+            lang.code()
+        ),
     })?;
-    Ok(Tagger { model: Model::from_bytes(bytes, &what)?, lexicon: embedded_lexicon(lang) })
+    Ok(Tagger {
+        model: Model::from_bytes(bytes, &what)?,
+        lexicon: embedded_lexicon(lang),
+    })
 }

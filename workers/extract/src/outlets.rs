@@ -25,7 +25,12 @@ pub struct Outlets {
 
 /// Lowercase, single-spaced, without a leading "the" and a trailing possessive.
 pub fn norm(name: &str) -> String {
-    let mut s = name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().replace('\u{2019}', "'");
+    let mut s = name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .replace('\u{2019}', "'");
     for suffix in ["'s", "'"] {
         if let Some(t) = s.strip_suffix(suffix) {
             s = t.to_string();
@@ -52,7 +57,11 @@ impl Outlets {
                 let ok = url.starts_with("https://") || url.starts_with("http://");
                 ok.then(|| Outlet {
                     name: name.to_string(),
-                    aliases: aliases.split('|').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+                    aliases: aliases
+                        .split('|')
+                        .filter(|a| !a.is_empty())
+                        .map(str::to_string)
+                        .collect(),
                     url: url.to_string(),
                 })
             })
@@ -71,20 +80,35 @@ impl Outlets {
         if n.is_empty() {
             return None;
         }
-        self.list.iter().find(|o| std::iter::once(&o.name).chain(&o.aliases).any(|a| norm(a) == n))
+        self.list.iter().find(|o| {
+            std::iter::once(&o.name)
+                .chain(&o.aliases)
+                .any(|a| norm(a) == n)
+        })
     }
 }
 
 /// The host of an http(s) address, without "www." (None for other schemes).
 fn host(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
-    let h = rest.split(['/', '?', '#']).next()?.split('@').next_back()?.split(':').next()?.to_lowercase();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let h = rest
+        .split(['/', '?', '#'])
+        .next()?
+        .split('@')
+        .next_back()?
+        .split(':')
+        .next()?
+        .to_lowercase();
     Some(h.strip_prefix("www.").map(str::to_string).unwrap_or(h))
 }
 
 /// True when link host `h` is the outlet's host or a subdomain of it ("edition.cnn.com").
 fn same_site(h: &str, outlet_host: &str) -> bool {
-    h == outlet_host || h.ends_with(&format!(".{outlet_host}")) || outlet_host.ends_with(&format!(".{h}"))
+    h == outlet_host
+        || h.ends_with(&format!(".{outlet_host}"))
+        || outlet_host.ends_with(&format!(".{h}"))
 }
 
 /// Cited sources with addresses, one per outlet, in the order of `names`.
@@ -99,13 +123,25 @@ pub fn cite(names: &[String], links: &[Link]) -> Vec<CitedSource> {
             continue;
         }
         let spellings: Vec<String> = match outlet {
-            Some(o) => std::iter::once(&o.name).chain(&o.aliases).map(|a| norm(a)).collect(),
+            Some(o) => std::iter::once(&o.name)
+                .chain(&o.aliases)
+                .map(|a| norm(a))
+                .collect(),
             None => vec![norm(name)],
         };
         let by_text = web.iter().find(|l| spellings.contains(&norm(&l.text)));
         let outlet_host = outlet.and_then(|o| host(&o.url));
-        let by_host = || web.iter().find(|l| outlet_host.as_deref().is_some_and(|oh| host(&l.href).is_some_and(|h| same_site(&h, oh))));
-        let url = by_text.or_else(by_host).map(|l| l.href.clone()).or_else(|| outlet.map(|o| o.url.clone()));
+        let by_host = || {
+            web.iter().find(|l| {
+                outlet_host
+                    .as_deref()
+                    .is_some_and(|oh| host(&l.href).is_some_and(|h| same_site(&h, oh)))
+            })
+        };
+        let url = by_text
+            .or_else(by_host)
+            .map(|l| l.href.clone())
+            .or_else(|| outlet.map(|o| o.url.clone()));
         out.push(CitedSource { name: shown, url });
     }
     out
@@ -116,13 +152,19 @@ mod tests {
     use super::*;
 
     fn link(text: &str, href: &str) -> Link {
-        Link { text: text.into(), href: href.into() }
+        Link {
+            text: text.into(),
+            href: href.into(),
+        }
     }
 
     #[test]
     fn outlets_are_found_by_name_alias_and_possessive() {
         let t = Outlets::embedded();
-        assert_eq!(t.find("the Guardian's").map(|o| o.name.as_str()), Some("The Guardian"));
+        assert_eq!(
+            t.find("the Guardian's").map(|o| o.name.as_str()),
+            Some("The Guardian")
+        );
         assert_eq!(t.find("Russia Today").map(|o| o.name.as_str()), Some("RT"));
         assert!(t.find("Acme Gazette").is_none());
     }
@@ -130,13 +172,26 @@ mod tests {
     #[test]
     fn a_story_link_to_the_outlet_wins_over_its_home_page() {
         let links = [
-            link("reported", "https://www.bloomberg.com/news/articles/2025-01-01/deal"),
+            link(
+                "reported",
+                "https://www.bloomberg.com/news/articles/2025-01-01/deal",
+            ),
             link("Guardian", "javascript:alert(1)"),
         ];
-        let cited = cite(&["Bloomberg".into(), "Guardian".into(), "Acme Gazette".into()], &links);
-        assert_eq!(cited[0].url.as_deref(), Some("https://www.bloomberg.com/news/articles/2025-01-01/deal"));
+        let cited = cite(
+            &["Bloomberg".into(), "Guardian".into(), "Acme Gazette".into()],
+            &links,
+        );
+        assert_eq!(
+            cited[0].url.as_deref(),
+            Some("https://www.bloomberg.com/news/articles/2025-01-01/deal")
+        );
         assert_eq!(cited[1].name, "The Guardian");
-        assert_eq!(cited[1].url.as_deref(), Some("https://www.theguardian.com"), "only http(s) links are used");
+        assert_eq!(
+            cited[1].url.as_deref(),
+            Some("https://www.theguardian.com"),
+            "only http(s) links are used"
+        );
         assert_eq!(cited[2].url, None);
     }
 }

@@ -15,33 +15,151 @@ struct Calendar {
 }
 
 const DE: Calendar = Calendar {
-    months: &["januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "dezember"],
-    weekdays: &["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag"],
+    months: &[
+        "januar",
+        "jänner",
+        "februar",
+        "märz",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "dezember",
+    ],
+    weekdays: &[
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonnabend",
+        "sonntag",
+    ],
     stems: false,
 };
 const NB: Calendar = Calendar {
-    months: &["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"],
-    weekdays: &["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
+    months: &[
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ],
+    weekdays: &[
+        "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+    ],
     stems: false,
 };
 const FI: Calendar = Calendar {
-    months: &["tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu"],
-    weekdays: &["maanantai", "tiistai", "keskiviiko", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai"],
+    months: &[
+        "tammikuu",
+        "helmikuu",
+        "maaliskuu",
+        "huhtikuu",
+        "toukokuu",
+        "kesäkuu",
+        "heinäkuu",
+        "elokuu",
+        "syyskuu",
+        "lokakuu",
+        "marraskuu",
+        "joulukuu",
+    ],
+    weekdays: &[
+        "maanantai",
+        "tiistai",
+        "keskiviiko",
+        "keskiviikko",
+        "torstai",
+        "perjantai",
+        "lauantai",
+        "sunnuntai",
+    ],
     stems: true,
 };
 const FR: Calendar = Calendar {
-    months: &["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
-    weekdays: &["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    months: &[
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    weekdays: &[
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    ],
     stems: false,
 };
 const IT: Calendar = Calendar {
-    months: &["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"],
-    weekdays: &["lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"],
+    months: &[
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ],
+    weekdays: &[
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+    ],
     stems: false,
 };
 const ES: Calendar = Calendar {
-    months: &["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre"],
-    weekdays: &["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+    months: &[
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "setiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    weekdays: &[
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+    ],
     stems: false,
 };
 
@@ -60,40 +178,129 @@ fn calendar(lang: Lang) -> Option<&'static Calendar> {
 impl Calendar {
     fn hit(&self, list: &[&str], w: &str) -> bool {
         let lw = w.to_lowercase();
-        list.iter().any(|x| if self.stems { lw.starts_with(x) && lw.len() <= x.len() + 5 } else { lw == *x })
+        list.iter().any(|x| {
+            if self.stems {
+                lw.starts_with(x) && lw.len() <= x.len() + 5
+            } else {
+                lw == *x
+            }
+        })
     }
 }
 
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.",
-    "sep.", "sept.", "oct.", "nov.", "dec.", "jan", "feb", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan.",
+    "feb.",
+    "mar.",
+    "apr.",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "sept.",
+    "oct.",
+    "nov.",
+    "dec.",
+    "jan",
+    "feb",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
 ];
-const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 const RELATIVE_DAYS: &[&str] = &["today", "yesterday", "tomorrow", "tonight"];
-const PERIODS: &[&str] = &["week", "month", "year", "weekend", "quarter", "decade", "century", "season"];
-const CURRENCY_SYMBOLS: &[&str] = &["$", "£", "€", "¥", "₹", "₽", "us$", "a$", "c$", "hk$", "€", "rs", "rs."];
+const PERIODS: &[&str] = &[
+    "week", "month", "year", "weekend", "quarter", "decade", "century", "season",
+];
+const CURRENCY_SYMBOLS: &[&str] = &[
+    "$", "£", "€", "¥", "₹", "₽", "us$", "a$", "c$", "hk$", "€", "rs", "rs.",
+];
 const CURRENCY_WORDS: &[&str] = &[
-    "dollar", "dollars", "euro", "euros", "pound", "pounds", "yen", "yuan", "cent", "cents", "pence",
-    "rupee", "rupees", "rouble", "roubles", "ruble", "rubles", "franc", "francs", "peso", "pesos",
-    "hryvnia", "hryvnias", "won", "lira", "krona", "kronor", "krone", "kroner", "rand", "sterling",
-    "usd", "eur", "gbp", "jpy", "cny", "chf",
+    "dollar", "dollars", "euro", "euros", "pound", "pounds", "yen", "yuan", "cent", "cents",
+    "pence", "rupee", "rupees", "rouble", "roubles", "ruble", "rubles", "franc", "francs", "peso",
+    "pesos", "hryvnia", "hryvnias", "won", "lira", "krona", "kronor", "krone", "kroner", "rand",
+    "sterling", "usd", "eur", "gbp", "jpy", "cny", "chf",
 ];
 const SCALES: &[&str] = &[
-    "hundred", "thousand", "million", "billion", "trillion", "bn", "m", "mn", "k", "tn", "crore", "lakh",
-    "millionen", "milliarden", "mio.", "mrd.", "mio", "mrd", "millioner", "milliarder", "mill.", "miljoonaa",
-    "miljardia", "milj.", "millions", "milliards", "milioni", "miliardi", "millones", "millón", "mil",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "bn",
+    "m",
+    "mn",
+    "k",
+    "tn",
+    "crore",
+    "lakh",
+    "millionen",
+    "milliarden",
+    "mio.",
+    "mrd.",
+    "mio",
+    "mrd",
+    "millioner",
+    "milliarder",
+    "mill.",
+    "miljoonaa",
+    "miljardia",
+    "milj.",
+    "millions",
+    "milliards",
+    "milioni",
+    "miliardi",
+    "millones",
+    "millón",
+    "mil",
 ];
 /// Currency words of the other languages (the English list covers "euro", "dollar", "krone").
-const CURRENCY_WORDS_OTHER: &[&str] = &["euroa", "dollaria", "kruunua", "punta", "kronen", "franken", "dollari", "dólares", "euri"];
+const CURRENCY_WORDS_OTHER: &[&str] = &[
+    "euroa", "dollaria", "kruunua", "punta", "kronen", "franken", "dollari", "dólares", "euri",
+];
 /// Percent words after a number.
-const PERCENT_WORDS: &[&str] = &["percent", "pct", "prozent", "prosent", "prosenttia", "procent"];
+const PERCENT_WORDS: &[&str] = &[
+    "percent",
+    "pct",
+    "prozent",
+    "prosent",
+    "prosenttia",
+    "procent",
+];
 const TIME_SUFFIX: &[&str] = &["a.m.", "p.m.", "am", "pm", "a.m", "p.m"];
-const TIME_ZONES: &[&str] = &["gmt", "utc", "bst", "cet", "cest", "est", "edt", "et", "pt", "pst", "pdt", "ct", "cst", "cdt", "mt", "jst", "ist"];
+const TIME_ZONES: &[&str] = &[
+    "gmt", "utc", "bst", "cet", "cest", "est", "edt", "et", "pt", "pst", "pdt", "ct", "cst", "cdt",
+    "mt", "jst", "ist",
+];
 
 fn is(list: &[&str], w: &str) -> bool {
-    list.iter().any(|x| x.eq_ignore_ascii_case(w)) || (!w.is_ascii() && list.contains(&w.to_lowercase().as_str()))
+    list.iter().any(|x| x.eq_ignore_ascii_case(w))
+        || (!w.is_ascii() && list.contains(&w.to_lowercase().as_str()))
 }
 
 /// A plain number: digits with `,` and `.` inside ("1,250.5"), or a spelled scale ("5bn").
@@ -102,7 +309,9 @@ fn number(w: &str) -> bool {
     let suffix = &w[digits.len()..];
     !digits.is_empty()
         && digits.starts_with(|c: char| c.is_ascii_digit())
-        && digits.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
         && (suffix.is_empty() || is(SCALES, suffix) || is(&["st", "nd", "rd", "th"], suffix))
 }
 
@@ -117,13 +326,21 @@ fn day(w: &str) -> bool {
 
 fn iso_date(w: &str) -> bool {
     let b = w.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && w.chars().filter(char::is_ascii_digit).count() == 8
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && w.chars().filter(char::is_ascii_digit).count() == 8
 }
 
 fn clock(w: &str) -> bool {
     let mut parts = w.split(':');
-    let (Some(h), Some(m), None) = (parts.next(), parts.next(), parts.next()) else { return false };
-    h.len() <= 2 && m.len() == 2 && h.parse::<u32>().is_ok_and(|h| h < 25) && m.parse::<u32>().is_ok_and(|m| m < 60)
+    let (Some(h), Some(m), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    h.len() <= 2
+        && m.len() == 2
+        && h.parse::<u32>().is_ok_and(|h| h < 25)
+        && m.parse::<u32>().is_ok_and(|m| m < 60)
 }
 
 /// Find pattern entities in one sentence: `(first, last_exclusive, kind)` token spans, in order,
@@ -133,7 +350,10 @@ pub fn find(words: &[&str], lang: Lang) -> Vec<(usize, usize, EntityKind)> {
     let mut i = 0;
     let cal = calendar(lang);
     while i < words.len() {
-        let found = match_at(words, i).or_else(|| cal.and_then(|c| local_date_at(c, words, i)).map(|e| (e, EntityKind::Date)));
+        let found = match_at(words, i).or_else(|| {
+            cal.and_then(|c| local_date_at(c, words, i))
+                .map(|e| (e, EntityKind::Date))
+        });
         match found {
             Some((end, kind)) => {
                 out.push((i, end, kind));
@@ -170,7 +390,8 @@ fn match_at(w: &[&str], i: usize) -> Option<(usize, EntityKind)> {
         if at(end) == "%" || is(PERCENT_WORDS, at(end)) {
             return Some((end + 1, EntityKind::Percent));
         }
-        let cent = (is(&["per", "pour"], at(end)) && is(&["cent", "cento"], at(end + 1))) || (is(&["por"], at(end)) && is(&["ciento"], at(end + 1)));
+        let cent = (is(&["per", "pour"], at(end)) && is(&["cent", "cento"], at(end + 1)))
+            || (is(&["por"], at(end)) && is(&["ciento"], at(end + 1)));
         if cent {
             return Some((end + 2, EntityKind::Percent));
         }
@@ -249,7 +470,10 @@ fn date_at(w: &[&str], i: usize) -> Option<usize> {
         return Some(end);
     }
     // "March 3, 2024", "March 2024", "March 3"
-    if month(lw) && (lw.len() > 3 || day(at(i + 1)) || year(at(i + 1))) && !(lw == "May" && !day(at(i + 1)) && !year(at(i + 1))) {
+    if month(lw)
+        && (lw.len() > 3 || day(at(i + 1)) || year(at(i + 1)))
+        && !(lw == "May" && !day(at(i + 1)) && !year(at(i + 1)))
+    {
         let mut end = i + 1;
         if day(at(end)) {
             end += 1;
@@ -274,7 +498,15 @@ fn date_at(w: &[&str], i: usize) -> Option<usize> {
         return Some(i + 2);
     }
     // "in 2004", "since 1996"
-    if year(lw) && i > 0 && is(&["in", "since", "by", "until", "from", "before", "after", "during", "of"], at(i - 1)) {
+    if year(lw)
+        && i > 0
+        && is(
+            &[
+                "in", "since", "by", "until", "from", "before", "after", "during", "of",
+            ],
+            at(i - 1),
+        )
+    {
         return Some(i + 1);
     }
     None
@@ -290,7 +522,10 @@ mod tests {
 
     fn kinds_in(text: &str, lang: Lang) -> Vec<(String, EntityKind)> {
         let words: Vec<&str> = text.split(' ').collect();
-        find(&words, lang).into_iter().map(|(a, b, k)| (words[a..b].join(" "), k)).collect()
+        find(&words, lang)
+            .into_iter()
+            .map(|(a, b, k)| (words[a..b].join(" "), k))
+            .collect()
     }
 
     #[test]
@@ -306,11 +541,42 @@ mod tests {
                 ("12 Millionen Euro".into(), Money)
             ]
         );
-        assert_eq!(kinds_in("torsdag 3 . mars kl. 14.30 : 12 prosent", Lang::Nb), [("torsdag".into(), Date), ("3 . mars".into(), Date), ("kl. 14.30".into(), Time), ("12 prosent".into(), Percent)]);
-        assert_eq!(kinds_in("maanantaina 3 . maaliskuuta 2024 5 miljoonaa euroa", Lang::Fi), [("maanantaina".into(), Date), ("3 . maaliskuuta 2024".into(), Date), ("5 miljoonaa euroa".into(), Money)]);
-        assert_eq!(kinds_in("le jeudi 3 mars 2024 , 12 pour cent", Lang::Fr), [("jeudi".into(), Date), ("3 mars 2024".into(), Date), ("12 pour cent".into(), Percent)]);
-        assert_eq!(kinds_in("giovedì 3 marzo e el 5 de mayo", Lang::It), [("giovedì".into(), Date), ("3 marzo".into(), Date)]);
-        assert!(kinds_in("Mars er en planet", Lang::Nb).is_empty(), "a month alone is not a date");
+        assert_eq!(
+            kinds_in("torsdag 3 . mars kl. 14.30 : 12 prosent", Lang::Nb),
+            [
+                ("torsdag".into(), Date),
+                ("3 . mars".into(), Date),
+                ("kl. 14.30".into(), Time),
+                ("12 prosent".into(), Percent)
+            ]
+        );
+        assert_eq!(
+            kinds_in(
+                "maanantaina 3 . maaliskuuta 2024 5 miljoonaa euroa",
+                Lang::Fi
+            ),
+            [
+                ("maanantaina".into(), Date),
+                ("3 . maaliskuuta 2024".into(), Date),
+                ("5 miljoonaa euroa".into(), Money)
+            ]
+        );
+        assert_eq!(
+            kinds_in("le jeudi 3 mars 2024 , 12 pour cent", Lang::Fr),
+            [
+                ("jeudi".into(), Date),
+                ("3 mars 2024".into(), Date),
+                ("12 pour cent".into(), Percent)
+            ]
+        );
+        assert_eq!(
+            kinds_in("giovedì 3 marzo e el 5 de mayo", Lang::It),
+            [("giovedì".into(), Date), ("3 marzo".into(), Date)]
+        );
+        assert!(
+            kinds_in("Mars er en planet", Lang::Nb).is_empty(),
+            "a month alone is not a date"
+        );
     }
 
     #[test]
@@ -325,8 +591,14 @@ mod tests {
                 ("$ 12 billion".into(), Money),
             ]
         );
-        assert_eq!(kinds("a €12bn deal and 40 million euros"), [("€12bn".into(), Money), ("40 million euros".into(), Money)]);
-        assert_eq!(kinds("up 12 per cent since 1996"), [("12 per cent".into(), Percent), ("1996".into(), Date)]);
+        assert_eq!(
+            kinds("a €12bn deal and 40 million euros"),
+            [("€12bn".into(), Money), ("40 million euros".into(), Money)]
+        );
+        assert_eq!(
+            kinds("up 12 per cent since 1996"),
+            [("12 per cent".into(), Percent), ("1996".into(), Date)]
+        );
     }
 
     #[test]

@@ -63,7 +63,10 @@ pub fn parse_ann(ann: &str) -> Vec<GoldPair> {
     let mut spans: HashMap<&str, Span> = HashMap::new();
     for line in ann.lines().filter(|l| l.starts_with('T')) {
         let mut cols = line.split('\t');
-        let (Some(id), Some(meta), text) = (cols.next(), cols.next(), cols.next().unwrap_or("")) else { continue };
+        let (Some(id), Some(meta), text) = (cols.next(), cols.next(), cols.next().unwrap_or(""))
+        else {
+            continue;
+        };
         let ranges = meta
             .split_once(' ')
             .map(|(_, r)| r)
@@ -79,10 +82,20 @@ pub fn parse_ann(ann: &str) -> Vec<GoldPair> {
     let mut out = Vec::new();
     for line in ann.lines().filter(|l| l.starts_with('E')) {
         let args = line.split('\t').nth(1).unwrap_or("");
-        let role = |name: &str| args.split(' ').find_map(|a| a.strip_prefix(name)).and_then(|id| spans.get(id));
-        let (Some(content), Some(source)) = (role("Content:"), role("Source:")) else { continue };
+        let role = |name: &str| {
+            args.split(' ')
+                .find_map(|a| a.strip_prefix(name))
+                .and_then(|id| spans.get(id))
+        };
+        let (Some(content), Some(source)) = (role("Content:"), role("Source:")) else {
+            continue;
+        };
         if content.1.contains(['"', '\u{201c}', '\u{201d}']) {
-            out.push(GoldPair { content: content.0.clone(), source: source.0.clone(), source_text: source.1.to_string() });
+            out.push(GoldPair {
+                content: content.0.clone(),
+                source: source.0.clone(),
+                source_text: source.1.to_string(),
+            });
         }
     }
     out
@@ -102,13 +115,22 @@ pub fn eval_quotes(polnear_dir: &Path) -> Result<QuoteReport, ExtractError> {
         .filter(|p| p.extension().is_some_and(|x| x == "ann"))
         .collect();
     anns.sort();
-    let (mut gold_n, mut pred_n, mut correct, mut gold_found, mut quotes_found, mut docs) = (0, 0, 0, 0, 0, 0);
+    let (mut gold_n, mut pred_n, mut correct, mut gold_found, mut quotes_found, mut docs) =
+        (0, 0, 0, 0, 0, 0);
     let mut scratch = crate::tagger::Scratch::default();
     for ann_path in anns {
-        let stem = ann_path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let stem = ann_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
         let base = stem.rsplit_once('_').map_or(stem.as_str(), |(b, _)| b);
         let txt_path = polnear_dir.join("text").join(format!("{base}.txt"));
-        let (Ok(ann), Ok(text)) = (std::fs::read_to_string(&ann_path), std::fs::read_to_string(&txt_path)) else { continue };
+        let (Ok(ann), Ok(text)) = (
+            std::fs::read_to_string(&ann_path),
+            std::fs::read_to_string(&txt_path),
+        ) else {
+            continue;
+        };
         docs += 1;
         let gold = parse_ann(&ann);
         let found = engine.analyse(&text, &mut scratch);
@@ -118,10 +140,20 @@ pub fn eval_quotes(polnear_dir: &Path) -> Result<QuoteReport, ExtractError> {
         for q in &found.quotes {
             let qr = (co.get(q.start), co.get(q.end));
             let matching: Vec<usize> = (0..gold.len())
-                .filter(|&g| gold[g].content.iter().map(|&c| overlap(qr, c)).sum::<usize>() * 2 >= qr.1 - qr.0)
+                .filter(|&g| {
+                    gold[g]
+                        .content
+                        .iter()
+                        .map(|&c| overlap(qr, c))
+                        .sum::<usize>()
+                        * 2
+                        >= qr.1 - qr.0
+                })
                 .collect();
             matching.iter().for_each(|&g| quote_hit[g] = true);
-            let Some((s, e)) = q.speaker_span else { continue };
+            let Some((s, e)) = q.speaker_span else {
+                continue;
+            };
             pred_n += 1;
             let sr = (co.get(s), co.get(e));
             let surname = q
@@ -131,24 +163,49 @@ pub fn eval_quotes(polnear_dir: &Path) -> Result<QuoteReport, ExtractError> {
                 .unwrap_or_default();
             let right = matching.iter().copied().find(|&g| {
                 gold[g].source.iter().any(|&r| overlap(sr, r) > 0)
-                    || (!surname.is_empty() && gold[g].source_text.to_lowercase().split_whitespace().any(|w| w == surname))
+                    || (!surname.is_empty()
+                        && gold[g]
+                            .source_text
+                            .to_lowercase()
+                            .split_whitespace()
+                            .any(|w| w == surname))
             });
             if let Some(g) = right {
                 correct += 1;
                 hit[g] = true;
             } else if std::env::var_os("COPYDESK_QUOTES_DEBUG").is_some() {
-                let gs: Vec<&str> = matching.iter().map(|&g| gold[g].source_text.as_str()).collect();
-                eprintln!("WRONG pred={:?} gold={:?} cue={:?} q={:?}", &text[s..e], gs, q.cue, text[q.start..q.end].chars().take(50).collect::<String>());
+                let gs: Vec<&str> = matching
+                    .iter()
+                    .map(|&g| gold[g].source_text.as_str())
+                    .collect();
+                eprintln!(
+                    "WRONG pred={:?} gold={:?} cue={:?} q={:?}",
+                    &text[s..e],
+                    gs,
+                    q.cue,
+                    text[q.start..q.end].chars().take(50).collect::<String>()
+                );
             }
         }
         if std::env::var_os("COPYDESK_QUOTES_DEBUG").is_some() {
             for (g, h) in hit.iter().enumerate() {
                 if !h {
                     let c = gold[g].content.first().copied().unwrap_or((0, 0));
-                    let found = found.quotes.iter().find(|q| overlap((co.get(q.start), co.get(q.end)), c) > 0);
+                    let found = found
+                        .quotes
+                        .iter()
+                        .find(|q| overlap((co.get(q.start), co.get(q.end)), c) > 0);
                     let chars: Vec<char> = text.chars().collect();
                     let ctx: String = chars[c.0.saturating_sub(120)..c.0].iter().collect();
-                    eprintln!("MISS src={:?} found={} ctx={:?}", gold[g].source_text, found.map_or("no".into(), |q| format!("{:?}", q.speaker_span.map(|(s, e)| &text[s..e]))), ctx.replace('\n', " "));
+                    eprintln!(
+                        "MISS src={:?} found={} ctx={:?}",
+                        gold[g].source_text,
+                        found.map_or("no".into(), |q| format!(
+                            "{:?}",
+                            q.speaker_span.map(|(s, e)| &text[s..e])
+                        )),
+                        ctx.replace('\n', " ")
+                    );
                 }
             }
         }
@@ -162,9 +219,19 @@ pub fn eval_quotes(polnear_dir: &Path) -> Result<QuoteReport, ExtractError> {
             reason: "no .ann files with matching text/ files; pass a PolNeAR split folder such as quotes/polnear/dev".into(),
         });
     }
-    let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { (10000.0 * a as f64 / b as f64).round() / 100.0 };
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            (10000.0 * a as f64 / b as f64).round() / 100.0
+        }
+    };
     let (p, r) = (pct(correct, pred_n), pct(gold_found, gold_n));
-    let f1 = if p + r == 0.0 { 0.0 } else { (200.0 * p * r / (p + r)).round() / 100.0 };
+    let f1 = if p + r == 0.0 {
+        0.0
+    } else {
+        (200.0 * p * r / (p + r)).round() / 100.0
+    };
     Ok(QuoteReport {
         docs,
         gold_pairs: gold_n,

@@ -16,9 +16,22 @@ pub struct Scratch {
 }
 
 /// Tag one sentence: IOB2 tag indices (see [`crate::model::TAGS`]) into `out`.
-pub fn tag_sentence(model: &Model, lex: &Lexicon, gaz: &Gazetteer, words: &[&str], scratch: &mut Scratch, out: &mut Vec<usize>) {
+pub fn tag_sentence(
+    model: &Model,
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    words: &[&str],
+    scratch: &mut Scratch,
+    out: &mut Vec<usize>,
+) {
     gaz.mark(words, &mut scratch.gaz);
-    scratch.fz.sentence(words, &scratch.gaz, lex, &mut scratch.feats, &mut scratch.starts);
+    scratch.fz.sentence(
+        words,
+        &scratch.gaz,
+        lex,
+        &mut scratch.feats,
+        &mut scratch.starts,
+    );
     scratch.emit.clear();
     scratch.emit.resize(words.len() * NT, 0.0);
     for i in 0..words.len() {
@@ -59,6 +72,9 @@ mod tests {
     #[test]
     fn spans_follow_conlleval_boundaries() {
         // B-PER I-PER O I-LOC B-LOC B-LOC I-LOC
-        assert_eq!(spans(&[1, 2, 0, 6, 5, 5, 6]), [(0, 2, 0), (3, 4, 2), (4, 5, 2), (5, 7, 2)]);
+        assert_eq!(
+            spans(&[1, 2, 0, 6, 5, 5, 6]),
+            [(0, 2, 0), (3, 4, 2), (4, 5, 2), (5, 7, 2)]
+        );
     }
 }

@@ -14,9 +14,9 @@ pub struct Token {
 /// Titles and abbreviations after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col", "capt",
-    "prof", "inc", "corp", "ltd", "co", "vs", "jan", "feb", "mar", "apr", "aug", "sept",
-    "sep", "oct", "nov", "dec", "mt", "ft", "rev", "sgt", "maj", "adm", "cmdr", "pres", "supt",
-    "messrs", "bros", "dept", "est", "approx", "fig", "ave", "blvd", "etc", "kl", "nr", "bzw", "ca",
+    "prof", "inc", "corp", "ltd", "co", "vs", "jan", "feb", "mar", "apr", "aug", "sept", "sep",
+    "oct", "nov", "dec", "mt", "ft", "rev", "sgt", "maj", "adm", "cmdr", "pres", "supt", "messrs",
+    "bros", "dept", "est", "approx", "fig", "ave", "blvd", "etc", "kl", "nr", "bzw", "ca",
 ];
 
 /// True when `word` (without its final stop) is a known abbreviation or initials ("U.S", "J").
@@ -67,7 +67,10 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
             continue;
         }
         if !c.is_alphanumeric() {
-            out.push(Token { start: off(i), end: off(i + 1) });
+            out.push(Token {
+                start: off(i),
+                end: off(i + 1),
+            });
             i += 1;
             continue;
         }
@@ -82,7 +85,10 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
             }
         }
         // A stop right after initials or a title belongs to the word ("U.S.", "Mr.").
-        if at(j) == '.' && is_abbreviation(&text[off(start)..off(j)]) && !at(j + 1).is_alphanumeric() {
+        if at(j) == '.'
+            && is_abbreviation(&text[off(start)..off(j)])
+            && !at(j + 1).is_alphanumeric()
+        {
             j += 1;
         }
         split_clitic(text, &chars, start, j, out);
@@ -91,20 +97,51 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
 }
 
 /// Push a word, splitting off a possessive or contraction ("Trump's" -> "Trump" + "'s").
-fn split_clitic(text: &str, chars: &[(usize, char)], start: usize, end: usize, out: &mut Vec<Token>) {
-    let off = |i: usize| if i < chars.len() { chars[i].0 } else { text.len() };
+fn split_clitic(
+    text: &str,
+    chars: &[(usize, char)],
+    start: usize,
+    end: usize,
+    out: &mut Vec<Token>,
+) {
+    let off = |i: usize| {
+        if i < chars.len() {
+            chars[i].0
+        } else {
+            text.len()
+        }
+    };
     let len = end - start;
     if len >= 3 && is_apostrophe(chars[end - 2].1) && matches!(chars[end - 1].1, 's' | 'S') {
-        out.push(Token { start: off(start), end: off(end - 2) });
-        out.push(Token { start: off(end - 2), end: off(end) });
+        out.push(Token {
+            start: off(start),
+            end: off(end - 2),
+        });
+        out.push(Token {
+            start: off(end - 2),
+            end: off(end),
+        });
         return;
     }
-    if len >= 4 && is_apostrophe(chars[end - 2].1) && matches!(chars[end - 1].1, 't' | 'T') && matches!(chars[end - 3].1, 'n' | 'N') {
-        out.push(Token { start: off(start), end: off(end - 3) });
-        out.push(Token { start: off(end - 3), end: off(end) });
+    if len >= 4
+        && is_apostrophe(chars[end - 2].1)
+        && matches!(chars[end - 1].1, 't' | 'T')
+        && matches!(chars[end - 3].1, 'n' | 'N')
+    {
+        out.push(Token {
+            start: off(start),
+            end: off(end - 3),
+        });
+        out.push(Token {
+            start: off(end - 3),
+            end: off(end),
+        });
         return;
     }
-    out.push(Token { start: off(start), end: off(end) });
+    out.push(Token {
+        start: off(start),
+        end: off(end),
+    });
 }
 
 /// Split tokens into sentences: `(first, last_exclusive)` token index ranges. A sentence ends at
@@ -121,14 +158,20 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
             && next.is_some_and(|n| {
                 let nt = &text[n.start..n.end];
                 let c = nt.chars().next().unwrap_or(' ');
-                (c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '\u{201c}' | '\'' | '\u{2018}'))
+                (c.is_uppercase()
+                    || c.is_ascii_digit()
+                    || matches!(c, '"' | '\u{201c}' | '\'' | '\u{2018}'))
                     && n.start > tokens[i].end
             });
         let closing = matches!(tok, "\"" | "\u{201d}" | "'" | "\u{2019}" | ")")
             && i > 0
-            && matches!(&text[tokens[i - 1].start..tokens[i - 1].end], "." | "!" | "?")
+            && matches!(
+                &text[tokens[i - 1].start..tokens[i - 1].end],
+                "." | "!" | "?"
+            )
             && next.is_some_and(|n| n.start > tokens[i].end);
-        if line_break || next.is_none() || (stop && !closes_with_quote(text, tokens, i)) || closing {
+        if line_break || next.is_none() || (stop && !closes_with_quote(text, tokens, i)) || closing
+        {
             out.push((first, i + 1));
             first = i + 1;
         }
@@ -139,7 +182,8 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
 /// True when the stop at `i` is followed directly by a closing quote that should join it.
 fn closes_with_quote(text: &str, tokens: &[Token], i: usize) -> bool {
     tokens.get(i + 1).is_some_and(|n| {
-        n.start == tokens[i].end && matches!(&text[n.start..n.end], "\"" | "\u{201d}" | "'" | "\u{2019}")
+        n.start == tokens[i].end
+            && matches!(&text[n.start..n.end], "\"" | "\u{201d}" | "'" | "\u{2019}")
     })
 }
 
@@ -148,7 +192,10 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
-        tokenize(text).iter().map(|t| &text[t.start..t.end]).collect()
+        tokenize(text)
+            .iter()
+            .map(|t| &text[t.start..t.end])
+            .collect()
     }
 
     #[test]
@@ -161,7 +208,10 @@ mod tests {
 
     #[test]
     fn curly_apostrophes_and_unicode_names_are_handled() {
-        assert_eq!(words("Zelenskyy’s visit to Zaporizhzhia"), ["Zelenskyy", "’s", "visit", "to", "Zaporizhzhia"]);
+        assert_eq!(
+            words("Zelenskyy’s visit to Zaporizhzhia"),
+            ["Zelenskyy", "’s", "visit", "to", "Zaporizhzhia"]
+        );
         assert_eq!(words("don't O'Brien"), ["do", "n't", "O'Brien"]);
     }
 
@@ -173,6 +223,14 @@ mod tests {
             .iter()
             .map(|&(a, b)| text[toks[a].start..toks[b - 1].end].to_string())
             .collect();
-        assert_eq!(sents, ["Mr. Smith went to Washington.", "He said \"no.\"", "Then he left.", "New line"]);
+        assert_eq!(
+            sents,
+            [
+                "Mr. Smith went to Washington.",
+                "He said \"no.\"",
+                "Then he left.",
+                "New line"
+            ]
+        );
     }
 }

@@ -4,8 +4,8 @@
 use crate::conll::Sentence;
 use crate::features::Featurizer;
 use crate::gazetteer::Gazetteer;
-use crate::lexicon::Lexicon;
 use crate::hash::FxBuild;
+use crate::lexicon::Lexicon;
 use crate::model::{viterbi, Model, Transitions, NT};
 use std::collections::HashMap;
 
@@ -26,7 +26,12 @@ pub struct TrainOptions {
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 10, seed: 2003, min_count: 2, runs: 1 }
+        TrainOptions {
+            epochs: 10,
+            seed: 2003,
+            min_count: 2,
+            runs: 1,
+        }
     }
 }
 
@@ -63,7 +68,10 @@ impl Perceptron {
     }
 
     fn transitions(v: &[f32]) -> Transitions {
-        let mut t = Transitions { trans: [0.0; NT * NT], start: [0.0; NT] };
+        let mut t = Transitions {
+            trans: [0.0; NT * NT],
+            start: [0.0; NT],
+        };
         t.trans.copy_from_slice(&v[..NT * NT]);
         t.start.copy_from_slice(&v[NT * NT..]);
         t
@@ -71,7 +79,9 @@ impl Perceptron {
 
     /// The averaged weights and transitions.
     fn averages(&self) -> (Vec<f32>, Vec<f32>) {
-        let avg = |w: &[f32], a: &[f32]| -> Vec<f32> { w.iter().zip(a).map(|(w, a)| w - a / self.c).collect() };
+        let avg = |w: &[f32], a: &[f32]| -> Vec<f32> {
+            w.iter().zip(a).map(|(w, a)| w - a / self.c).collect()
+        };
         (avg(&self.w, &self.acc), avg(&self.tw, &self.tacc))
     }
 
@@ -109,19 +119,37 @@ pub fn train(
     let runs = opts.runs.max(1);
     let (mut w_sum, mut tw_sum) = (vec![0f32; keys.len() * NT], vec![0f32; NT * NT + NT]);
     for run in 0..runs {
-        let p = train_run(&examples, &keys, opts.seed.wrapping_add(run as u64 * 7919), opts.epochs, |epoch, mistakes, p| {
-            let f1 = dev.map(|d| crate::conll::eval_model(&p.averaged(&keys), lex, &gaz, d).f1);
-            progress(run * opts.epochs + epoch, mistakes, f1);
-        });
+        let p = train_run(
+            &examples,
+            &keys,
+            opts.seed.wrapping_add(run as u64 * 7919),
+            opts.epochs,
+            |epoch, mistakes, p| {
+                let f1 = dev.map(|d| crate::conll::eval_model(&p.averaged(&keys), lex, &gaz, d).f1);
+                progress(run * opts.epochs + epoch, mistakes, f1);
+            },
+        );
         let (w, tw) = p.averages();
-        w_sum.iter_mut().zip(&w).for_each(|(s, x)| *s += x / runs as f32);
-        tw_sum.iter_mut().zip(&tw).for_each(|(s, x)| *s += x / runs as f32);
+        w_sum
+            .iter_mut()
+            .zip(&w)
+            .for_each(|(s, x)| *s += x / runs as f32);
+        tw_sum
+            .iter_mut()
+            .zip(&tw)
+            .for_each(|(s, x)| *s += x / runs as f32);
     }
     to_model(&keys, &w_sum, &tw_sum)
 }
 
 /// One perceptron over `examples`, shuffled with `seed`.
-fn train_run(examples: &[Example], keys: &[u64], seed: u64, epochs: usize, mut progress: impl FnMut(usize, usize, &Perceptron)) -> Perceptron {
+fn train_run(
+    examples: &[Example],
+    keys: &[u64],
+    seed: u64,
+    epochs: usize,
+    mut progress: impl FnMut(usize, usize, &Perceptron),
+) -> Perceptron {
     let mut p = Perceptron {
         w: vec![0.0; keys.len() * NT],
         acc: vec![0.0; keys.len() * NT],
@@ -143,7 +171,10 @@ fn train_run(examples: &[Example], keys: &[u64], seed: u64, epochs: usize, mut p
             for i in 0..n {
                 for &r in &ex.rows[ex.starts[i] as usize..ex.starts[i + 1] as usize] {
                     let row = &p.w[r as usize * NT..(r as usize + 1) * NT];
-                    emit[i * NT..(i + 1) * NT].iter_mut().zip(row).for_each(|(a, w)| *a += w);
+                    emit[i * NT..(i + 1) * NT]
+                        .iter_mut()
+                        .zip(row)
+                        .for_each(|(a, w)| *a += w);
                 }
             }
             viterbi(&emit, &Perceptron::transitions(&p.tw), &mut pred);
@@ -170,7 +201,12 @@ fn train_run(examples: &[Example], keys: &[u64], seed: u64, epochs: usize, mut p
 }
 
 /// Features of every training sentence, as row ids, and the feature key of each row.
-fn featurize(train: &[Sentence], gaz: &Gazetteer, lex: &Lexicon, min_count: u32) -> (Vec<Example>, Vec<u64>) {
+fn featurize(
+    train: &[Sentence],
+    gaz: &Gazetteer,
+    lex: &Lexicon,
+    min_count: u32,
+) -> (Vec<Example>, Vec<u64>) {
     let mut fz = Featurizer::default();
     let (mut feats, mut starts, mut marks) = (Vec::new(), Vec::new(), Vec::new());
     let mut each = |s: &Sentence, feats: &mut Vec<u64>, starts: &mut Vec<u32>| {
@@ -181,7 +217,9 @@ fn featurize(train: &[Sentence], gaz: &Gazetteer, lex: &Lexicon, min_count: u32)
     let mut counts: HashMap<u64, u32, FxBuild> = HashMap::with_hasher(FxBuild);
     for s in train {
         each(s, &mut feats, &mut starts);
-        feats.iter().for_each(|f| *counts.entry(*f).or_default() += 1);
+        feats
+            .iter()
+            .for_each(|f| *counts.entry(*f).or_default() += 1);
     }
     let mut index: HashMap<u64, u32, FxBuild> = HashMap::with_hasher(FxBuild);
     let mut keys = Vec::new();
@@ -189,7 +227,10 @@ fn featurize(train: &[Sentence], gaz: &Gazetteer, lex: &Lexicon, min_count: u32)
         .iter()
         .map(|s| {
             each(s, &mut feats, &mut starts);
-            let (mut rows, mut kept_starts) = (Vec::with_capacity(feats.len()), Vec::with_capacity(starts.len()));
+            let (mut rows, mut kept_starts) = (
+                Vec::with_capacity(feats.len()),
+                Vec::with_capacity(starts.len()),
+            );
             for t in 0..starts.len() - 1 {
                 kept_starts.push(rows.len() as u32);
                 for f in &feats[starts[t] as usize..starts[t + 1] as usize] {
@@ -203,7 +244,11 @@ fn featurize(train: &[Sentence], gaz: &Gazetteer, lex: &Lexicon, min_count: u32)
                 }
             }
             kept_starts.push(rows.len() as u32);
-            Example { rows, starts: kept_starts, gold: s.tags.clone() }
+            Example {
+                rows,
+                starts: kept_starts,
+                gold: s.tags.clone(),
+            }
         })
         .collect();
     (examples, keys)
@@ -230,12 +275,24 @@ mod tests {
         let data = parse_conll(text).expect("parse");
         let lex = Lexicon::default();
         for runs in [1, 3] {
-            let opts = TrainOptions { epochs: 5, seed: 7, min_count: 1, runs };
+            let opts = TrainOptions {
+                epochs: 5,
+                seed: 7,
+                min_count: 1,
+                runs,
+            };
             let a = train(&data, None, &lex, &opts, |_, _, _| {});
             let b = train(&data, None, &lex, &opts, |_, _, _| {});
             assert_eq!(a.to_bytes(), b.to_bytes(), "{runs} runs");
             let mut out = Vec::new();
-            crate::tagger::tag_sentence(&a, &lex, &Gazetteer::embedded(), &["Bob", "visited", "Berlin"], &mut Default::default(), &mut out);
+            crate::tagger::tag_sentence(
+                &a,
+                &lex,
+                &Gazetteer::embedded(),
+                &["Bob", "visited", "Berlin"],
+                &mut Default::default(),
+                &mut out,
+            );
             assert_eq!(out, [1, 0, 5], "{runs} runs");
         }
     }
@@ -246,9 +303,39 @@ mod tests {
         let data = parse_conll(text).expect("parse");
         let lex = Lexicon::default();
         let mut epochs = Vec::new();
-        let one = train(&data, None, &lex, &TrainOptions { epochs: 4, seed: 7, min_count: 1, runs: 1 }, |_, _, _| {});
-        let three = train(&data, None, &lex, &TrainOptions { epochs: 4, seed: 7, min_count: 1, runs: 3 }, |e, _, _| epochs.push(e));
-        assert_eq!(epochs, (1..=12).collect::<Vec<_>>(), "each run reports its epochs in turn");
-        assert_ne!(one.to_bytes(), three.to_bytes(), "the other shuffles change the weights");
+        let one = train(
+            &data,
+            None,
+            &lex,
+            &TrainOptions {
+                epochs: 4,
+                seed: 7,
+                min_count: 1,
+                runs: 1,
+            },
+            |_, _, _| {},
+        );
+        let three = train(
+            &data,
+            None,
+            &lex,
+            &TrainOptions {
+                epochs: 4,
+                seed: 7,
+                min_count: 1,
+                runs: 3,
+            },
+            |e, _, _| epochs.push(e),
+        );
+        assert_eq!(
+            epochs,
+            (1..=12).collect::<Vec<_>>(),
+            "each run reports its epochs in turn"
+        );
+        assert_ne!(
+            one.to_bytes(),
+            three.to_bytes(),
+            "the other shuffles change the weights"
+        );
     }
 }

@@ -6,14 +6,19 @@ use std::path::PathBuf;
 fn data_dir() -> PathBuf {
     std::env::var_os("COPYDESK_DATA_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        })
 }
 
 #[test]
 fn the_committed_model_stays_accurate_on_conll_dev() {
     let gold = data_dir().join("ner/conll2003/dev.iob2");
     if !gold.exists() {
-        eprintln!("skipped: {} not found (set COPYDESK_DATA_DIR)", gold.display());
+        eprintln!(
+            "skipped: {} not found (set COPYDESK_DATA_DIR)",
+            gold.display()
+        );
         return;
     }
     let report = copydesk_extract::eval_ner(&gold, copydesk_extract::Lang::En).expect("eval");
@@ -26,7 +31,10 @@ fn the_committed_model_stays_accurate_on_conll_dev() {
 fn quote_attribution_runs_on_polnear_dev() {
     let dir = data_dir().join("quotes/polnear/dev");
     if !dir.exists() {
-        eprintln!("skipped: {} not found (set COPYDESK_DATA_DIR)", dir.display());
+        eprintln!(
+            "skipped: {} not found (set COPYDESK_DATA_DIR)",
+            dir.display()
+        );
         return;
     }
     let report = copydesk_extract::eval_quotes(&dir).expect("eval");
@@ -37,13 +45,24 @@ fn quote_attribution_runs_on_polnear_dev() {
 #[test]
 fn the_german_norwegian_and_finnish_models_stay_accurate_on_their_dev_splits() {
     // Floors well under the measured figures (README): they catch a broken model, not noise.
-    for (lang, floor) in [(copydesk_extract::Lang::De, 70.0), (copydesk_extract::Lang::Nb, 78.0), (copydesk_extract::Lang::Fi, 60.0)] {
+    for (lang, floor) in [
+        (copydesk_extract::Lang::De, 70.0),
+        (copydesk_extract::Lang::Nb, 78.0),
+        (copydesk_extract::Lang::Fi, 60.0),
+    ] {
         let gold = data_dir().join(format!("ner/{}/dev.iob2", lang.code()));
         if !gold.exists() {
-            eprintln!("skipped: {} not found (set COPYDESK_DATA_DIR)", gold.display());
+            eprintln!(
+                "skipped: {} not found (set COPYDESK_DATA_DIR)",
+                gold.display()
+            );
             continue;
         }
         let report = copydesk_extract::eval_ner(&gold, lang).expect("eval");
-        assert!(report.f1 >= floor, "{} dev F1 fell to {report}", lang.code());
+        assert!(
+            report.f1 >= floor,
+            "{} dev F1 fell to {report}",
+            lang.code()
+        );
     }
 }

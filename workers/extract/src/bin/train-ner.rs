@@ -67,61 +67,110 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), String> {
     let lang = Lang::parse_arg(&args.lang)?;
     if lang.model_slot().is_none() {
-        return Err(format!("no training data is known for '{}': use en, de, nb or fi", lang.code()));
+        return Err(format!(
+            "no training data is known for '{}': use en, de, nb or fi",
+            lang.code()
+        ));
     }
     let train_path = args.data.join("train.iob2");
-    let data = read_conll(&train_path).map_err(|e| format!("{e}\n(set --data to the folder with train.iob2)"))?;
-    let dev = if args.report_dev { Some(read_conll(&args.data.join("dev.iob2")).map_err(|e| e.to_string())?) } else { None };
+    let data = read_conll(&train_path)
+        .map_err(|e| format!("{e}\n(set --data to the folder with train.iob2)"))?;
+    let dev = if args.report_dev {
+        Some(read_conll(&args.data.join("dev.iob2")).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
     let read = |name: String| std::fs::read_to_string(args.model_dir.join(&name)).ok();
     let clusters = match (&args.unlabeled, lang) {
         (Some(dir), Lang::En) => {
             eprintln!("learning word clusters from {}", dir.display());
-            let pairs = learn(dir, &ClusterOptions::default(), |m| eprintln!("  {m}")).map_err(|e| format!("cannot read unlabeled text in {}: {e}", dir.display()))?;
+            let pairs = learn(dir, &ClusterOptions::default(), |m| eprintln!("  {m}"))
+                .map_err(|e| format!("cannot read unlabeled text in {}: {e}", dir.display()))?;
             let text = cluster_file(&pairs, "unlabeled news");
             let path = args.model_dir.join("clusters-en.tsv");
-            std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            std::fs::write(&path, &text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             eprintln!("wrote {} ({} words)", path.display(), pairs.len());
             Some(text)
         }
-        (Some(_), _) => return Err("--unlabeled is English text; leave it out for de, nb and fi".into()),
+        (Some(_), _) => {
+            return Err("--unlabeled is English text; leave it out for de, nb and fi".into())
+        }
         (None, Lang::En) => read("clusters-en.tsv".into()),
         (None, _) if args.no_clusters => None,
         (None, _) => {
             // No unlabeled text in this language: the clusters come from the words of its own
             // training split (labels unused), which still groups rare words with common ones
             // used alike and gives each word its mid-sentence capitalisation.
-            let words: Vec<Vec<&str>> = data.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+            let words: Vec<Vec<&str>> = data
+                .iter()
+                .map(|s| s.words.iter().map(String::as_str).collect())
+                .collect();
             let pairs = learn_sentences(&words, &train_split_clusters(), |m| eprintln!("  {m}"));
             let text = cluster_file(&pairs, "the words of the training split");
             let path = args.model_dir.join(format!("clusters-{}.tsv", lang.code()));
-            std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            std::fs::write(&path, &text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             eprintln!("wrote {} ({} words)", path.display(), pairs.len());
             Some(text)
         }
     };
     let lexicon_text = read(format!("lexicon-{}.tsv", lang.code())).unwrap_or_default();
     let lexicon = Lexicon::parse(&lexicon_text, clusters.as_deref());
-    eprintln!("training the {} model on {} sentences from {} ({} lexicon words)", lang.code(), data.len(), train_path.display(), lexicon.len());
-    let min_count = args.min_count.unwrap_or(if lang == Lang::En { 1 } else { TrainOptions::default().min_count });
+    eprintln!(
+        "training the {} model on {} sentences from {} ({} lexicon words)",
+        lang.code(),
+        data.len(),
+        train_path.display(),
+        lexicon.len()
+    );
+    let min_count = args.min_count.unwrap_or(if lang == Lang::En {
+        1
+    } else {
+        TrainOptions::default().min_count
+    });
     let epochs = args.epochs.unwrap_or(match lang {
         Lang::Nb => 6,
         Lang::Fi => 12,
         _ => TrainOptions::default().epochs,
     });
-    let runs = args.runs.unwrap_or(if lang == Lang::En { 1 } else { RUNS_OTHER });
-    let opts = TrainOptions { epochs, min_count, runs, ..TrainOptions::default() };
-    let model = train(&data, dev.as_deref(), &lexicon, &opts, |epoch, mistakes, f1| match f1 {
-        Some(f1) => eprintln!("epoch {epoch}: {mistakes} sentences wrong; dev F1 {f1:.2}"),
-        None => eprintln!("epoch {epoch}: {mistakes} sentences wrong"),
-    });
+    let runs = args
+        .runs
+        .unwrap_or(if lang == Lang::En { 1 } else { RUNS_OTHER });
+    let opts = TrainOptions {
+        epochs,
+        min_count,
+        runs,
+        ..TrainOptions::default()
+    };
+    let model = train(
+        &data,
+        dev.as_deref(),
+        &lexicon,
+        &opts,
+        |epoch, mistakes, f1| match f1 {
+            Some(f1) => eprintln!("epoch {epoch}: {mistakes} sentences wrong; dev F1 {f1:.2}"),
+            None => eprintln!("epoch {epoch}: {mistakes} sentences wrong"),
+        },
+    );
     if let (Some(dev), true) = (dev.as_deref(), runs > 1) {
         let gaz = copydesk_extract::gazetteer::Gazetteer::embedded();
-        eprintln!("mean of {runs} runs: dev F1 {:.2}", copydesk_extract::conll::eval_model(&model, &lexicon, &gaz, dev).f1);
+        eprintln!(
+            "mean of {runs} runs: dev F1 {:.2}",
+            copydesk_extract::conll::eval_model(&model, &lexicon, &gaz, dev).f1
+        );
     }
-    let out = args.out.unwrap_or_else(|| args.model_dir.join(model_file(lang)));
+    let out = args
+        .out
+        .unwrap_or_else(|| args.model_dir.join(model_file(lang)));
     let bytes = model.to_bytes();
     std::fs::write(&out, &bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    eprintln!("wrote {} ({} feature rows, {:.1} MB)", out.display(), model.rows(), bytes.len() as f64 / 1e6);
+    eprintln!(
+        "wrote {} ({} feature rows, {:.1} MB)",
+        out.display(),
+        model.rows(),
+        bytes.len() as f64 / 1e6
+    );
     Ok(())
 }
 
@@ -131,12 +180,20 @@ const RUNS_OTHER: usize = 3;
 /// Cluster settings for a training split's words: a far smaller text than the English news, so
 /// fewer context words, and only words seen twice or more.
 fn train_split_clusters() -> ClusterOptions {
-    ClusterOptions { vocab: 30_000, contexts: 300, min_count: 2, ..ClusterOptions::default() }
+    ClusterOptions {
+        vocab: 30_000,
+        contexts: 300,
+        min_count: 2,
+        ..ClusterOptions::default()
+    }
 }
 
 /// The cluster file's text: a header saying where it was learned, then `word  bits  caps`.
 fn cluster_file(pairs: &[Learned], from: &str) -> String {
     let mut text = format!("# word, cluster bit-path, capitalisation bucket (1-5): learned by copydesk-train-ner from {from} (derived statistics only)\n");
-    pairs.iter().filter(|(_, p, _)| !p.is_empty()).for_each(|(w, p, c)| text.push_str(&format!("{w}\t{p}\t{c}\n")));
+    pairs
+        .iter()
+        .filter(|(_, p, _)| !p.is_empty())
+        .for_each(|(w, p, c)| text.push_str(&format!("{w}\t{p}\t{c}\n")));
     text
 }
