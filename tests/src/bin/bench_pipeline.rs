@@ -39,7 +39,8 @@ fn arg(name: &str) -> Option<String> {
 /// The broker's bound: `n` persistent messages of `size` bytes through a quorum queue, publisher
 /// confirms pipelined `WINDOW` deep, one consumer with prefetch `WINDOW` acking each. Messages/s.
 async fn broker_bound(n: usize, size: usize) -> anyhow::Result<f64> {
-    let ns = TestNamespace::new(RetrySettings::default()).await;
+    // Few retry tiers: each is a quorum queue, and churn of many wedged RabbitMQ 3.10 here.
+    let ns = TestNamespace::new(TestNamespace::fast_retry()).await;
     let queue = format!("{}.bound", ns.names.namespace);
     let publish = ns.conn.create_channel().await?;
     publish.confirm_select(ConfirmSelectOptions::default()).await?;

@@ -32,7 +32,13 @@ pub struct ClusterConfig {
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig { threshold: 0.14, entity_weight: 0.3, conflict_penalty: 0.1, window_days: 30, repair: true }
+        ClusterConfig {
+            threshold: 0.14,
+            entity_weight: 0.3,
+            conflict_penalty: 0.1,
+            window_days: 30,
+            repair: true,
+        }
     }
 }
 
@@ -145,7 +151,10 @@ impl<S: EventStore> Clusterer<S> {
                 other => return other.map_err(EventsError::from),
             }
         }
-        Err(EventsError::Contended { story_id: doc.id.clone(), attempts: MAX_ATTEMPTS })
+        Err(EventsError::Contended {
+            story_id: doc.id.clone(),
+            attempts: MAX_ATTEMPTS,
+        })
     }
 
     /// Take a story out of its event (a kill): the event loses the member, and is deleted when
@@ -159,16 +168,32 @@ impl<S: EventStore> Clusterer<S> {
             event.members.retain(|m| m.story_id != story_id);
             let id = event.id.clone();
             let write = if event.members.is_empty() {
-                EventWrite::Delete { id: id.clone(), expected: event.version }
+                EventWrite::Delete {
+                    id: id.clone(),
+                    expected: event.version,
+                }
             } else {
-                EventWrite::Put { expected: event.version, state: event }
+                EventWrite::Put {
+                    expected: event.version,
+                    state: event,
+                }
             };
-            match self.store.commit(Commit { writes: vec![write], new_doc_terms: None }).await {
+            match self
+                .store
+                .commit(Commit {
+                    writes: vec![write],
+                    new_doc_terms: None,
+                })
+                .await
+            {
                 Err(StoreError::Conflict(_)) => wait_after_conflict(&mut pause).await,
                 other => return other.map(|()| Some(id)).map_err(EventsError::from),
             }
         }
-        Err(EventsError::Contended { story_id: story_id.to_string(), attempts: MAX_ATTEMPTS })
+        Err(EventsError::Contended {
+            story_id: story_id.to_string(),
+            attempts: MAX_ATTEMPTS,
+        })
     }
 
     async fn try_assign(&self, doc: &EventDoc, terms: &DocTerms) -> Result<Assignment, StoreError> {
@@ -208,21 +233,52 @@ impl<S: EventStore> Clusterer<S> {
                 }
                 moved.extend(gone.into_iter().map(|id| (id, source.id.clone())));
                 writes.push(if source.members.is_empty() {
-                    EventWrite::Delete { id: source.id.clone(), expected: source.version }
+                    EventWrite::Delete {
+                        id: source.id.clone(),
+                        expected: source.version,
+                    }
                 } else {
-                    EventWrite::Put { expected: source.version, state: source }
+                    EventWrite::Put {
+                        expected: source.version,
+                        state: source,
+                    }
                 });
             }
         }
+        target.trim_compared();
         let event_id = target.id.clone();
-        writes.insert(0, EventWrite::Put { expected: target.version, state: target });
-        self.store.commit(Commit { writes, new_doc_terms: Some(ids) }).await?;
-        Ok(Assignment { event_id, outcome, score: best, moved })
+        writes.insert(
+            0,
+            EventWrite::Put {
+                expected: target.version,
+                state: target,
+            },
+        );
+        self.store
+            .commit(Commit {
+                writes,
+                new_doc_terms: Some(ids),
+            })
+            .await?;
+        Ok(Assignment {
+            event_id,
+            outcome,
+            score: best,
+            moved,
+        })
     }
 
-    async fn update(&self, mut event: EventState, member: Member) -> Result<Assignment, StoreError> {
+    async fn update(
+        &self,
+        mut event: EventState,
+        member: Member,
+    ) -> Result<Assignment, StoreError> {
         let event_id = event.id.clone();
-        let Some(slot) = event.members.iter_mut().find(|m| m.story_id == member.story_id) else {
+        let Some(slot) = event
+            .members
+            .iter_mut()
+            .find(|m| m.story_id == member.story_id)
+        else {
             return Err(StoreError::Backend(format!(
                 "story {} is indexed to event {event_id} but not among its members; repair the store index",
                 member.story_id
@@ -230,20 +286,34 @@ impl<S: EventStore> Clusterer<S> {
         };
         if member.version > slot.version {
             *slot = member;
+            event.trim_compared();
             self.store
                 .commit(Commit {
-                    writes: vec![EventWrite::Put { expected: event.version, state: event }],
+                    writes: vec![EventWrite::Put {
+                        expected: event.version,
+                        state: event,
+                    }],
                     new_doc_terms: None,
                 })
                 .await?;
         }
-        Ok(Assignment { event_id, outcome: Outcome::Updated, score: None, moved: Vec::new() })
+        Ok(Assignment {
+            event_id,
+            outcome: Outcome::Updated,
+            score: None,
+            moved: Vec::new(),
+        })
     }
 }
 
 /// The member record of a document: its vectors weighted by the document frequencies so far
 /// (the document itself counted).
-fn member_of(doc: &EventDoc, terms: &DocTerms, n: u64, df: &std::collections::HashMap<u64, u64>) -> Member {
+fn member_of(
+    doc: &EventDoc,
+    terms: &DocTerms,
+    n: u64,
+    df: &std::collections::HashMap<u64, u64>,
+) -> Member {
     let df_of = |t: u64| df.get(&t).copied().unwrap_or(0) + 1;
     Member {
         story_id: doc.id.clone(),

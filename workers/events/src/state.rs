@@ -28,6 +28,19 @@ pub struct Member {
     pub persons: Vec<(String, u32)>,
 }
 
+/// Members of one event whose vectors are kept for comparison: a new story is scored against
+/// the latest of them. Older members keep their place in the event (id, version, title,
+/// people) without vectors, so a breaking story with thousands of wire copies has an event
+/// record of bounded size to read and write per story.
+pub const MAX_COMPARED: usize = 100;
+
+impl Member {
+    /// True while the member's vectors are kept (see [`MAX_COMPARED`]).
+    pub fn compared(&self) -> bool {
+        !self.body.is_empty() || !self.ents.is_empty()
+    }
+}
+
 /// One event: the stories about it and enough of each to compare new stories against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventState {
@@ -42,7 +55,11 @@ pub struct EventState {
 impl EventState {
     /// A new event opened by one member (version 0: not yet stored).
     pub fn open(member: Member) -> EventState {
-        EventState { id: event_id(&member.story_id), version: 0, members: vec![member] }
+        EventState {
+            id: event_id(&member.story_id),
+            version: 0,
+            members: vec![member],
+        }
     }
 
     /// Earliest and latest dated member, if any member is dated.
@@ -50,6 +67,26 @@ impl EventState {
         let mut it = self.members.iter().filter_map(|m| m.published);
         let first = it.next()?;
         Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+    }
+
+    /// Members whose vectors are kept.
+    pub fn compared(&self) -> usize {
+        self.members.iter().filter(|m| m.compared()).count()
+    }
+
+    /// Drop the vectors of the oldest members beyond [`MAX_COMPARED`].
+    pub fn trim_compared(&mut self) {
+        let mut extra = self.compared().saturating_sub(MAX_COMPARED);
+        for m in self.members.iter_mut() {
+            if extra == 0 {
+                break;
+            }
+            if m.compared() {
+                m.body = Vec::new();
+                m.ents = Vec::new();
+                extra -= 1;
+            }
+        }
     }
 
     /// The member holding a story id.
@@ -81,7 +118,11 @@ impl EventState {
             }
         }
         let need = self.members.len().div_ceil(2).max(1);
-        let mut keys: Vec<&str> = count.into_iter().filter(|(_, c)| *c >= need).map(|(p, _)| p).collect();
+        let mut keys: Vec<&str> = count
+            .into_iter()
+            .filter(|(_, c)| *c >= need)
+            .map(|(p, _)| p)
+            .collect();
         keys.sort_unstable();
         keys
     }
@@ -118,9 +159,41 @@ pub(crate) mod tests {
     #[test]
     fn key_persons_ignore_passing_mentions() {
         let mut e = EventState::open(member("a", &[("williams", 7), ("jackson", 2)]));
-        e.members.push(member("b", &[("williams", 5), ("jackson", 2)]));
+        e.members
+            .push(member("b", &[("williams", 5), ("jackson", 2)]));
         e.members.push(member("c", &[("williams", 4)]));
         assert_eq!(e.key_persons(), vec!["williams"]);
+    }
+
+    #[test]
+    fn only_the_latest_members_keep_vectors_and_every_member_keeps_its_place() {
+        let mut e = EventState::open(member("m0", &[]));
+        for i in 1..MAX_COMPARED + 25 {
+            e.members.push(member(&format!("m{i}"), &[]));
+        }
+        e.trim_compared();
+        assert_eq!(e.members.len(), MAX_COMPARED + 25);
+        assert_eq!(e.compared(), MAX_COMPARED);
+        assert!(
+            !e.members[24].compared() && e.members[25].compared(),
+            "the oldest lose theirs"
+        );
+        assert!(e.member("m0").is_some());
+        let json = serde_json::to_string(&e).expect("json");
+        let full = serde_json::to_string(&EventState {
+            members: e
+                .members
+                .iter()
+                .cloned()
+                .map(|mut m| {
+                    m.body = vec![(1, 1.0)];
+                    m
+                })
+                .collect(),
+            ..e.clone()
+        })
+        .expect("json");
+        assert!(json.len() < full.len());
     }
 
     #[test]
@@ -132,7 +205,8 @@ pub(crate) mod tests {
     #[test]
     fn state_round_trips_through_json() {
         let e = EventState::open(member("a", &[("quell", 3)]));
-        let back: EventState = serde_json::from_str(&serde_json::to_string(&e).expect("json")).expect("parse");
+        let back: EventState =
+            serde_json::from_str(&serde_json::to_string(&e).expect("json")).expect("parse");
         assert_eq!(back, e);
     }
 }

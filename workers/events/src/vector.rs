@@ -48,9 +48,18 @@ impl Sum {
         }
     }
 
+    /// Take a vector out again.
+    pub fn sub(&mut self, v: &SparseVec) {
+        for &(t, w) in v {
+            *self.0.entry(t).or_default() -= w;
+        }
+    }
+
     /// Dot product with a vector.
     pub fn dot(&self, v: &SparseVec) -> f32 {
-        v.iter().map(|(t, w)| w * self.0.get(t).copied().unwrap_or(0.0)).sum()
+        v.iter()
+            .map(|(t, w)| w * self.0.get(t).copied().unwrap_or(0.0))
+            .sum()
     }
 }
 
@@ -96,7 +105,9 @@ mod tests {
 
     #[test]
     fn only_the_strongest_terms_are_kept() {
-        let counts: Vec<(u64, f32)> = (0..(MAX_TERMS as u64 + 30)).map(|t| (t, 1.0 + t as f32)).collect();
+        let counts: Vec<(u64, f32)> = (0..(MAX_TERMS as u64 + 30))
+            .map(|t| (t, 1.0 + t as f32))
+            .collect();
         assert_eq!(tfidf(&counts, 10, |_| 1).len(), MAX_TERMS);
     }
 }

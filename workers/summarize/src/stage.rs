@@ -159,6 +159,14 @@ impl EventDesk {
                 ),
                 None => None,
             };
+        // Too few sources for a first article: known from the event state alone, without
+        // reading every member's copy (a big single-source event would read them all per story).
+        if let Some(state) = state.as_ref().filter(|_| !published) {
+            let sources: HashSet<String> = state.members.iter().map(member_source).collect();
+            if sources.len() < self.min_sources {
+                return Ok(None);
+            }
+        }
         let members: Vec<StoryExtracted> = self
             .store
             .event_members(event_id)
@@ -187,6 +195,20 @@ impl EventDesk {
             Err(SummarizeError::EmptyEvent { .. }) => Ok(published.then(kill)),
             Err(e) => Err(HandlerError::classify(e.is_transient(), e)),
         }
+    }
+}
+
+/// [`source_of`] from an event member's record: its source, else the namespace its key starts
+/// with. It never counts fewer sources than [`source_of`] would (a guid with a '/' and no
+/// namespace can only add one).
+fn member_source(m: &copydesk_events::Member) -> String {
+    match &m.source {
+        Some(s) => s.to_lowercase(),
+        None => m
+            .story_id
+            .split_once('/')
+            .map_or("", |(ns, _)| ns)
+            .to_lowercase(),
     }
 }
 
