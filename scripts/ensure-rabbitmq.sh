@@ -10,6 +10,9 @@
 # (.ci/run sets it; the tests' queues are throwaway), its data directory is moved aside
 # (/var/lib/rabbitmq/mnesia-wedged-<time>) and it starts empty. Without that variable the script
 # stops and prints the commands.
+#
+#   scripts/ensure-rabbitmq.sh           make sure it answers (start or heal a local node)
+#   scripts/ensure-rabbitmq.sh --check   exit 0 when it answers, 1 when not; changes nothing
 set -euo pipefail
 
 url="${COPYDESK__AMQP__URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
@@ -54,6 +57,12 @@ kill_local_node() {
 start_local_node() {
   rabbitmq-server -detached >/dev/null 2>&1 || true
 }
+
+# --check: only say (by the exit status, silently) whether the broker answers the handshake.
+if [ "${1:-}" = "--check" ]; then
+  answers 10
+  exit $?
+fi
 
 if answers 10; then
   echo "RabbitMQ: answering on $host:$port"

@@ -20,16 +20,8 @@ cd "$(dirname "$0")/.."
 CARGO="${CARGO:-cargo}"
 step_timeout="${TEST_STEP_TIMEOUT:-1500}"
 
-url="${COPYDESK__AMQP__URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
-hostport="${url#*://}"; hostport="${hostport#*@}"; hostport="${hostport%%/*}"
-host="${hostport%%:*}"; port="${hostport##*:}"
-[ "$port" = "$hostport" ] && port=5672
-
-answers() {
-  local first
-  first="$(timeout 10 bash -c "exec 3<>/dev/tcp/$host/$port; printf 'AMQP\x00\x00\x09\x01' >&3; head -c 1 <&3" 2>/dev/null | od -An -tx1 | tr -d ' \n')" || true
-  [ "$first" = "01" ]
-}
+# The broker answers the AMQP handshake (the same check scripts/ensure-rabbitmq.sh makes).
+answers() { scripts/ensure-rabbitmq.sh --check; }
 
 summary=()
 status=0
@@ -50,7 +42,7 @@ run_step() {
       last_check=$SECONDS
       if answers; then silent=0; else
         silent=$((silent + 1))
-        echo "test.sh: RabbitMQ on $host:$port did not answer the AMQP handshake (${silent}x) during $name" >&2
+        echo "test.sh: RabbitMQ did not answer the AMQP handshake (${silent}x) during $name" >&2
         if [ "$silent" -ge 3 ]; then
           kill -TERM -- "-$pid" 2>/dev/null; sleep 5; kill -KILL -- "-$pid" 2>/dev/null
           wait "$pid" 2>/dev/null
