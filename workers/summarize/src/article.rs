@@ -4,7 +4,7 @@
 use crate::brief::lead_candidates;
 use crate::doc::{overlap, Doc};
 use crate::focus::has_phrase;
-use crate::headings::{heading_for, HeadingContext};
+use crate::headings::{focus_heading, heading_for, HeadingContext};
 use crate::lang::Lang;
 use crate::links::link_sources;
 use crate::salience::Term;
@@ -132,6 +132,41 @@ pub(crate) fn compose(
             heading,
             paragraphs: paragraphs(pieces, group),
         });
+    }
+    // No subheading carries a focus candidate: the section that mentions the best candidate
+    // most (the later one on a tie) gets a topic subheading around it.
+    if titled && focus_pending {
+        let section_texts: Vec<Vec<String>> = groups
+            .iter()
+            .map(|g| g.iter().map(|&i| pieces[i].text.clone()).collect())
+            .collect();
+        'candidates: for f in focus {
+            let mut order: Vec<(usize, usize)> = section_texts
+                .iter()
+                .enumerate()
+                .map(|(k, t)| (t.iter().filter(|s| has_phrase(s, f)).count(), k))
+                .filter(|(n, _)| *n > 0)
+                .collect();
+            order.sort_by(|a, b| b.cmp(a));
+            for (_, k) in order {
+                let others: Vec<String> = sections
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .map(|(_, s)| s.heading.clone())
+                    .collect();
+                let cx = HeadingContext {
+                    lang,
+                    terms,
+                    used: &others,
+                    focus: Some(f),
+                };
+                if let Some(h) = focus_heading(&section_texts[k], f, &cx) {
+                    sections[k].heading = h;
+                    break 'candidates;
+                }
+            }
+        }
     }
     let mut article = Article {
         lead,
@@ -347,6 +382,41 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn when_no_clause_carries_the_focus_one_subheading_is_a_topic_heading_around_it() {
+        let texts = [
+            "The telecoms ministry published new rules for mobile operators on Monday.",
+            "Mobile operators will have to share masts in rural areas.",
+            "The ministry said mast sharing would cut prices for rural customers.",
+            "Operators said the mast rules would cost them millions.",
+            "Foreign investors will need approval to invest in India under the rules.",
+            "Foreign investors have waited two years for the rules to be written.",
+            "The approval process will take three months, the ministry said.",
+            "Investors welcomed the clarity of the approval process.",
+        ];
+        let p: Vec<Piece> = texts
+            .iter()
+            .enumerate()
+            .map(|(k, t)| Piece {
+                text: t.to_string(),
+                para: k / 2,
+                source: 0,
+                words: 40,
+                content: vec![k as u64],
+            })
+            .collect();
+        let focus = vec!["India".to_string()];
+        let a = compose(Lang::En, "Lead.".into(), &p, &[], &focus);
+        assert!(a.sections.len() >= 2, "{a:?}");
+        let carried: Vec<&Section> = a
+            .sections
+            .iter()
+            .filter(|s| has_phrase(&s.heading, "India"))
+            .collect();
+        assert_eq!(carried.len(), 1, "{:?}", a.sections);
+        assert!(carried[0].paragraphs.iter().any(|t| t.contains("India")));
     }
 
     #[test]

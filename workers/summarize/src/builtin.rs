@@ -3,7 +3,7 @@
 use crate::article::build_article;
 use crate::brief::brief_sentences;
 use crate::doc::Doc;
-use crate::focus::{focus_candidates, settle_focus};
+use crate::focus::{focus_candidates, meta_first, settle_focus};
 use crate::markup::{json_ld, open_graph, Seo};
 use crate::salience::salient_terms;
 use crate::seo::{keywords, meta_description, seo_headline, slug};
@@ -30,7 +30,9 @@ impl BuiltinSummarizer {
         let terms = salient_terms(&doc, entities);
         let brief = brief_sentences(&doc);
         let headline = seo_headline(&doc, story, &brief);
-        let candidates = focus_candidates(&doc, &terms, "");
+        let candidates = meta_first(&focus_candidates(&doc, &terms, ""), |f| {
+            meta_description(&doc, &brief, f)
+        });
         let article = build_article(&doc, &terms, story, entities, &candidates);
         let (focus, meta) =
             settle_focus(&candidates, &article, |f| meta_description(&doc, &brief, f));

@@ -23,13 +23,20 @@ pub(crate) fn find_ci(text: &str, phrase: &str) -> Option<usize> {
 
 /// [`find_ci`] on text and phrase already lowercase (no allocation).
 fn find_lower(hay: &str, needle: &str) -> Option<usize> {
-    if needle.is_empty() {
-        return None;
-    }
+    whole_word_offsets(hay, needle).next()
+}
+
+/// Byte offsets of every whole-word occurrence of `needle` in `hay` (case as given).
+pub(crate) fn whole_word_offsets<'a>(
+    hay: &'a str,
+    needle: &'a str,
+) -> impl Iterator<Item = usize> + 'a {
     let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     hay.match_indices(needle)
-        .find(|(i, _)| {
-            !word(hay[..*i].chars().next_back()) && !word(hay[i + needle.len()..].chars().next())
+        .filter(move |(i, _)| {
+            !needle.is_empty()
+                && !word(hay[..*i].chars().next_back())
+                && !word(hay[i + needle.len()..].chars().next())
         })
         .map(|(i, _)| i)
 }
@@ -50,29 +57,53 @@ fn as_written(text: &str, phrase: &str) -> Option<String> {
     })
 }
 
-/// Runs of two or three adjacent topic words in the headline ("peace deal pressure").
-fn headline_phrases(doc: &Doc) -> Vec<String> {
-    let words: Vec<&str> = doc.headline.split_whitespace().collect();
-    let topic = |w: &str| {
-        let core = w.trim_matches(|c: char| !c.is_alphanumeric());
-        core.chars().count() > 2
-            && core.chars().all(|c| c.is_alphabetic() || c == '-')
-            && !doc.lang.is_stopword(&core.to_lowercase())
-    };
+/// A word that can stand in a topic phrase: alphabetic (or hyphenated), longer than two
+/// letters, not a stopword of the story's language.
+fn topic_word(doc: &Doc, w: &str) -> bool {
+    let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+    core.chars().count() > 2
+        && core.chars().all(|c| c.is_alphabetic() || c == '-')
+        && !doc.lang.is_stopword(&core.to_lowercase())
+}
+
+/// Runs of `n` adjacent topic words in `text` with no punctuation between them, as written.
+fn topic_runs(doc: &Doc, text: &str, n: usize) -> Vec<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
     let mut out = Vec::new();
-    for n in [3usize, 2] {
-        for win in words.windows(n) {
-            let inner_break = win[..n - 1].iter().any(|w| w.ends_with([',', ':', ';']));
-            if win.iter().all(|w| topic(w)) && !inner_break {
-                let phrase: Vec<&str> = win
-                    .iter()
-                    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-                    .collect();
-                out.push(phrase.join(" "));
-            }
+    for win in words.windows(n) {
+        let inner_break = win[..n - 1]
+            .iter()
+            .any(|w| w.ends_with([',', ':', ';', '.', ')']) || w.contains(['\'', '’']));
+        let outer_open = win[1..]
+            .iter()
+            .any(|w| w.starts_with(['(', '"', '“', '\'']));
+        if win.iter().all(|w| topic_word(doc, w)) && !inner_break && !outer_open {
+            let phrase: Vec<&str> = win
+                .iter()
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                .collect();
+            out.push(phrase.join(" "));
         }
     }
     out
+}
+
+/// Runs of two or three adjacent topic words in the headline ("peace deal pressure").
+fn headline_phrases(doc: &Doc) -> Vec<String> {
+    [3usize, 2]
+        .iter()
+        .flat_map(|&n| topic_runs(doc, &doc.headline, n))
+        .collect()
+}
+
+/// A single lowercase headline word that can name a topic on its own ("tobacco", "business"):
+/// five letters or more, without the endings of verbs, adverbs and plurals ("rejects",
+/// "sharply", "prices" is left to its phrase "oil prices").
+fn topic_noun_shaped(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    let verbal =
+        ["ed", "ly", "ing", "s"].iter().any(|e| lower.ends_with(e)) && !lower.ends_with("ss");
+    word.chars().count() >= 5 && !verbal
 }
 
 /// The focus keyphrase, or `None` when nothing in the headline or lead recurs in the body.
@@ -110,6 +141,25 @@ pub(crate) fn settle_focus(
         Some((_, focus, meta)) => (Some(focus), meta),
         None => (None, meta_for(None)),
     }
+}
+
+/// The candidates reordered so that those the meta description can carry come first (among
+/// the first few; the order is otherwise kept). The article is composed with this order, so
+/// the subheading it gives the focus goes to a candidate the meta description carries too.
+pub(crate) fn meta_first(
+    candidates: &[String],
+    meta_for: impl Fn(Option<&str>) -> String,
+) -> Vec<String> {
+    let (mut carried, mut rest): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for (k, c) in candidates.iter().enumerate() {
+        if k < SETTLE_CANDIDATES && has_phrase(&meta_for(Some(c)), c) {
+            carried.push(c.clone());
+        } else {
+            rest.push(c.clone());
+        }
+    }
+    carried.extend(rest);
+    carried
 }
 
 /// Without entity types: a capitalised word shaped like a nationality ("German", "Japanese",
@@ -156,7 +206,21 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
             };
         (t.name.clone(), t.score / top, lone_misc)
     });
-    let phrases = headline_phrases(doc).into_iter().map(|p| (p, 0.0, false));
+    // Phrases: the headline's runs of topic words, the lead's two-word runs ("oil prices",
+    // "trade gap") and, weighed down, a lone topic word of the headline ("tobacco").
+    let lead_runs = topic_runs(doc, &lead_text, 2);
+    let headline_words: Vec<String> = doc
+        .headline
+        .split_whitespace()
+        .filter(|w| topic_word(doc, w))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .filter(|w| w.starts_with(char::is_lowercase) && topic_noun_shaped(w))
+        .collect();
+    let phrases = headline_phrases(doc)
+        .into_iter()
+        .chain(lead_runs)
+        .map(|p| (p, 0.0, false))
+        .chain(headline_words.into_iter().map(|w| (w, -1.0, false)));
     let mut scored: Vec<(f32, String)> = Vec::new();
     let headline = doc.headline.to_lowercase();
     let lead_lower = lead_text.to_lowercase();
@@ -176,14 +240,20 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
             .iter()
             .filter(|s| find_lower(s, &needle).is_some())
             .count();
-        if !(in_headline || in_lead) || recurs < 2 {
+        // A lone headline word (salience -1) must recur more than a phrase or a name.
+        let lone_word = salience < 0.0;
+        if recurs < if lone_word { 3 } else { 2 } {
             continue;
         }
         let words = candidate.split_whitespace().count() as f32;
         let score = recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
             + if in_headline { 3.0 } else { 0.0 }
-            + 2.0 * salience;
-        let score = if lone_misc { 0.3 * score } else { score };
+            + 2.0 * salience.max(0.0);
+        let score = if lone_misc || lone_word {
+            0.3 * score
+        } else {
+            score
+        };
         if !scored
             .iter()
             .any(|(_, c)| c.eq_ignore_ascii_case(&candidate))
@@ -316,6 +386,63 @@ mod tests {
         assert_eq!(
             focus_keyphrase(&doc, &terms, "").as_deref(),
             Some("Volkswagen")
+        );
+    }
+
+    #[test]
+    fn a_recurring_phrase_of_the_lead_or_a_lone_headline_noun_can_be_the_focus() {
+        // No name recurs; the lead's "oil prices" does.
+        let story = Story::new(
+            "g",
+            "Cold snap lifts crude",
+            vec![
+                "Oil prices rose on Wednesday as cold weather spread.".into(),
+                "Traders said oil prices could climb further this week.".into(),
+                "Analysts expect oil prices to ease in spring.".into(),
+            ],
+        );
+        let doc = Doc::from_story(&story);
+        let terms = crate::salience::salient_terms(&doc, &Entities::default());
+        let cands = focus_candidates(&doc, &terms, "");
+        assert_eq!(
+            cands.first().map(String::as_str),
+            Some("Oil prices"),
+            "{cands:?}"
+        );
+        // A lone headline noun recurring three times, when nothing else does.
+        let story = Story::new(
+            "g",
+            "Court rejects tobacco case",
+            vec![
+                "An appeal court threw out a claim against tobacco firms on Friday.".into(),
+                "The claim said tobacco makers hid the risks for decades.".into(),
+                "Lawyers for the tobacco industry welcomed the ruling.".into(),
+            ],
+        );
+        let doc = Doc::from_story(&story);
+        let terms = crate::salience::salient_terms(&doc, &Entities::default());
+        let cands = focus_candidates(&doc, &terms, "");
+        assert!(cands.iter().any(|c| c == "tobacco"), "{cands:?}");
+        // Verb-shaped headline words never are ("rejects").
+        assert!(
+            !cands.iter().any(|c| c.eq_ignore_ascii_case("rejects")),
+            "{cands:?}"
+        );
+    }
+
+    #[test]
+    fn candidates_the_meta_description_carries_come_first() {
+        let cands: Vec<String> = ["Bergen", "ferry traffic", "harbour strike"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let meta_for = |f: Option<&str>| match f {
+            Some("harbour strike") => "The harbour strike went on.".to_string(),
+            _ => "Nothing here.".to_string(),
+        };
+        assert_eq!(
+            meta_first(&cands, meta_for),
+            vec!["harbour strike", "Bergen", "ferry traffic"]
         );
     }
 

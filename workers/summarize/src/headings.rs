@@ -150,6 +150,42 @@ pub(crate) fn heading_for(sentences: &[String], cx: &HeadingContext<'_>) -> Stri
     fallback(cx.lang, sentences, &text, &names, used)
 }
 
+/// A topic subheading that carries the focus keyphrase, for a section whose text has it when no
+/// clause could: the focus joined to the section's other leading name or key phrase ("India and
+/// foreign investors", "Labor Department and President Bush"). Every word comes from the
+/// section; `None` when the section has no such partner or the result is already used.
+pub(crate) fn focus_heading(
+    sentences: &[String],
+    focus: &str,
+    cx: &HeadingContext<'_>,
+) -> Option<String> {
+    let text = sentences.join(" ");
+    let at = crate::focus::find_ci(&text, focus)?;
+    let written = &text[at..at + focus.len()];
+    let written = if written.eq_ignore_ascii_case(focus) {
+        written
+    } else {
+        focus
+    };
+    let overlaps = |other: &str| contains_ci(other, focus) || contains_ci(focus, other);
+    let names = dominant_names(&text, cx.terms);
+    let partner_name = names.iter().find(|n| !overlaps(n) && n.chars().count() > 2);
+    let phrases = key_phrases(cx.lang, sentences, &names);
+    let partner_phrase = phrases
+        .iter()
+        .find(|p| !overlaps(p) && phrase_stands_alone(cx.lang, p));
+    let and = cx.lang.and_word();
+    [partner_name.cloned(), partner_phrase.cloned()]
+        .into_iter()
+        .flatten()
+        .map(|p| capitalise(&format!("{written} {and} {p}")))
+        .find(|h| {
+            !cx.used.iter().any(|u| u.eq_ignore_ascii_case(h))
+                && h.split_whitespace().count() <= 8
+                && !is_empty_heading(h)
+        })
+}
+
 /// Words after which a new clause opens with its own subject: conjunctions and reporting verbs
 /// ("and Umbro said", "said Japan had signed"). English only; other languages take the phrase
 /// after a comma or semicolon.
@@ -183,14 +219,8 @@ fn clause_openings(lang: Lang, sentence: &str, phrase: &str) -> Vec<usize> {
     if needle.is_empty() || lower.len() != sentence.len() {
         return Vec::new();
     }
-    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    lower
-        .match_indices(&needle)
-        .map(|(i, _)| i)
+    crate::focus::whole_word_offsets(&lower, &needle)
         .filter(|&i| i > 0)
-        .filter(|&i| {
-            !word(lower[..i].chars().next_back()) && !word(lower[i + needle.len()..].chars().next())
-        })
         .filter(|&i| {
             let before = lower[..i].trim_end();
             let previous = before.split_whitespace().next_back().unwrap_or("");
@@ -239,13 +269,7 @@ fn fallback(
     names: &[String],
     used: &[String],
 ) -> String {
-    let stands_alone = |p: &str| match lang {
-        Lang::En => stands_alone(p),
-        other => p
-            .split_whitespace()
-            .last()
-            .is_some_and(|w| !other.is_stopword(&bare(w).to_lowercase())),
-    };
+    let stands_alone = |p: &str| phrase_stands_alone(lang, p);
     // A speaker's words are not the section's topic, when there is anything else.
     let unquoted: Vec<String> = sentences
         .iter()
@@ -298,6 +322,18 @@ fn fallback(
             // No stock phrase in the story's language: its leading name or nothing.
             _ => names.first().cloned().unwrap_or_default(),
         })
+}
+
+/// True when a key phrase can stand as a heading: English by its grammar, other languages when
+/// it does not end on a stopword.
+fn phrase_stands_alone(lang: Lang, phrase: &str) -> bool {
+    match lang {
+        Lang::En => stands_alone(phrase),
+        other => phrase
+            .split_whitespace()
+            .last()
+            .is_some_and(|w| !other.is_stopword(&bare(w).to_lowercase())),
+    }
 }
 
 /// Salient names that occur in the section, most frequent (weighted by salience) first.
@@ -508,6 +544,54 @@ mod tests {
         };
         let h = heading_for(&s, &cx);
         assert!(h.starts_with("Ferry fares will rise"), "{h}");
+    }
+
+    #[test]
+    fn a_focus_no_clause_carries_gets_a_topic_heading_from_the_sections_own_words() {
+        // "India" stands only as an object: no clause opens with it.
+        let s = section(&[
+            "Potential foreign investors will need approval to invest in India.",
+            "Foreign investors have waited two years for the telecoms rules.",
+        ]);
+        let terms = [term("India", 2.0)];
+        let cx = HeadingContext {
+            lang: Lang::En,
+            terms: &terms,
+            used: &[],
+            focus: Some("India"),
+        };
+        let h = focus_heading(&s, "India", &cx).expect("a heading");
+        assert!(h.starts_with("India and "), "{h}");
+        assert!(has_all_words_of(&h, &s), "{h}");
+        // The same heading is never used twice; a section without the focus gets none.
+        let used = [h.clone()];
+        let again = HeadingContext { used: &used, ..cx };
+        assert_ne!(
+            focus_heading(&s, "India", &again).as_deref(),
+            Some(h.as_str())
+        );
+        assert_eq!(focus_heading(&s, "Norway", &cx), None);
+        // Other languages join with their own "and".
+        let de = section(&[
+            "Die Regierung in Berlin plant neue Regeln für Mieter.",
+            "Mieter in Berlin zahlen seit Jahren höhere Mieten.",
+        ]);
+        let terms = [term("Berlin", 2.0)];
+        let cx = HeadingContext {
+            lang: Lang::De,
+            terms: &terms,
+            used: &[],
+            focus: Some("Berlin"),
+        };
+        let h = focus_heading(&de, "Berlin", &cx).expect("a heading");
+        assert!(h.starts_with("Berlin und "), "{h}");
+    }
+
+    fn has_all_words_of(heading: &str, sentences: &[String]) -> bool {
+        let text = sentences.join(" ").to_lowercase();
+        heading
+            .split_whitespace()
+            .all(|w| w == "and" || text.contains(&w.to_lowercase()))
     }
 
     #[test]

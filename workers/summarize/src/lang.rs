@@ -104,6 +104,19 @@ impl Lang {
     pub(crate) fn profile(self) -> &'static Profile {
         &PROFILES[self as usize]
     }
+
+    /// The language's "and", for a subheading that joins two topics.
+    pub(crate) fn and_word(self) -> &'static str {
+        match self {
+            Lang::En => "and",
+            Lang::De => "und",
+            Lang::It => "e",
+            Lang::No => "og",
+            Lang::Fi => "ja",
+            Lang::Fr => "et",
+            Lang::Es => "y",
+        }
+    }
 }
 
 /// What the engine knows about one language. Lists are lowercase.

@@ -143,9 +143,27 @@ fn capitalised_phrases(doc: &Doc) -> Vec<Term> {
         .keys()
         .filter_map(|k| k.rsplit_once(' ').map(|(_, last)| last.to_string()))
         .collect();
-    // A lone capitalised word opening a sentence counts only if the story names it elsewhere.
-    for (word, weight) in initial {
-        let known = counts.contains_key(&word) || last_words.contains(&word);
+    // A lone capitalised word opening a sentence counts only if the story names it elsewhere,
+    // or opens several lines with it and never writes it in lowercase ("Parmalat, the Italian
+    // food group ..."; "Parmalat said ..."), which an ordinary word would be somewhere.
+    let lowercase: std::collections::HashSet<&str> = std::iter::once(doc.headline.as_str())
+        .chain(doc.sentences.iter().map(|s| s.text.as_str()))
+        .flat_map(str::split_whitespace)
+        .map(bare)
+        .filter(|w| w.starts_with(char::is_lowercase))
+        .collect();
+    let mut openings: HashMap<&str, usize> = HashMap::new();
+    for (word, _) in &initial {
+        *openings.entry(word.as_str()).or_default() += 1;
+    }
+    let opens_as_name = |w: &str| {
+        openings.get(w).copied().unwrap_or(0) >= 3
+            && w.chars().count() > 2
+            && !lowercase.contains(w.to_lowercase().as_str())
+    };
+    for (word, weight) in initial.clone() {
+        let known =
+            counts.contains_key(&word) || last_words.contains(&word) || opens_as_name(&word);
         if known {
             *counts.entry(word).or_default() += weight;
         }
@@ -241,6 +259,23 @@ mod tests {
         assert!(!terms
             .iter()
             .any(|t| t.name == "Thursday" || t.name == "The"));
+    }
+
+    #[test]
+    fn a_word_that_only_ever_opens_sentences_is_a_name_when_never_written_in_lowercase() {
+        let story = Story::new(
+            "g",
+            "Parmalat doubles its profit",
+            vec![
+                "Parmalat, the Italian food group, has reported a doubling in profit.".into(),
+                "Parmalat said its brands kept their sales.".into(),
+                "Shares rose. Shares in rivals fell, and analysts said shares may rise again."
+                    .into(),
+            ],
+        );
+        let terms = salient_terms(&Doc::from_story(&story), &Entities::default());
+        assert!(terms.iter().any(|t| t.name == "Parmalat"), "{terms:?}");
+        assert!(!terms.iter().any(|t| t.name == "Shares"), "{terms:?}");
     }
 
     #[test]

@@ -221,6 +221,10 @@ pub(crate) fn without_conjunction(lang: Lang, sentence: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The shortest meta description taken to carry the focus keyphrase when nothing of
+/// [`META_MIN`] characters or more does.
+const META_SHORTEST: usize = 100;
+
 /// How far down the story a meta description may be taken from to carry the focus keyphrase.
 const META_SEARCH_SENTENCES: usize = 12;
 
@@ -276,6 +280,23 @@ pub(crate) fn meta_description(doc: &Doc, brief: &[String], focus: Option<&str>)
             })
             .collect();
         if let Some(v) = further.iter().filter(good).find(|v| has_phrase(v, f)) {
+            return v.clone();
+        }
+        // Nothing of 120-160 characters carries it: a shorter complete sentence that does
+        // beats a longer one that does not (the keyphrase is what the description is for).
+        let short_enough = |v: &&String| {
+            (META_SHORTEST..=META_MAX).contains(&v.chars().count())
+                && is_complete_sentence(v)
+                && !opens_with_conjunction(lang, v)
+                && !pointer(v)
+                && has_phrase(v, f)
+        };
+        if let Some(v) = variants
+            .iter()
+            .chain(&further)
+            .filter(short_enough)
+            .max_by_key(|v| v.chars().count())
+        {
             return v.clone();
         }
     }
@@ -443,6 +464,31 @@ mod tests {
             "Antwerp dockers strike over shifts"
         );
         assert_eq!(slug(Lang::En, &story, &[]), "antwerp-dockers-strike-shifts");
+    }
+
+    #[test]
+    fn a_shorter_meta_description_with_the_focus_beats_a_full_length_one_without() {
+        let lead = "Ferry fares in Bergen will rise by twelve percent from March to pay for new berths, the harbour board said.";
+        let second = "Commuters who cross the fjord every day protested outside the town hall on Monday evening, carrying placards and blocking the quay.";
+        let story = Story::new(
+            "g",
+            "Fares rise",
+            vec![
+                lead.into(),
+                second.into(),
+                "Ferry fares last rose in 2019.".into(),
+            ],
+        );
+        let doc = Doc::from_story(&story);
+        assert!((META_SHORTEST..META_MIN).contains(&lead.chars().count()));
+        let meta = meta_description(&doc, &[], Some("ferry fares"));
+        assert_eq!(meta, lead);
+        // Without a focus the full-length sentence is still preferred.
+        let meta = meta_description(&doc, &[], None);
+        assert!(
+            (META_MIN..=META_MAX).contains(&meta.chars().count()),
+            "{meta}"
+        );
     }
 
     #[test]

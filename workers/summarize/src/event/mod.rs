@@ -23,7 +23,7 @@ mod select;
 use crate::article::{compose, Piece};
 use crate::brief::fit_brief;
 use crate::doc::Doc;
-use crate::focus::{focus_candidates, settle_focus};
+use crate::focus::{focus_candidates, meta_first, settle_focus};
 use crate::lang::Lang;
 use crate::links::{apply_links, candidate_links};
 use crate::markup::{authors, json_ld_for, open_graph, LdMeta, Seo};
@@ -212,7 +212,9 @@ pub fn summarize_event(members: &[EventMember<'_>]) -> Result<Summary, Summarize
     let brief = fit_brief(ranked);
     let headline = seo_headline(lead_doc, lead_story, &brief);
     let merged = merged_doc(&docs, sel.lead_doc);
-    let candidates = focus_candidates(&merged, &terms, &lead);
+    let candidates = meta_first(&focus_candidates(&merged, &terms, &lead), |f| {
+        meta_description(&merged, &brief, f)
+    });
     let mut article = compose(lang, lead, &pieces, &terms, &candidates);
     let (focus, meta) = settle_focus(&candidates, &article, |f| {
         meta_description(&merged, &brief, f)
