@@ -18,7 +18,11 @@ pub struct B3 {
 pub fn b3(pred: &[&str], gold: &[&str]) -> B3 {
     let n = pred.len().min(gold.len());
     if n == 0 {
-        return B3 { precision: 0.0, recall: 0.0, f1: 0.0 };
+        return B3 {
+            precision: 0.0,
+            recall: 0.0,
+            f1: 0.0,
+        };
     }
     let mut both: HashMap<(&str, &str), usize> = HashMap::new();
     let mut p_size: HashMap<&str, usize> = HashMap::new();
@@ -35,7 +39,15 @@ pub fn b3(pred: &[&str], gold: &[&str]) -> B3 {
         r += shared / g_size[gold[i]] as f64;
     }
     let (p, r) = (p / n as f64, r / n as f64);
-    B3 { precision: p, recall: r, f1: if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 } }
+    B3 {
+        precision: p,
+        recall: r,
+        f1: if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        },
+    }
 }
 
 /// For each topic with two or more gold events: are their majority predicted clusters all
@@ -43,7 +55,11 @@ pub fn b3(pred: &[&str], gold: &[&str]) -> B3 {
 pub fn topics_apart(pred: &[&str], gold: &[&str], topic: &[&str]) -> (usize, usize) {
     let mut by_event: HashMap<(&str, &str), HashMap<&str, usize>> = HashMap::new();
     for i in 0..pred.len().min(gold.len()).min(topic.len()) {
-        *by_event.entry((topic[i], gold[i])).or_default().entry(pred[i]).or_default() += 1;
+        *by_event
+            .entry((topic[i], gold[i]))
+            .or_default()
+            .entry(pred[i])
+            .or_default() += 1;
     }
     let mut majority: HashMap<&str, Vec<&str>> = HashMap::new();
     for ((t, _), counts) in &by_event {

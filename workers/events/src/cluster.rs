@@ -11,8 +11,8 @@ use crate::text::DocTerms;
 use crate::vector::tfidf;
 use serde::{Deserialize, Serialize};
 
-/// The clusterer's parameters (for an `[events]` config table once the pipeline runs the
-/// clusterer). Each is explained in the README.
+/// The clusterer's parameters (`[events.cluster]` in the summarize stage's config). Each is
+/// explained in the README.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClusterConfig {
@@ -24,6 +24,9 @@ pub struct ClusterConfig {
     /// Subtracted from the score when the story's protagonist is not the event's (two arrests,
     /// two players, two victims: the same topic, a different event).
     pub conflict_penalty: f32,
+    /// Subtracted from the score when the story names places and none of them is one of the
+    /// event's key places (two shop raids in two towns, two navy actions off two coasts).
+    pub place_penalty: f32,
     /// Only events with a dated member within this many days of the story are candidates.
     pub window_days: i64,
     /// Move stories of neighbouring events to the chosen event when they fit it better.
@@ -36,6 +39,7 @@ impl Default for ClusterConfig {
             threshold: 0.14,
             entity_weight: 0.3,
             conflict_penalty: 0.1,
+            place_penalty: 0.03,
             window_days: 30,
             repair: true,
         }
@@ -324,5 +328,6 @@ fn member_of(
         body: tfidf(&terms.body, n + 1, df_of),
         ents: tfidf(&terms.ents, n + 1, df_of),
         persons: terms.persons.clone(),
+        places: terms.places.clone(),
     }
 }

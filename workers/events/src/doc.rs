@@ -82,7 +82,11 @@ mod tests {
 
     #[test]
     fn from_story_keeps_id_version_time_and_name_entities_only() {
-        let mut story = Story::new("urn:x:1", "Harbour bridge reopens", vec!["One.".into(), "Two.".into()]);
+        let mut story = Story::new(
+            "urn:x:1",
+            "Harbour bridge reopens",
+            vec!["One.".into(), "Two.".into()],
+        );
         story.version = 3;
         story.version_created = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").ok();
         let ent = |name: &str, kind, mentions| Entity {
@@ -94,14 +98,25 @@ mod tests {
             country_code: None,
         };
         let entities = Entities {
-            entities: vec![ent("Lena Brandt", EntityKind::Person, 2), ent("Monday", EntityKind::Date, 1)],
+            entities: vec![
+                ent("Lena Brandt", EntityKind::Person, 2),
+                ent("Monday", EntityKind::Date, 1),
+            ],
             ..Default::default()
         };
         let doc = EventDoc::from_story(&story, &entities);
         assert_eq!((doc.id.as_str(), doc.version), ("urn:x:1", 3));
         assert_eq!(doc.text, "One.\n\nTwo.");
-        assert_eq!(doc.published.map(|t| t.to_rfc3339()), Some("2026-03-02T09:00:00+00:00".into()));
-        assert_eq!(doc.entities.len(), 1, "dates are not names: {:?}", doc.entities);
+        assert_eq!(
+            doc.published.map(|t| t.to_rfc3339()),
+            Some("2026-03-02T09:00:00+00:00".into())
+        );
+        assert_eq!(
+            doc.entities.len(),
+            1,
+            "dates are not names: {:?}",
+            doc.entities
+        );
         assert_eq!(doc.entities[0].mentions, 2);
     }
 }

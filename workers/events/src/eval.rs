@@ -138,12 +138,20 @@ pub fn eval_events(gold: &[GoldDoc], cfg: &ClusterConfig, extract_docs_per_s: f6
         o.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
         orders.push(run(gold, &o, &format!("shuffled-{seed}"), cfg));
     }
-    let mean_f1 = (main.b3.f1 + orders.iter().map(|r| r.b3.f1).sum::<f64>()) / (1 + orders.len()) as f64;
-    let arrival = ClusterConfig { repair: false, ..cfg.clone() };
+    let mean_f1 =
+        (main.b3.f1 + orders.iter().map(|r| r.b3.f1).sum::<f64>()) / (1 + orders.len()) as f64;
+    let arrival = ClusterConfig {
+        repair: false,
+        ..cfg.clone()
+    };
     let arrival_only = run(gold, &date_order(gold), "date", &arrival);
     EventsReport {
         docs: gold.len(),
-        gold_events: gold.iter().map(|g| &g.event).collect::<std::collections::HashSet<_>>().len(),
+        gold_events: gold
+            .iter()
+            .map(|g| &g.event)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
         config: cfg.clone(),
         main,
         orders,
@@ -157,7 +165,9 @@ pub fn eval_events(gold: &[GoldDoc], cfg: &ClusterConfig, extract_docs_per_s: f6
 
 /// Dated documents by date (stable), then the undated ones in file order.
 pub fn date_order(gold: &[GoldDoc]) -> Vec<usize> {
-    let mut dated: Vec<usize> = (0..gold.len()).filter(|&i| gold[i].doc.published.is_some()).collect();
+    let mut dated: Vec<usize> = (0..gold.len())
+        .filter(|&i| gold[i].doc.published.is_some())
+        .collect();
     dated.sort_by_key(|&i| gold[i].doc.published);
     dated.extend((0..gold.len()).filter(|&i| gold[i].doc.published.is_none()));
     dated
@@ -182,7 +192,15 @@ pub fn cluster(gold: &[GoldDoc], order: &[usize], cfg: &ClusterConfig) -> (Vec<S
             label.insert(m.story_id.as_str(), e.id.clone());
         }
     }
-    let pred = gold.iter().map(|g| label.get(g.doc.id.as_str()).cloned().unwrap_or_else(|| g.doc.id.clone())).collect();
+    let pred = gold
+        .iter()
+        .map(|g| {
+            label
+                .get(g.doc.id.as_str())
+                .cloned()
+                .unwrap_or_else(|| g.doc.id.clone())
+        })
+        .collect();
     (pred, moves)
 }
 
@@ -212,12 +230,26 @@ fn loto(gold: &[GoldDoc], cfg: &ClusterConfig, folds: usize) -> Loto {
     let mut topics: Vec<&str> = gold.iter().map(|g| g.topic.as_str()).collect();
     topics.sort_unstable();
     topics.dedup();
-    let fold_of: HashMap<&str, usize> = topics.iter().enumerate().map(|(i, t)| (*t, i % folds)).collect();
+    let fold_of: HashMap<&str, usize> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (*t, i % folds))
+        .collect();
     let fold: Vec<usize> = gold.iter().map(|g| fold_of[g.topic.as_str()]).collect();
     let order = date_order(gold);
     let runs: Vec<Vec<String>> = THRESHOLD_GRID
         .iter()
-        .map(|&t| cluster(gold, &order, &ClusterConfig { threshold: t, ..cfg.clone() }).0)
+        .map(|&t| {
+            cluster(
+                gold,
+                &order,
+                &ClusterConfig {
+                    threshold: t,
+                    ..cfg.clone()
+                },
+            )
+            .0
+        })
         .collect();
     let truth: Vec<&str> = gold.iter().map(|g| g.event.as_str()).collect();
     let score_on = |pred: &[String], keep: &dyn Fn(usize) -> bool| {
@@ -239,7 +271,11 @@ fn loto(gold: &[GoldDoc], cfg: &ClusterConfig, folds: usize) -> Loto {
         }
     }
     let pred_ref: Vec<&str> = pred.iter().map(String::as_str).collect();
-    Loto { folds, thresholds, b3: b3(&pred_ref, &truth) }
+    Loto {
+        folds,
+        thresholds,
+        b3: b3(&pred_ref, &truth),
+    }
 }
 
 /// Peak resident set size of this process in MiB, from `/proc/self/status` (Linux only).
@@ -262,7 +298,11 @@ impl std::fmt::Display for Run {
 
 impl std::fmt::Display for EventsReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{} documents, {} gold events", self.docs, self.gold_events)?;
+        writeln!(
+            f,
+            "{} documents, {} gold events",
+            self.docs, self.gold_events
+        )?;
         writeln!(f, "{}", self.main)?;
         for r in &self.orders {
             writeln!(f, "{r}")?;
@@ -272,8 +312,17 @@ impl std::fmt::Display for EventsReport {
         writeln!(
             f,
             "leave-topics-out ({} folds, thresholds {:?}): B3 P {:.3} R {:.3} F1 {:.3}",
-            self.loto.folds, self.loto.thresholds, self.loto.b3.precision, self.loto.b3.recall, self.loto.b3.f1
+            self.loto.folds,
+            self.loto.thresholds,
+            self.loto.b3.precision,
+            self.loto.b3.recall,
+            self.loto.b3.f1
         )?;
-        write!(f, "extraction {:.1} docs/s; peak RSS {:.0} MiB", self.extract_docs_per_s, self.peak_rss_mib.unwrap_or(f64::NAN))
+        write!(
+            f,
+            "extraction {:.1} docs/s; peak RSS {:.0} MiB",
+            self.extract_docs_per_s,
+            self.peak_rss_mib.unwrap_or(f64::NAN)
+        )
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The score is average link: the mean over the event's members of the story's similarity to
 //! each (key terms, plus entity names at [`ClusterConfig::entity_weight`]), minus
-//! [`ClusterConfig::conflict_penalty`] when the story is about another person than the event.
+//! [`ClusterConfig::conflict_penalty`] when the story is about another person than the event,
+//! minus [`ClusterConfig::place_penalty`] when it happens somewhere else.
 
 use crate::cluster::ClusterConfig;
 use crate::state::{pair_similarity, EventState, Member};
@@ -27,11 +28,28 @@ pub fn score_event(
         .map(|m| pair_similarity(member, m, cfg.entity_weight))
         .sum::<f32>()
         / compared as f32;
+    let mut s = s;
     if s >= cfg.threshold / 2.0 && person_conflict(terms, event) {
-        s - cfg.conflict_penalty
-    } else {
-        s
+        s -= cfg.conflict_penalty;
     }
+    if place_conflict(terms, event) {
+        s -= cfg.place_penalty;
+    }
+    s
+}
+
+/// True when the story names places, the event has key places (see
+/// [`EventState::key_places`]), and the story names none of them: the same kind of event
+/// somewhere else. A story naming no place never conflicts.
+pub fn place_conflict(terms: &DocTerms, event: &EventState) -> bool {
+    if terms.places.is_empty() {
+        return false;
+    }
+    let keys = event.key_places();
+    if keys.is_empty() {
+        return false;
+    }
+    !terms.places.iter().any(|(p, _)| keys.contains(&p.as_str()))
 }
 
 /// True when the story has a protagonist and the event has key persons, and none of the
@@ -186,6 +204,30 @@ mod tests {
         assert_eq!(gone, vec!["c".to_string(), "d".to_string()]);
         assert_eq!(source.members.len(), 2);
         assert_eq!(target.members.len(), 3);
+    }
+
+    #[test]
+    fn a_story_naming_none_of_the_events_key_places_conflicts_and_pays_the_place_penalty() {
+        let with_places = |id: &str, places: &[&str]| Member {
+            places: places.iter().map(|p| (p.to_string(), 1)).collect(),
+            ..member(id, &[])
+        };
+        let mut e = EventState::open(with_places("a", &["banstead", "surrey"]));
+        e.members.push(with_places("b", &["banstead"]));
+        e.members.push(with_places("c", &["epsom"]));
+        assert_eq!(e.key_places(), vec!["banstead"]);
+        let places = |p: &[&str]| DocTerms {
+            places: p.iter().map(|x| (x.to_string(), 2)).collect(),
+            ..Default::default()
+        };
+        assert!(place_conflict(&places(&["wellington", "somerset"]), &e));
+        assert!(!place_conflict(&places(&["banstead", "london"]), &e));
+        assert!(!place_conflict(&places(&[]), &e), "no place, no conflict");
+        let cfg = ClusterConfig::default();
+        let x = member("x", &[]);
+        let here = score_event(&x, &places(&["banstead"]), &e, &cfg);
+        let there = score_event(&x, &places(&["wellington"]), &e, &cfg);
+        assert!((here - there - cfg.place_penalty).abs() < 1e-6);
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct Member {
     pub ents: SparseVec,
     /// People (last-name keys) with mention counts, most mentioned first.
     pub persons: Vec<(String, u32)>,
+    /// Places (lowercased names) with mention counts, most mentioned first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<(String, u32)>,
 }
 
 /// Members of one event whose vectors are kept for comparison: a new story is scored against
@@ -108,13 +111,28 @@ impl EventState {
     /// prominent when mentioned at least twice and at least half as often as its most mentioned
     /// person, so a passing reference ("the team's second arrest this month, after X") is not.
     pub fn key_persons(&self) -> Vec<&str> {
+        self.in_half_the_members(|m| {
+            let top = m.persons.first().map_or(0, |p| p.1);
+            m.persons
+                .iter()
+                .filter(|(_, n)| *n >= 2 && 2 * n >= top)
+                .map(|(p, _)| p.as_str())
+                .collect()
+        })
+    }
+
+    /// Places named by at least half the members (any mention): where the event happens, as
+    /// its copies agree on it.
+    pub fn key_places(&self) -> Vec<&str> {
+        self.in_half_the_members(|m| m.places.iter().map(|(p, _)| p.as_str()).collect())
+    }
+
+    /// The names `of` gives for at least half the members, sorted.
+    fn in_half_the_members<'a>(&'a self, of: impl Fn(&'a Member) -> Vec<&'a str>) -> Vec<&'a str> {
         let mut count = std::collections::HashMap::<&str, usize>::new();
         for m in &self.members {
-            let top = m.persons.first().map_or(0, |p| p.1);
-            for (p, n) in &m.persons {
-                if *n >= 2 && 2 * n >= top {
-                    *count.entry(p.as_str()).or_default() += 1;
-                }
+            for name in of(m) {
+                *count.entry(name).or_default() += 1;
             }
         }
         let need = self.members.len().div_ceil(2).max(1);
@@ -153,6 +171,7 @@ pub(crate) mod tests {
             body: vec![(1, 1.0)],
             ents: vec![],
             persons: persons.iter().map(|(p, n)| (p.to_string(), *n)).collect(),
+            places: Vec::new(),
         }
     }
 

@@ -76,10 +76,16 @@ pub trait EventStore: Send + Sync {
     ) -> impl Future<Output = Result<Vec<EventState>, StoreError>> + Send;
 
     /// The event that holds a story id, if any.
-    fn event_of(&self, story_id: &str) -> impl Future<Output = Result<Option<EventState>, StoreError>> + Send;
+    fn event_of(
+        &self,
+        story_id: &str,
+    ) -> impl Future<Output = Result<Option<EventState>, StoreError>> + Send;
 
     /// The number of documents counted so far and the document frequency of each term.
-    fn doc_freqs(&self, terms: &[u64]) -> impl Future<Output = Result<(u64, Vec<u64>), StoreError>> + Send;
+    fn doc_freqs(
+        &self,
+        terms: &[u64],
+    ) -> impl Future<Output = Result<(u64, Vec<u64>), StoreError>> + Send;
 
     /// Apply a commit atomically, or fail with [`StoreError::Conflict`] and change nothing.
     fn commit(&self, commit: Commit) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -133,20 +139,38 @@ impl EventStore for MemoryStore {
         window: Duration,
     ) -> impl Future<Output = Result<Vec<EventState>, StoreError>> + Send {
         let inner = self.lock();
-        let mut v: Vec<EventState> = inner.events.values().filter(|e| in_window(e, at, window)).cloned().collect();
+        let mut v: Vec<EventState> = inner
+            .events
+            .values()
+            .filter(|e| in_window(e, at, window))
+            .cloned()
+            .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         std::future::ready(Ok(v))
     }
 
-    fn event_of(&self, story_id: &str) -> impl Future<Output = Result<Option<EventState>, StoreError>> + Send {
+    fn event_of(
+        &self,
+        story_id: &str,
+    ) -> impl Future<Output = Result<Option<EventState>, StoreError>> + Send {
         let inner = self.lock();
-        let e = inner.story_event.get(story_id).and_then(|id| inner.events.get(id)).cloned();
+        let e = inner
+            .story_event
+            .get(story_id)
+            .and_then(|id| inner.events.get(id))
+            .cloned();
         std::future::ready(Ok(e))
     }
 
-    fn doc_freqs(&self, terms: &[u64]) -> impl Future<Output = Result<(u64, Vec<u64>), StoreError>> + Send {
+    fn doc_freqs(
+        &self,
+        terms: &[u64],
+    ) -> impl Future<Output = Result<(u64, Vec<u64>), StoreError>> + Send {
         let inner = self.lock();
-        let df = terms.iter().map(|t| inner.df.get(t).copied().unwrap_or(0)).collect();
+        let df = terms
+            .iter()
+            .map(|t| inner.df.get(t).copied().unwrap_or(0))
+            .collect();
         std::future::ready(Ok((inner.docs, df)))
     }
 
@@ -169,14 +193,22 @@ fn apply(inner: &mut Inner, commit: Commit) -> Result<(), StoreError> {
     }
     for w in commit.writes {
         match w {
-            EventWrite::Put { expected, mut state } => {
+            EventWrite::Put {
+                expected,
+                mut state,
+            } => {
                 state.version = expected + 1;
                 // Stories that left this event (a kill) no longer point at it; moved ones are
                 // re-pointed by the target's write.
-                let keep: std::collections::HashSet<&str> = state.members.iter().map(|m| m.story_id.as_str()).collect();
-                inner.story_event.retain(|s, e| *e != state.id || keep.contains(s.as_str()));
+                let keep: std::collections::HashSet<&str> =
+                    state.members.iter().map(|m| m.story_id.as_str()).collect();
+                inner
+                    .story_event
+                    .retain(|s, e| *e != state.id || keep.contains(s.as_str()));
                 for m in &state.members {
-                    inner.story_event.insert(m.story_id.clone(), state.id.clone());
+                    inner
+                        .story_event
+                        .insert(m.story_id.clone(), state.id.clone());
                 }
                 inner.events.insert(state.id.clone(), state);
             }

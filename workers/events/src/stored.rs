@@ -21,19 +21,39 @@ fn backend(e: copydesk_store::StoreError) -> StoreError {
 }
 
 fn parse(json: &str) -> Result<EventState, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Backend(format!("an event state does not read back ({e}); was it written by a newer version?")))
+    serde_json::from_str(json).map_err(|e| {
+        StoreError::Backend(format!(
+            "an event state does not read back ({e}); was it written by a newer version?"
+        ))
+    })
 }
 
 impl EventStore for StoreEvents {
-    fn candidates(&self, at: Option<DateTime<Utc>>, window: Duration) -> impl Future<Output = Result<Vec<EventState>, StoreError>> + Send {
+    fn candidates(
+        &self,
+        at: Option<DateTime<Utc>>,
+        window: Duration,
+    ) -> impl Future<Output = Result<Vec<EventState>, StoreError>> + Send {
         async move {
-            let bounds = at.map(|t| ((t - window).timestamp_millis(), (t + window).timestamp_millis()));
-            let rows = self.0.event_candidates(bounds, MAX_CANDIDATES).await.map_err(backend)?;
+            let bounds = at.map(|t| {
+                (
+                    (t - window).timestamp_millis(),
+                    (t + window).timestamp_millis(),
+                )
+            });
+            let rows = self
+                .0
+                .event_candidates(bounds, MAX_CANDIDATES)
+                .await
+                .map_err(backend)?;
             rows.iter().map(|json| parse(json)).collect()
         }
     }
 
-    fn event_of(&self, story_id: &str) -> impl Future<Output = Result<Option<EventState>, StoreError>> + Send {
+    fn event_of(
+        &self,
+        story_id: &str,
+    ) -> impl Future<Output = Result<Option<EventState>, StoreError>> + Send {
         async move {
             match self.0.event_of_story(story_id).await.map_err(backend)? {
                 Some(json) => parse(&json).map(Some),
@@ -42,7 +62,10 @@ impl EventStore for StoreEvents {
         }
     }
 
-    fn doc_freqs(&self, terms: &[u64]) -> impl Future<Output = Result<(u64, Vec<u64>), StoreError>> + Send {
+    fn doc_freqs(
+        &self,
+        terms: &[u64],
+    ) -> impl Future<Output = Result<(u64, Vec<u64>), StoreError>> + Send {
         async move { self.0.event_doc_freqs(terms).await.map_err(backend) }
     }
 
@@ -57,15 +80,24 @@ impl EventStore for StoreEvents {
                         EventRow::Put {
                             id: stored.id.clone(),
                             expected: *expected,
-                            state: serde_json::to_string(&stored).map_err(|e| StoreError::Backend(e.to_string()))?,
+                            state: serde_json::to_string(&stored)
+                                .map_err(|e| StoreError::Backend(e.to_string()))?,
                             members: stored.members.iter().map(|m| m.story_id.clone()).collect(),
-                            span: stored.span().map(|(lo, hi)| (lo.timestamp_millis(), hi.timestamp_millis())),
+                            span: stored
+                                .span()
+                                .map(|(lo, hi)| (lo.timestamp_millis(), hi.timestamp_millis())),
                         }
                     }
-                    EventWrite::Delete { id, expected } => EventRow::Delete { id: id.clone(), expected: *expected },
+                    EventWrite::Delete { id, expected } => EventRow::Delete {
+                        id: id.clone(),
+                        expected: *expected,
+                    },
                 });
             }
-            let event_commit = EventCommit { rows, new_doc_terms: commit.new_doc_terms.clone() };
+            let event_commit = EventCommit {
+                rows,
+                new_doc_terms: commit.new_doc_terms.clone(),
+            };
             let first = commit.writes.first().map(|w| match w {
                 EventWrite::Put { state, .. } => state.id.clone(),
                 EventWrite::Delete { id, .. } => id.clone(),

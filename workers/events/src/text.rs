@@ -22,6 +22,8 @@ pub struct DocTerms {
     pub ents: Vec<(u64, f32)>,
     /// People, keyed by lowercased last name, with mention counts, most mentioned first.
     pub persons: Vec<(String, u32)>,
+    /// Places, lowercased, with mention counts, most mentioned first.
+    pub places: Vec<(String, u32)>,
 }
 
 impl DocTerms {
@@ -46,6 +48,7 @@ impl DocTerms {
         }
         let mut ents = std::collections::HashMap::<u64, f32>::new();
         let mut persons = std::collections::HashMap::<String, u32>::new();
+        let mut places = std::collections::HashMap::<String, u32>::new();
         for e in doc.entities.iter().filter(|e| e.kind.is_name()) {
             let name = e.name.trim().to_lowercase();
             if name.is_empty() {
@@ -55,15 +58,29 @@ impl DocTerms {
             if e.kind == EntityKind::Person {
                 *persons.entry(person_key(&name)).or_default() += e.mentions;
             }
+            if e.kind == EntityKind::Loc {
+                *places.entry(name).or_default() += e.mentions;
+            }
         }
-        let mut persons: Vec<(String, u32)> = persons.into_iter().collect();
-        persons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        DocTerms { body: sorted(body), ents: sorted(ents), persons }
+        let by_count = |map: std::collections::HashMap<String, u32>| {
+            let mut v: Vec<(String, u32)> = map.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        };
+        DocTerms {
+            body: sorted(body),
+            ents: sorted(ents),
+            persons: by_count(persons),
+            places: by_count(places),
+        }
     }
 
     /// The protagonist: the most mentioned person, when mentioned at least twice.
     pub fn protagonist(&self) -> Option<&str> {
-        self.persons.first().filter(|p| p.1 >= 2).map(|p| p.0.as_str())
+        self.persons
+            .first()
+            .filter(|p| p.1 >= 2)
+            .map(|p| p.0.as_str())
     }
 }
 
@@ -75,7 +92,10 @@ fn sorted(map: std::collections::HashMap<u64, f32>) -> Vec<(u64, f32)> {
 
 /// A person's key: the last word of the name, so "Vincent Jackson" and "Jackson" meet.
 pub fn person_key(name: &str) -> String {
-    name.split_whitespace().last().unwrap_or(name).to_lowercase()
+    name.split_whitespace()
+        .last()
+        .unwrap_or(name)
+        .to_lowercase()
 }
 
 /// Stable 64-bit id of a term in a namespace ("b" key terms, "e" entity names).
@@ -101,7 +121,11 @@ impl Stopwords {
             "nb" | "nn" | "no" => "no".to_string(),
             other => other.to_string(),
         };
-        Stopwords(stop_words::lookup(&code).or_else(|| stop_words::lookup("en")).unwrap_or(&[]))
+        Stopwords(
+            stop_words::lookup(&code)
+                .or_else(|| stop_words::lookup("en"))
+                .unwrap_or(&[]),
+        )
     }
 
     fn contains(&self, w: &str) -> bool {
@@ -118,7 +142,8 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         let joiner = matches!(c, '\'' | '’' | '-' | '.' | ',')
             && start.is_some()
             && chars.get(k + 1).is_some_and(|n| n.1.is_alphanumeric())
-            && (c != '.' && c != ',' || chars[k - 1].1.is_ascii_digit() && chars[k + 1].1.is_ascii_digit());
+            && (c != '.' && c != ','
+                || chars[k - 1].1.is_ascii_digit() && chars[k + 1].1.is_ascii_digit());
         if c.is_alphanumeric() || joiner {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
@@ -145,7 +170,9 @@ pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
                 let gap = after.len() < rest.len() || rest.starts_with(char::is_whitespace);
                 let next = after.trim_start().chars().next();
                 gap && after.starts_with(char::is_whitespace)
-                    && next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || "\"“'‘".contains(n))
+                    && next.is_some_and(|n| {
+                        n.is_uppercase() || n.is_ascii_digit() || "\"“'‘".contains(n)
+                    })
             }
             '\n' => bytes.get(i + 1) == Some(&b'\n'),
             _ => false,
@@ -168,8 +195,12 @@ pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
 /// A light English suffix strip ("arrested" and "arrests" meet "arrest"); no dictionary.
 pub fn stem(w: &str) -> String {
     for suffix in ["ing", "ed", "es", "s"] {
-        let Some(base) = w.strip_suffix(suffix) else { continue };
-        let sibilant = ["s", "x", "z", "ch", "sh"].iter().any(|e| base.ends_with(e));
+        let Some(base) = w.strip_suffix(suffix) else {
+            continue;
+        };
+        let sibilant = ["s", "x", "z", "ch", "sh"]
+            .iter()
+            .any(|e| base.ends_with(e));
         if suffix == "es" && !sibilant || suffix == "s" && w.ends_with("ss") {
             continue;
         }
@@ -195,9 +226,21 @@ mod tests {
             published: None,
             source: None,
             entities: vec![
-                EventEntity { name: "Mara Quell".into(), kind: EntityKind::Person, mentions: 3 },
-                EventEntity { name: "Quell".into(), kind: EntityKind::Person, mentions: 1 },
-                EventEntity { name: "Dunmore".into(), kind: EntityKind::Loc, mentions: 1 },
+                EventEntity {
+                    name: "Mara Quell".into(),
+                    kind: EntityKind::Person,
+                    mentions: 3,
+                },
+                EventEntity {
+                    name: "Quell".into(),
+                    kind: EntityKind::Person,
+                    mentions: 1,
+                },
+                EventEntity {
+                    name: "Dunmore".into(),
+                    kind: EntityKind::Loc,
+                    mentions: 1,
+                },
             ],
         }
     }
@@ -205,13 +248,26 @@ mod tests {
     #[test]
     fn words_keep_decimals_and_inner_apostrophes_but_not_sentence_dots() {
         let w: Vec<String> = words("O'Brien paid $4.5m. Then 23 left, zero-day.").collect();
-        assert_eq!(w, ["o'brien", "paid", "4.5m", "then", "23", "left", "zero-day"]);
+        assert_eq!(
+            w,
+            ["o'brien", "paid", "4.5m", "then", "23", "left", "zero-day"]
+        );
     }
 
     #[test]
     fn sentences_split_at_stops_before_capitals_and_at_blank_lines() {
-        let s: Vec<&str> = sentences("The ferry sank. \"Nobody died,\" he said. It was 4.5 m long\n\nNew par").collect();
-        assert_eq!(s, ["The ferry sank.", "\"Nobody died,\" he said.", "It was 4.5 m long", "New par"]);
+        let s: Vec<&str> =
+            sentences("The ferry sank. \"Nobody died,\" he said. It was 4.5 m long\n\nNew par")
+                .collect();
+        assert_eq!(
+            s,
+            [
+                "The ferry sank.",
+                "\"Nobody died,\" he said.",
+                "It was 4.5 m long",
+                "New par"
+            ]
+        );
     }
 
     #[test]
@@ -223,7 +279,11 @@ mod tests {
         text.push_str(" Cranes again.");
         let t = DocTerms::of(&doc("Storm", &text));
         let weight = |w: &str| t.body.iter().find(|p| p.0 == term_id("b", w)).map(|p| p.1);
-        assert_eq!(weight("crane"), Some(LEAD_WEIGHT + 1.0), "stemmed, lead x3 + body x1");
+        assert_eq!(
+            weight("crane"),
+            Some(LEAD_WEIGHT + 1.0),
+            "stemmed, lead x3 + body x1"
+        );
         assert_eq!(weight("the"), None);
     }
 

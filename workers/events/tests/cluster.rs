@@ -3,14 +3,17 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use copydesk_events::{
-    ClusterConfig, Clusterer, Commit, EventDoc, EventEntity, EventState, EventStore, MemoryStore, Outcome, StoreError,
+    ClusterConfig, Clusterer, Commit, EventDoc, EventEntity, EventState, EventStore, MemoryStore,
+    Outcome, StoreError,
 };
 use copydesk_types::EntityKind;
 use futures::executor::block_on;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 fn doc(id: &str, title: &str, text: &str, people: &[(&str, u32)], hours: i64) -> EventDoc {
@@ -24,7 +27,11 @@ fn doc(id: &str, title: &str, text: &str, people: &[(&str, u32)], hours: i64) ->
         source: Some("Copydesk Wire".into()),
         entities: people
             .iter()
-            .map(|(n, m)| EventEntity { name: (*n).into(), kind: EntityKind::Person, mentions: *m })
+            .map(|(n, m)| EventEntity {
+                name: (*n).into(),
+                kind: EntityKind::Person,
+                mentions: *m,
+            })
             .collect(),
     }
 }
@@ -85,8 +92,14 @@ fn copies_of_one_event_join_and_a_similar_event_with_another_protagonist_stays_a
     let other = block_on(c.assign(&arrest("b1", "Ian Mulk", "defender", 12))).expect("assign");
     let other2 = block_on(c.assign(&arrest("b2", "Ian Mulk", "defender", 13))).expect("assign");
     assert_eq!(first.outcome, Outcome::Opened);
-    assert_eq!((second.outcome, &second.event_id), (Outcome::Joined, &first.event_id));
-    assert_ne!(other.event_id, first.event_id, "another player's arrest is another event: {other:?}");
+    assert_eq!(
+        (second.outcome, &second.event_id),
+        (Outcome::Joined, &first.event_id)
+    );
+    assert_ne!(
+        other.event_id, first.event_id,
+        "another player's arrest is another event: {other:?}"
+    );
     assert_eq!(other2.event_id, other.event_id);
 }
 
@@ -94,22 +107,41 @@ fn copies_of_one_event_join_and_a_similar_event_with_another_protagonist_stays_a
 fn a_new_version_stays_in_its_event_even_when_its_text_changes() {
     let c = warmed(ClusterConfig::default());
     let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
-    let mut v2 = doc("a1", "Correction: bakery story", "Entirely different words about ovens and bread.", &[], 12);
+    let mut v2 = doc(
+        "a1",
+        "Correction: bakery story",
+        "Entirely different words about ovens and bread.",
+        &[],
+        12,
+    );
     v2.version = 2;
     let b = block_on(c.assign(&v2)).expect("assign");
     assert_eq!((b.outcome, &b.event_id), (Outcome::Updated, &a.event_id));
     let again = block_on(c.assign(&v2)).expect("assign");
-    assert_eq!(again.outcome, Outcome::Updated, "a redelivered version is a no-op");
-    let event = c.store().events().into_iter().find(|e| e.id == a.event_id).expect("event");
+    assert_eq!(
+        again.outcome,
+        Outcome::Updated,
+        "a redelivered version is a no-op"
+    );
+    let event = c
+        .store()
+        .events()
+        .into_iter()
+        .find(|e| e.id == a.event_id)
+        .expect("event");
     assert_eq!(event.members.len(), 1);
     assert_eq!(event.members[0].version, 2);
 }
 
 #[test]
 fn a_story_outside_the_time_window_opens_a_new_event() {
-    let c = warmed(ClusterConfig { window_days: 3, ..ClusterConfig::default() });
+    let c = warmed(ClusterConfig {
+        window_days: 3,
+        ..ClusterConfig::default()
+    });
     let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
-    let late = block_on(c.assign(&arrest("a2", "Tom Reyes", "striker", 10 + 24 * 30))).expect("assign");
+    let late =
+        block_on(c.assign(&arrest("a2", "Tom Reyes", "striker", 10 + 24 * 30))).expect("assign");
     assert_eq!(late.outcome, Outcome::Opened);
     assert_ne!(late.event_id, a.event_id);
 }
@@ -122,7 +154,11 @@ struct Contended {
 }
 
 impl EventStore for Contended {
-    async fn candidates(&self, at: Option<DateTime<Utc>>, window: Duration) -> Result<Vec<EventState>, StoreError> {
+    async fn candidates(
+        &self,
+        at: Option<DateTime<Utc>>,
+        window: Duration,
+    ) -> Result<Vec<EventState>, StoreError> {
         self.inner.candidates(at, window).await
     }
     async fn event_of(&self, story_id: &str) -> Result<Option<EventState>, StoreError> {
@@ -143,9 +179,14 @@ impl EventStore for Contended {
 
 #[test]
 fn an_assignment_is_redone_after_a_compare_and_set_conflict() {
-    let store = Contended { inner: MemoryStore::new(), failures: AtomicU32::new(2), commits: AtomicU32::new(0) };
+    let store = Contended {
+        inner: MemoryStore::new(),
+        failures: AtomicU32::new(2),
+        commits: AtomicU32::new(0),
+    };
     let c = Clusterer::new(store, ClusterConfig::default());
-    let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign after retries");
+    let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10)))
+        .expect("assign after retries");
     assert_eq!(a.outcome, Outcome::Opened);
     assert_eq!(c.store().commits.load(Ordering::SeqCst), 3);
     assert_eq!(c.store().inner.events().len(), 1);
@@ -156,10 +197,21 @@ fn a_stale_write_is_refused_and_changes_nothing() {
     let store = MemoryStore::new();
     let c = Clusterer::new(store, ClusterConfig::default());
     let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
-    let mut stale = c.store().events().into_iter().find(|e| e.id == a.event_id).expect("event");
+    let mut stale = c
+        .store()
+        .events()
+        .into_iter()
+        .find(|e| e.id == a.event_id)
+        .expect("event");
     stale.members.clear();
-    let write = copydesk_events::EventWrite::Put { expected: 0, state: stale };
-    let err = block_on(c.store().commit(Commit { writes: vec![write], new_doc_terms: None }));
+    let write = copydesk_events::EventWrite::Put {
+        expected: 0,
+        state: stale,
+    };
+    let err = block_on(c.store().commit(Commit {
+        writes: vec![write],
+        new_doc_terms: None,
+    }));
     assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
     assert_eq!(c.store().events()[0].members.len(), 1);
 }
@@ -169,11 +221,38 @@ fn a_killed_story_leaves_its_event_and_the_last_one_removes_the_event() {
     let c = warmed(ClusterConfig::default());
     let a = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
     block_on(c.assign(&arrest("a2", "Tom Reyes", "striker", 11))).expect("assign");
-    assert_eq!(block_on(c.remove("a1")).expect("remove"), Some(a.event_id.clone()));
-    let left = c.store().events().into_iter().find(|e| e.id == a.event_id).expect("event stays");
-    assert_eq!(left.members.iter().map(|m| m.story_id.as_str()).collect::<Vec<_>>(), ["a2"]);
-    assert!(block_on(c.store().event_of("a1")).expect("read").is_none(), "the killed story is unindexed");
-    assert_eq!(block_on(c.remove("a2")).expect("remove"), Some(a.event_id.clone()));
-    assert!(c.store().events().iter().all(|e| e.id != a.event_id), "an empty event is deleted");
-    assert_eq!(block_on(c.remove("a2")).expect("remove"), None, "unknown now");
+    assert_eq!(
+        block_on(c.remove("a1")).expect("remove"),
+        Some(a.event_id.clone())
+    );
+    let left = c
+        .store()
+        .events()
+        .into_iter()
+        .find(|e| e.id == a.event_id)
+        .expect("event stays");
+    assert_eq!(
+        left.members
+            .iter()
+            .map(|m| m.story_id.as_str())
+            .collect::<Vec<_>>(),
+        ["a2"]
+    );
+    assert!(
+        block_on(c.store().event_of("a1")).expect("read").is_none(),
+        "the killed story is unindexed"
+    );
+    assert_eq!(
+        block_on(c.remove("a2")).expect("remove"),
+        Some(a.event_id.clone())
+    );
+    assert!(
+        c.store().events().iter().all(|e| e.id != a.event_id),
+        "an empty event is deleted"
+    );
+    assert_eq!(
+        block_on(c.remove("a2")).expect("remove"),
+        None,
+        "unknown now"
+    );
 }

@@ -2,7 +2,9 @@
 //! assignments as in memory, and replicas racing on one store put every story in one event.
 
 use chrono::{TimeZone, Utc};
-use copydesk_events::{ClusterConfig, Clusterer, EventDoc, EventEntity, EventStore, MemoryStore, StoreEvents};
+use copydesk_events::{
+    ClusterConfig, Clusterer, EventDoc, EventEntity, EventStore, MemoryStore, StoreEvents,
+};
 use copydesk_types::EntityKind;
 
 /// Two events (a ferry aground in March, a cargo-ship fire in April), three copies each,
@@ -29,17 +31,25 @@ fn stream() -> Vec<EventDoc> {
             )
         };
         EventDoc {
-        id: id.into(),
-        version: 1,
-        title,
-        text,
-        language: Some("en".into()),
-        published: Utc.with_ymd_and_hms(2026, month, day, 9, 0, 0).single(),
-        source: Some(format!("agency-{id}")),
-        entities: vec![
-            EventEntity { name: who.into(), kind: EntityKind::Person, mentions: 2 },
-            EventEntity { name: place.into(), kind: EntityKind::Loc, mentions: 2 },
-        ],
+            id: id.into(),
+            version: 1,
+            title,
+            text,
+            language: Some("en".into()),
+            published: Utc.with_ymd_and_hms(2026, month, day, 9, 0, 0).single(),
+            source: Some(format!("agency-{id}")),
+            entities: vec![
+                EventEntity {
+                    name: who.into(),
+                    kind: EntityKind::Person,
+                    mentions: 2,
+                },
+                EventEntity {
+                    name: place.into(),
+                    kind: EntityKind::Loc,
+                    mentions: 2,
+                },
+            ],
         }
     };
     vec![
@@ -61,14 +71,25 @@ async fn assign_all<S: EventStore>(c: &Clusterer<S>) -> Vec<String> {
 }
 
 async fn same_as_memory(store: copydesk_store::Store) {
-    let memory = assign_all(&Clusterer::new(MemoryStore::new(), ClusterConfig::default())).await;
-    let stored = assign_all(&Clusterer::new(StoreEvents(store.clone()), ClusterConfig::default())).await;
+    let memory = assign_all(&Clusterer::new(
+        MemoryStore::new(),
+        ClusterConfig::default(),
+    ))
+    .await;
+    let stored = assign_all(&Clusterer::new(
+        StoreEvents(store.clone()),
+        ClusterConfig::default(),
+    ))
+    .await;
     assert_eq!(stored, memory, "the store keeps exactly what memory keeps");
     assert_eq!(memory[0], memory[2], "a1 and a2 are one event");
     assert_ne!(memory[0], memory[1], "the two accidents are apart");
     // A redelivered story changes nothing.
     let again = Clusterer::new(StoreEvents(store), ClusterConfig::default());
-    assert_eq!(again.assign(&stream()[0]).await.expect("again").event_id, memory[0]);
+    assert_eq!(
+        again.assign(&stream()[0]).await.expect("again").event_id,
+        memory[0]
+    );
 }
 
 async fn racing_replicas_agree(store: copydesk_store::Store) {
@@ -85,8 +106,16 @@ async fn racing_replicas_agree(store: copydesk_store::Store) {
     let events = StoreEvents(store);
     let mut seen = std::collections::HashSet::new();
     for doc in stream() {
-        let event = events.event_of(&doc.id).await.expect("read").expect("every story has an event");
-        assert!(event.member(&doc.id).is_some(), "{} indexed to an event that holds it", doc.id);
+        let event = events
+            .event_of(&doc.id)
+            .await
+            .expect("read")
+            .expect("every story has an event");
+        assert!(
+            event.member(&doc.id).is_some(),
+            "{} indexed to an event that holds it",
+            doc.id
+        );
         seen.insert(doc.id);
     }
     assert_eq!(seen.len(), 6);
