@@ -242,11 +242,17 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
             .count();
         // A lone headline word (salience -1) must recur more than a phrase or a name.
         let lone_word = salience < 0.0;
-        if recurs < if lone_word { 3 } else { 2 } {
+        // A name in both headline and lead that the body does not repeat ("Parmalat boasts
+        // doubled profits" / "Parmalat, the Italian food group, ...") is the last resort: the
+        // article still has a focus for its headline, lead and meta description.
+        let last_resort = recurs >= 1 && in_headline && in_lead && salience > 0.0;
+        if recurs < if lone_word { 3 } else { 2 } && !last_resort {
             continue;
         }
         let words = candidate.split_whitespace().count() as f32;
-        let score = recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
+        let base = if recurs < 2 { -100.0 } else { 0.0 };
+        let score = base
+            + recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
             + if in_headline { 3.0 } else { 0.0 }
             + 2.0 * salience.max(0.0);
         let score = if lone_misc || lone_word {
@@ -428,6 +434,26 @@ mod tests {
             !cands.iter().any(|c| c.eq_ignore_ascii_case("rejects")),
             "{cands:?}"
         );
+    }
+
+    #[test]
+    fn a_name_in_headline_and_lead_that_never_recurs_is_the_last_resort() {
+        let story = Story::new(
+            "g",
+            "Acmeco doubles its profits",
+            vec![
+                "Acmeco, the Italian food group, has reported a doubling in profit.".into(),
+                "Its earnings in the fourth quarter were 77m euros.".into(),
+                "The firm was fined for breaking takeover rules.".into(),
+            ],
+        );
+        let doc = Doc::from_story(&story);
+        let terms = vec![Term {
+            name: "Acmeco".into(),
+            kind: Some(EntityKind::Org),
+            score: 1.0,
+        }];
+        assert_eq!(focus_keyphrase(&doc, &terms, "").as_deref(), Some("Acmeco"));
     }
 
     #[test]
