@@ -1,7 +1,9 @@
 //! Plain subheadings an editor would write: the headline clause (see `clause`) of the section's
 //! most central sentence, falling back to its dominant names and key phrase.
 
-use crate::clause::{headline_clause_in, is_acronym, noun_phrase_after, stands_alone};
+use crate::clause::{
+    cut_before_complement, headline_clause_in, is_acronym, noun_phrase_after, stands_alone,
+};
 use crate::lang::Lang;
 use crate::salience::Term;
 use crate::text::{content_words_in, is_stopword};
@@ -79,6 +81,14 @@ pub(crate) struct HeadingContext<'a> {
     pub focus: Option<&'a str>,
 }
 
+/// A heading the section can take: not used yet, not empty words, and (English) not cut
+/// before the complement its sentence owes it ("Saab's failure | to make inroads").
+fn usable(lang: Lang, heading: &str, used: &[String], section: &str) -> bool {
+    !used.iter().any(|u| u.eq_ignore_ascii_case(heading))
+        && !is_empty_heading(heading)
+        && !(lang == Lang::En && cut_before_complement(heading, section))
+}
+
 /// True when `text` contains `phrase`, ignoring case.
 pub(crate) fn contains_ci(text: &str, phrase: &str) -> bool {
     !phrase.is_empty() && text.to_lowercase().contains(&phrase.to_lowercase())
@@ -91,7 +101,7 @@ pub(crate) fn heading_for(sentences: &[String], cx: &HeadingContext<'_>) -> Stri
     let text = sentences.join(" ");
     let names = dominant_names(&text, cx.terms);
     let used = cx.used;
-    let fresh = |c: &str| !used.iter().any(|u| u.eq_ignore_ascii_case(c)) && !is_empty_heading(c);
+    let fresh = |c: &str| usable(cx.lang, c, used, &text);
     let words: Vec<HashSet<String>> = sentences
         .iter()
         .map(|s| content_words_in(cx.lang, s).into_iter().collect())
@@ -179,11 +189,7 @@ pub(crate) fn focus_heading(
         .into_iter()
         .flatten()
         .map(|p| capitalise(&format!("{written} {and} {p}")))
-        .find(|h| {
-            !cx.used.iter().any(|u| u.eq_ignore_ascii_case(h))
-                && h.split_whitespace().count() <= 8
-                && !is_empty_heading(h)
-        })
+        .find(|h| h.split_whitespace().count() <= 8 && usable(cx.lang, h, cx.used, &text))
 }
 
 /// Words after which a new clause opens with its own subject: conjunctions and reporting verbs
@@ -316,7 +322,7 @@ fn fallback(
     }
     candidates
         .into_iter()
-        .find(|c| !used.iter().any(|u| u.eq_ignore_ascii_case(c)) && !is_empty_heading(c))
+        .find(|c| usable(lang, c, used, text))
         .unwrap_or_else(|| match lang {
             Lang::En => format!("Details, part {}", used.len() + 1),
             // No stock phrase in the story's language: its leading name or nothing.
@@ -592,6 +598,15 @@ mod tests {
         heading
             .split_whitespace()
             .all(|w| w == "and" || text.contains(&w.to_lowercase()))
+    }
+
+    #[test]
+    fn a_heading_cut_before_its_complement_is_never_used() {
+        let text = "Saab's failure to make inroads in Europe hurt the brand. Sales fell again.";
+        assert!(!usable(Lang::En, "Saab's failure", &[], text));
+        assert!(usable(Lang::En, "Sales fell again", &[], text));
+        assert!(!usable(Lang::En, "Sales fell again", &["sales fell again".into()], text));
+        assert!(!usable(Lang::En, "Introduction", &[], text));
     }
 
     #[test]
