@@ -3,7 +3,7 @@
 
 use crate::brief::lead_candidates;
 use crate::doc::{overlap, Doc};
-use crate::focus::has_phrase;
+use crate::focus::{has_phrase, SETTLE_CANDIDATES};
 use crate::headings::{focus_heading, heading_for, HeadingContext};
 use crate::lang::Lang;
 use crate::links::link_sources;
@@ -110,6 +110,7 @@ pub(crate) fn compose(
             let joined = texts.join(" ");
             let wants_focus = focus
                 .iter()
+                .take(SETTLE_CANDIDATES)
                 .filter(|_| focus_pending)
                 .find(|f| has_phrase(&joined, f))
                 .map(String::as_str);
@@ -120,7 +121,11 @@ pub(crate) fn compose(
                 focus: wants_focus,
             };
             let heading = heading_for(&texts, &cx);
-            if focus.iter().any(|f| has_phrase(&heading, f)) {
+            if focus
+                .iter()
+                .take(SETTLE_CANDIDATES)
+                .any(|f| has_phrase(&heading, f))
+            {
                 focus_pending = false;
             }
             used_heads.push(heading.clone());
@@ -140,7 +145,7 @@ pub(crate) fn compose(
             .iter()
             .map(|g| g.iter().map(|&i| pieces[i].text.clone()).collect())
             .collect();
-        'candidates: for f in focus {
+        'candidates: for f in focus.iter().take(SETTLE_CANDIDATES) {
             let mut order: Vec<(usize, usize)> = section_texts
                 .iter()
                 .enumerate()

@@ -113,7 +113,11 @@ pub(crate) fn focus_keyphrase(doc: &Doc, terms: &[Term], lead: &str) -> Option<S
 }
 
 /// How many candidates are tried for the meta description.
-const SETTLE_CANDIDATES: usize = 6;
+const META_CANDIDATES: usize = 6;
+/// How many of the best candidates (meta-carried first) may become the focus, and may take a
+/// subheading: a lower one is no longer the story's topic ("container terminal" is not what
+/// a story about a fire in Gdansk is found by).
+pub(crate) const SETTLE_CANDIDATES: usize = 3;
 
 /// The focus keyphrase and the meta description written around it. Every candidate is already
 /// in the headline or lead; of the best few, the one that a subheading carries and the meta
@@ -152,7 +156,7 @@ pub(crate) fn meta_first(
 ) -> Vec<String> {
     let (mut carried, mut rest): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for (k, c) in candidates.iter().enumerate() {
-        if k < SETTLE_CANDIDATES && has_phrase(&meta_for(Some(c)), c) {
+        if k < META_CANDIDATES && has_phrase(&meta_for(Some(c)), c) {
             carried.push(c.clone());
         } else {
             rest.push(c.clone());
@@ -177,6 +181,31 @@ fn is_demonym_shaped(word: &str) -> bool {
         .iter()
         .any(|e| lower.ends_with(e))
             || SHORT.contains(&word))
+}
+
+/// Where a focus candidate comes from, which sets how often it must recur and its weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A salient name.
+    Name,
+    /// A lone nationality or MISC word: weighed down.
+    LoneMisc,
+    /// A run of topic words in the headline.
+    HeadlinePhrase,
+    /// A two-word run of the lead without a word that may be a verb.
+    LeadPhrase,
+    /// A lone noun-shaped headline word: must recur in three sentences, weighed down.
+    LoneWord,
+}
+
+impl Kind {
+    /// Sentences that must carry the candidate.
+    fn min_recurrence(self) -> usize {
+        match self {
+            Kind::LoneWord => 3,
+            _ => 2,
+        }
+    }
 }
 
 /// Focus keyphrase candidates, best first (see [`focus_keyphrase`]).
@@ -204,11 +233,24 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
                 Some(kind) => kind == EntityKind::Misc,
                 None => is_demonym_shaped(&t.name),
             };
-        (t.name.clone(), t.score / top, lone_misc)
+        let kind = if lone_misc {
+            Kind::LoneMisc
+        } else {
+            Kind::Name
+        };
+        (t.name.clone(), kind, t.score / top)
     });
     // Phrases: the headline's runs of topic words, the lead's two-word runs ("oil prices",
-    // "trade gap") and, weighed down, a lone topic word of the headline ("tobacco").
-    let lead_runs = topic_runs(doc, &lead_text, 2);
+    // "trade gap"; English only, as without a part-of-speech guess a run may be a verb phrase)
+    // and, weighed down, a lone topic word of the headline ("tobacco").
+    let lead_runs: Vec<String> = if doc.lang == crate::lang::Lang::En {
+        topic_runs(doc, &lead_text, 2)
+            .into_iter()
+            .filter(|r| !r.split(' ').any(crate::clause::may_be_verb))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let headline_words: Vec<String> = doc
         .headline
         .split_whitespace()
@@ -218,9 +260,9 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         .collect();
     let phrases = headline_phrases(doc)
         .into_iter()
-        .chain(lead_runs)
-        .map(|p| (p, 0.0, false))
-        .chain(headline_words.into_iter().map(|w| (w, -1.0, false)));
+        .map(|p| (p, Kind::HeadlinePhrase, 0.0))
+        .chain(lead_runs.into_iter().map(|p| (p, Kind::LeadPhrase, 0.0)))
+        .chain(headline_words.into_iter().map(|w| (w, Kind::LoneWord, 0.0)));
     let mut scored: Vec<(f32, String)> = Vec::new();
     let headline = doc.headline.to_lowercase();
     let lead_lower = lead_text.to_lowercase();
@@ -229,7 +271,7 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         .iter()
         .map(|s| s.text.to_lowercase())
         .collect();
-    for (candidate, salience, lone_misc) in phrases.chain(names) {
+    for (candidate, kind, salience) in phrases.chain(names) {
         let needle = candidate.to_lowercase();
         let in_headline = find_lower(&headline, &needle).is_some();
         let in_lead = find_lower(&lead_lower, &needle).is_some();
@@ -240,13 +282,11 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
             .iter()
             .filter(|s| find_lower(s, &needle).is_some())
             .count();
-        // A lone headline word (salience -1) must recur more than a phrase or a name.
-        let lone_word = salience < 0.0;
         // A name in both headline and lead that the body does not repeat ("Parmalat boasts
         // doubled profits" / "Parmalat, the Italian food group, ...") is the last resort: the
         // article still has a focus for its headline, lead and meta description.
-        let last_resort = recurs >= 1 && in_headline && in_lead && salience > 0.0;
-        if recurs < if lone_word { 3 } else { 2 } && !last_resort {
+        let last_resort = recurs >= 1 && in_headline && in_lead && kind == Kind::Name;
+        if recurs < kind.min_recurrence() && !last_resort {
             continue;
         }
         let words = candidate.split_whitespace().count() as f32;
@@ -254,8 +294,8 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         let score = base
             + recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
             + if in_headline { 3.0 } else { 0.0 }
-            + 2.0 * salience.max(0.0);
-        let score = if lone_misc || lone_word {
+            + 2.0 * salience;
+        let score = if matches!(kind, Kind::LoneMisc | Kind::LoneWord) {
             0.3 * score
         } else {
             score

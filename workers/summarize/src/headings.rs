@@ -605,7 +605,12 @@ mod tests {
         let text = "Saab's failure to make inroads in Europe hurt the brand. Sales fell again.";
         assert!(!usable(Lang::En, "Saab's failure", &[], text));
         assert!(usable(Lang::En, "Sales fell again", &[], text));
-        assert!(!usable(Lang::En, "Sales fell again", &["sales fell again".into()], text));
+        assert!(!usable(
+            Lang::En,
+            "Sales fell again",
+            &["sales fell again".into()],
+            text
+        ));
         assert!(!usable(Lang::En, "Introduction", &[], text));
     }
 

@@ -563,6 +563,24 @@ pub(crate) fn headline_clause(sentence: &str) -> Option<Clause> {
     })
 }
 
+/// True for an English word that may be a verb or adverb rather than part of a noun phrase
+/// ("burned", "tell", "shut", "sharply"): a two-word run holding one is no topic phrase.
+pub(crate) fn may_be_verb(token: &str) -> bool {
+    is_verb_form(token)
+        || is_participle(token)
+        || is_adverb(token)
+        || ends_with_ci(token, "ing")
+        || [
+            REPORTING,
+            NEEDS_OBJECT,
+            IRREGULAR_PAST,
+            BARE_VERBS,
+            NEEDS_COMPLEMENT,
+        ]
+        .iter()
+        .any(|list| is_in(list, token))
+}
+
 /// True when an English heading stops where its sentence still owes it a complement: before an
 /// infinitive ("has until Wednesday | to form"), before the event a time phrase measures
 /// ("surfaced days | after"), after "late"/"early" ("started late | on Monday"), or on a verb
