@@ -112,8 +112,6 @@ pub(crate) fn focus_keyphrase(doc: &Doc, terms: &[Term], lead: &str) -> Option<S
     focus_candidates(doc, terms, lead).into_iter().next()
 }
 
-/// How many candidates are tried for the meta description.
-const META_CANDIDATES: usize = 6;
 /// How many of the best candidates (meta-carried first) may become the focus, and may take a
 /// subheading: a lower one is no longer the story's topic ("container terminal" is not what
 /// a story about a fire in Gdansk is found by).
@@ -148,7 +146,7 @@ pub(crate) fn settle_focus(
 }
 
 /// The candidates reordered so that those the meta description can carry come first (among
-/// the first few; the order is otherwise kept). The article is composed with this order, so
+/// the best [`SETTLE_CANDIDATES`]; the order is otherwise kept). The article is composed with this order, so
 /// the subheading it gives the focus goes to a candidate the meta description carries too.
 pub(crate) fn meta_first(
     candidates: &[String],
@@ -156,7 +154,7 @@ pub(crate) fn meta_first(
 ) -> Vec<String> {
     let (mut carried, mut rest): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for (k, c) in candidates.iter().enumerate() {
-        if k < META_CANDIDATES && has_phrase(&meta_for(Some(c)), c) {
+        if k < SETTLE_CANDIDATES && has_phrase(&meta_for(Some(c)), c) {
             carried.push(c.clone());
         } else {
             rest.push(c.clone());
@@ -278,6 +276,15 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         if !(in_headline || in_lead) {
             continue;
         }
+        // A name stands capitalised as it is written ("City" is not "the city's").
+        if matches!(kind, Kind::Name | Kind::LoneMisc)
+            && whole_word_offsets(&doc.headline, &candidate)
+                .next()
+                .is_none()
+            && whole_word_offsets(&lead_text, &candidate).next().is_none()
+        {
+            continue;
+        }
         let recurs = sentences
             .iter()
             .filter(|s| find_lower(s, &needle).is_some())
@@ -286,14 +293,19 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
         // doubled profits" / "Parmalat, the Italian food group, ...") is the last resort: the
         // article still has a focus for its headline, lead and meta description.
         let last_resort = recurs >= 1 && in_headline && in_lead && kind == Kind::Name;
-        if recurs < kind.min_recurrence() && !last_resort {
+        // The headline counts as one appearance: a name in the headline and one body sentence
+        // ("... in Galicia" / "The regional government of Galicia ...") recurs.
+        let appears = recurs + usize::from(in_headline);
+        if appears < kind.min_recurrence() && !last_resort {
             continue;
         }
         let words = candidate.split_whitespace().count() as f32;
-        let base = if recurs < 2 { -100.0 } else { 0.0 };
+        let base = if appears < 2 { -100.0 } else { 0.0 };
+        // The headline is what a reader searches for: standing in it outweighs recurring in
+        // more than a few sentences ("Galicia" in the headline over "A Coruña" in six).
         let score = base
-            + recurs.min(8) as f32 * (1.0 + 0.3 * (words - 1.0))
-            + if in_headline { 3.0 } else { 0.0 }
+            + recurs.min(5) as f32 * (1.0 + 0.3 * (words - 1.0))
+            + if in_headline { 5.0 } else { 0.0 }
             + 2.0 * salience;
         let score = if matches!(kind, Kind::LoneMisc | Kind::LoneWord) {
             0.3 * score
