@@ -103,9 +103,27 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// The address a worker's health server bound (it logs `health.addr=...` at start).
 fn health_addr(proc: &Proc) -> Option<String> {
-    let log = proc.log_text();
+    let log = strip_ansi(&proc.log_text());
     let at = log.find("health.addr=")? + "health.addr=".len();
-    Some(log[at..].split_whitespace().next()?.to_string())
+    Some(log[at..].split_whitespace().next()?.trim_matches('"').to_string())
+}
+
+/// Text without terminal colour codes (`ESC [ ... m`), as a log may carry them.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// One counter from a worker's `/metrics`.
@@ -114,7 +132,34 @@ async fn counter(addr: &str, name: &str) -> Option<f64> {
     stream.write_all(format!("GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await.ok()?;
     let mut text = String::new();
     stream.read_to_string(&mut text).await.ok()?;
-    text.lines().find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))?.split_whitespace().nth(1)?.parse().ok()
+    metric_value(&text, name)
+}
+
+/// The value of `name` in a Prometheus text exposition, with or without labels
+/// (`name 3`, `name{stage="summarize"} 3`).
+fn metric_value(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))?
+        .rsplit(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Read every stage's counter once and note when it moved.
+async fn sample_once(workers: &[(String, u32, String)], started: Instant, samples: &std::sync::Mutex<Vec<Busy>>) {
+    let t = started.elapsed().as_secs_f64();
+    for (k, (name, _, addr)) in workers.iter().enumerate() {
+        if let Some(c) = counter(addr, stage_counter(name)).await {
+            let mut busy = samples.lock().expect("samples");
+            if c > busy[k].count {
+                busy[k].first.get_or_insert(t);
+                busy[k].last = t;
+                busy[k].count = c;
+            }
+        }
+    }
 }
 
 /// CPU seconds (user + system) a process has used so far.
@@ -203,25 +248,15 @@ async fn main() -> anyhow::Result<()> {
         std::fs::rename(staging.join(stories::file_name(i)), p.inbox.join(stories::file_name(i)))?;
         dropped.insert(i, SystemTime::now());
     }
-    // Sample each stage's counter while the batch runs.
+    // Sample each stage's counter while the batch runs; the samples live outside the task, so
+    // whatever was seen is kept when the task is stopped after the batch.
+    let samples = std::sync::Arc::new(std::sync::Mutex::new(vec![Busy::default(); workers.len()]));
     let sampler = {
         let workers = workers.clone();
+        let samples = samples.clone();
         tokio::spawn(async move {
-            let mut busy = vec![Busy::default(); workers.len()];
             loop {
-                let t = started.elapsed().as_secs_f64();
-                for (k, (name, _, addr)) in workers.iter().enumerate() {
-                    if let Some(c) = counter(addr, stage_counter(name)).await {
-                        if c > busy[k].count {
-                            busy[k].first.get_or_insert(t);
-                            busy[k].last = t;
-                            busy[k].count = c;
-                        }
-                    }
-                }
-                if busy.iter().all(|b| b.count >= n as f64) {
-                    return busy;
-                }
+                sample_once(&workers, started, &samples).await;
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         })
@@ -229,7 +264,12 @@ async fn main() -> anyhow::Result<()> {
     p.ns.await_published(n, Duration::from_secs(1800)).await;
     let secs = started.elapsed().as_secs_f64();
     let rate = n as f64 / secs;
-    let busy = tokio::time::timeout(Duration::from_secs(30), sampler).await.ok().and_then(Result::ok).unwrap_or_default();
+    sampler.abort();
+    sample_once(&workers, started, &samples).await;
+    let busy = samples.lock().expect("samples").clone();
+    if busy.iter().any(|b| b.first.is_none()) {
+        eprintln!("  note: a stage's /metrics could not be read; its rate while busy is left out");
+    }
     let batch_latency = latencies(&p, &dropped);
     let mut stages = BTreeMap::new();
     for (k, (name, pid, _)) in workers.iter().enumerate() {
@@ -290,4 +330,27 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_are_read_with_or_without_labels_and_never_from_comments() {
+        let text = "# HELP copydesk_messages_succeeded_total Deliveries.\n\
+                    # TYPE copydesk_messages_succeeded_total counter\n\
+                    copydesk_messages_succeeded_total{stage=\"summarize\"} 42\n\
+                    copydesk_messages_succeeded_total_extra 9\n\
+                    copydesk_ingest_stories_total 7\n";
+        assert_eq!(metric_value(text, "copydesk_messages_succeeded_total"), Some(42.0));
+        assert_eq!(metric_value(text, "copydesk_ingest_stories_total"), Some(7.0));
+        assert_eq!(metric_value(text, "copydesk_missing_total"), None);
+    }
+
+    #[test]
+    fn colour_codes_are_stripped_from_logs() {
+        let log = "\u{1b}[3mhealth.addr\u{1b}[0m\u{1b}[2m=\u{1b}[0m127.0.0.1:4000 started";
+        assert_eq!(strip_ansi(log), "health.addr=127.0.0.1:4000 started");
+    }
 }
