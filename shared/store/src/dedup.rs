@@ -36,12 +36,14 @@ pub struct IngestRecord {
 impl Store {
     /// The latest confirmed version of (source, guid), if ingest delivered it before.
     pub async fn seen(&self, source: &str, guid: &str) -> Result<Option<Seen>, StoreError> {
-        let row = sqlx::query("SELECT version, checksum, killed FROM ingest_seen WHERE source = $1 AND guid = $2")
-            .bind(source)
-            .bind(guid)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(StoreError::query("read ingest_seen"))?;
+        let row = sqlx::query(
+            "SELECT version, checksum, killed FROM ingest_seen WHERE source = $1 AND guid = $2",
+        )
+        .bind(source)
+        .bind(guid)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::query("read ingest_seen"))?;
         Ok(row.map(|r| Seen {
             version: r.get::<i64, _>(0).max(0) as u64,
             checksum: r.get(1),
@@ -50,14 +52,21 @@ impl Store {
     }
 
     /// The guid that first carried this body from `source` on `day`, if any.
-    pub async fn content_guid(&self, source: &str, day: &str, hash: &str) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT guid FROM ingest_content WHERE source = $1 AND day = $2 AND hash = $3")
-            .bind(source)
-            .bind(day)
-            .bind(hash)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(StoreError::query("read ingest_content"))
+    pub async fn content_guid(
+        &self,
+        source: &str,
+        day: &str,
+        hash: &str,
+    ) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT guid FROM ingest_content WHERE source = $1 AND day = $2 AND hash = $3",
+        )
+        .bind(source)
+        .bind(day)
+        .bind(hash)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::query("read ingest_content"))
     }
 
     /// Record a story the broker confirmed. Never lowers a recorded version (a late, older

@@ -49,7 +49,11 @@ impl Store {
     /// States (JSON) of events with a dated member within `[lo, hi]` (Unix ms), or with no
     /// dated member (`None`: every event); at most `limit`, the most recently changed first,
     /// returned in id order.
-    pub async fn event_candidates(&self, window: Option<(i64, i64)>, limit: u32) -> Result<Vec<String>, StoreError> {
+    pub async fn event_candidates(
+        &self,
+        window: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
         let rows = match window {
             Some((lo, hi)) => sqlx::query(
                 "SELECT id, state FROM events WHERE last_seen IS NULL OR (last_seen >= $1 AND first_seen <= $2) ORDER BY updated_at DESC, id LIMIT $3",
@@ -118,10 +122,20 @@ impl Store {
                         .execute(&mut *tx)
                         .await
                         .map_err(q("delete event"))?;
-                    sqlx::query("DELETE FROM event_stories WHERE event_id = $1").bind(id).execute(&mut *tx).await.map_err(q("unindex event"))?;
+                    sqlx::query("DELETE FROM event_stories WHERE event_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(q("unindex event"))?;
                     done.rows_affected() == 1
                 }
-                EventRow::Put { id, expected, state, members, span } => {
+                EventRow::Put {
+                    id,
+                    expected,
+                    state,
+                    members,
+                    span,
+                } => {
                     let (first, last) = (span.map(|s| s.0), span.map(|s| s.1));
                     let done = if *expected == 0 {
                         sqlx::query("INSERT INTO events (id, version, state, first_seen, last_seen, updated_at) VALUES ($1, 1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING")
@@ -145,7 +159,11 @@ impl Store {
                             .await
                     }
                     .map_err(q("write event"))?;
-                    sqlx::query("DELETE FROM event_stories WHERE event_id = $1").bind(id).execute(&mut *tx).await.map_err(q("unindex event"))?;
+                    sqlx::query("DELETE FROM event_stories WHERE event_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(q("unindex event"))?;
                     for story in members {
                         sqlx::query("INSERT INTO event_stories (story_id, event_id) VALUES ($1, $2) ON CONFLICT (story_id) DO UPDATE SET event_id = excluded.event_id")
                             .bind(story)
@@ -180,7 +198,13 @@ impl Store {
     }
 
     /// Keep the newest version of a member story (StoryExtracted JSON) for the event article.
-    pub async fn put_event_member(&self, story_id: &str, event_id: &str, version: u64, payload: &str) -> Result<(), StoreError> {
+    pub async fn put_event_member(
+        &self,
+        story_id: &str,
+        event_id: &str,
+        version: u64,
+        payload: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO event_members (story_id, event_id, version, payload, updated_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (story_id) DO UPDATE SET event_id = excluded.event_id, version = excluded.version,
@@ -199,7 +223,11 @@ impl Store {
     }
 
     /// Point member stories at the event that now holds them (after the clusterer moved them).
-    pub async fn move_event_members(&self, story_ids: &[String], event_id: &str) -> Result<(), StoreError> {
+    pub async fn move_event_members(
+        &self,
+        story_ids: &[String],
+        event_id: &str,
+    ) -> Result<(), StoreError> {
         for story in story_ids {
             sqlx::query("UPDATE event_members SET event_id = $2 WHERE story_id = $1")
                 .bind(story)
@@ -223,11 +251,13 @@ impl Store {
 
     /// The member stories of an event (payload JSON), oldest first.
     pub async fn event_members(&self, event_id: &str) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT payload FROM event_members WHERE event_id = $1 ORDER BY updated_at, story_id")
-            .bind(event_id)
-            .fetch_all(self.pool())
-            .await
-            .map_err(StoreError::query("read event members"))?;
+        let rows = sqlx::query(
+            "SELECT payload FROM event_members WHERE event_id = $1 ORDER BY updated_at, story_id",
+        )
+        .bind(event_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::query("read event members"))?;
         Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
     }
 

@@ -59,7 +59,12 @@ impl Lease {
 
 impl Store {
     /// Take lease `name` for `owner` for `ttl` if it is free, expired or already `owner`'s.
-    pub async fn try_lease(&self, name: &str, owner: &str, ttl: Duration) -> Result<Option<Lease>, StoreError> {
+    pub async fn try_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, StoreError> {
         let now = now_ms();
         let done = sqlx::query(
             "INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, $3)
@@ -73,12 +78,22 @@ impl Store {
         .execute(self.pool())
         .await
         .map_err(StoreError::query("take lease"))?;
-        Ok((done.rows_affected() == 1).then(|| Lease { store: self.clone(), name: name.to_string(), owner: owner.to_string() }))
+        Ok((done.rows_affected() == 1).then(|| Lease {
+            store: self.clone(),
+            name: name.to_string(),
+            owner: owner.to_string(),
+        }))
     }
 
     /// Take lease `name`, waiting (with jittered backoff) up to `wait` for another holder to
     /// release it or for its lease to expire.
-    pub async fn lease(&self, name: &str, owner: &str, ttl: Duration, wait: Duration) -> Result<Lease, LeaseError> {
+    pub async fn lease(
+        &self,
+        name: &str,
+        owner: &str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> Result<Lease, LeaseError> {
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(2);
         loop {
@@ -86,8 +101,15 @@ impl Store {
                 return Ok(lease);
             }
             if started.elapsed() >= wait {
-                let holder = self.lease_holder(name).await?.unwrap_or_else(|| "(released)".into());
-                return Err(LeaseError::Busy { name: name.to_string(), holder, waited_ms: started.elapsed().as_millis() as u64 });
+                let holder = self
+                    .lease_holder(name)
+                    .await?
+                    .unwrap_or_else(|| "(released)".into());
+                return Err(LeaseError::Busy {
+                    name: name.to_string(),
+                    holder,
+                    waited_ms: started.elapsed().as_millis() as u64,
+                });
             }
             let jitter = rand::random::<u64>() % (pause.as_millis() as u64 + 1);
             tokio::time::sleep(pause + Duration::from_millis(jitter)).await;
@@ -125,5 +147,9 @@ impl Store {
 /// owner, so it never mistakes its predecessor's lease for its own).
 pub fn owner_name(role: &str) -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
-    format!("{role}@{host}/{}/{:08x}", std::process::id(), rand::random::<u32>())
+    format!(
+        "{role}@{host}/{}/{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
 }

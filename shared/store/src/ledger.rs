@@ -57,28 +57,44 @@ pub enum Decision {
 /// The rules, as a pure function of the row and the action.
 pub fn decide(row: &LedgerRow, action: Action) -> Decision {
     match action {
-        Action::Publish(v) if row.killed_version > 0 => {
-            Decision::Skip(format!("v{v} arrived after the story was killed (v{}); a kill is final", row.killed_version))
-        }
-        Action::Publish(v) if v < row.published_version => {
-            Decision::Skip(format!("v{v} is older than the published v{}", row.published_version))
-        }
-        Action::Publish(v) if v <= row.withheld_version => {
-            Decision::Skip(format!("v{v} was withheld (withhold up to v{})", row.withheld_version))
-        }
+        Action::Publish(v) if row.killed_version > 0 => Decision::Skip(format!(
+            "v{v} arrived after the story was killed (v{}); a kill is final",
+            row.killed_version
+        )),
+        Action::Publish(v) if v < row.published_version => Decision::Skip(format!(
+            "v{v} is older than the published v{}",
+            row.published_version
+        )),
+        Action::Publish(v) if v <= row.withheld_version => Decision::Skip(format!(
+            "v{v} was withheld (withhold up to v{})",
+            row.withheld_version
+        )),
         Action::Publish(_) => Decision::Publish,
-        Action::Kill(v) => Decision::Retract { version: v.max(row.highest_version), kill: true },
-        Action::Withhold(_) if row.killed_version > 0 => Decision::Skip("the story is already killed".into()),
+        Action::Kill(v) => Decision::Retract {
+            version: v.max(row.highest_version),
+            kill: true,
+        },
+        Action::Withhold(_) if row.killed_version > 0 => {
+            Decision::Skip("the story is already killed".into())
+        }
         Action::Withhold(v) if v < row.published_version => Decision::Skip(format!(
             "a stale withhold of v{v} never retracts the newer published v{}",
             row.published_version
         )),
-        Action::Withhold(v) => Decision::Retract { version: v.max(row.highest_version), kill: false },
+        Action::Withhold(v) => Decision::Retract {
+            version: v.max(row.highest_version),
+            kill: false,
+        },
     }
 }
 
 /// The row after a decision was carried out.
-pub fn apply(row: &LedgerRow, action: Action, decision: &Decision, slug: Option<&str>) -> LedgerRow {
+pub fn apply(
+    row: &LedgerRow,
+    action: Action,
+    decision: &Decision,
+    slug: Option<&str>,
+) -> LedgerRow {
     let mut next = row.clone();
     let version = match action {
         Action::Publish(v) | Action::Kill(v) | Action::Withhold(v) => v,
@@ -91,8 +107,12 @@ pub fn apply(row: &LedgerRow, action: Action, decision: &Decision, slug: Option<
                 next.slug = slug.map(str::to_string);
             }
         }
-        (Action::Kill(v), Decision::Retract { .. }) => next.killed_version = row.killed_version.max(v).max(1),
-        (Action::Withhold(v), Decision::Retract { .. }) => next.withheld_version = row.withheld_version.max(v),
+        (Action::Kill(v), Decision::Retract { .. }) => {
+            next.killed_version = row.killed_version.max(v).max(1)
+        }
+        (Action::Withhold(v), Decision::Retract { .. }) => {
+            next.withheld_version = row.withheld_version.max(v)
+        }
         _ => {}
     }
     next
@@ -120,13 +140,20 @@ impl Store {
                 slug: r.get(4),
                 revision: n(&r, 5),
             },
-            None => LedgerRow { story_id: story_id.to_string(), ..Default::default() },
+            None => LedgerRow {
+                story_id: story_id.to_string(),
+                ..Default::default()
+            },
         })
     }
 
     /// Write `next` if the stored row still has `expected.revision`; false when another
     /// writer got there first (re-read and decide again).
-    pub async fn ledger_commit(&self, expected: &LedgerRow, next: &LedgerRow) -> Result<bool, StoreError> {
+    pub async fn ledger_commit(
+        &self,
+        expected: &LedgerRow,
+        next: &LedgerRow,
+    ) -> Result<bool, StoreError> {
         let now = now_ms();
         let revision = expected.revision as i64 + 1;
         let result = if expected.revision == 0 {
@@ -162,7 +189,10 @@ impl Store {
             .execute(self.pool())
             .await
         };
-        Ok(result.map_err(StoreError::query("write story_ledger"))?.rows_affected() == 1)
+        Ok(result
+            .map_err(StoreError::query("write story_ledger"))?
+            .rows_affected()
+            == 1)
     }
 
     /// The most recently changed stories, newest first (for status pages).
@@ -199,44 +229,109 @@ mod tests {
     use super::*;
 
     fn row(published: u64, killed: u64, withheld: u64) -> LedgerRow {
-        LedgerRow { published_version: published, highest_version: published.max(killed).max(withheld), killed_version: killed, withheld_version: withheld, ..Default::default() }
+        LedgerRow {
+            published_version: published,
+            highest_version: published.max(killed).max(withheld),
+            killed_version: killed,
+            withheld_version: withheld,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn a_kill_is_final_for_every_later_version() {
         let killed = row(2, 2, 0);
-        assert!(matches!(decide(&killed, Action::Publish(3)), Decision::Skip(_)));
-        assert!(matches!(decide(&killed, Action::Publish(2)), Decision::Skip(_)), "a redelivered version stays dead");
+        assert!(matches!(
+            decide(&killed, Action::Publish(3)),
+            Decision::Skip(_)
+        ));
+        assert!(
+            matches!(decide(&killed, Action::Publish(2)), Decision::Skip(_)),
+            "a redelivered version stays dead"
+        );
     }
 
     #[test]
     fn a_retraction_carries_the_highest_version_seen() {
         let published = row(5, 0, 0);
-        assert_eq!(decide(&published, Action::Kill(1)), Decision::Retract { version: 5, kill: true });
-        assert_eq!(decide(&published, Action::Kill(7)), Decision::Retract { version: 7, kill: true });
+        assert_eq!(
+            decide(&published, Action::Kill(1)),
+            Decision::Retract {
+                version: 5,
+                kill: true
+            }
+        );
+        assert_eq!(
+            decide(&published, Action::Kill(7)),
+            Decision::Retract {
+                version: 7,
+                kill: true
+            }
+        );
     }
 
     #[test]
     fn a_stale_withhold_never_retracts_newer_copy() {
         let published = row(3, 0, 0);
-        assert!(matches!(decide(&published, Action::Withhold(2)), Decision::Skip(_)));
-        assert_eq!(decide(&published, Action::Withhold(3)), Decision::Retract { version: 3, kill: false });
-        let withheld = apply(&published, Action::Withhold(3), &Decision::Retract { version: 3, kill: false }, None);
-        assert!(matches!(decide(&withheld, Action::Publish(3)), Decision::Skip(_)), "the withheld version stays down");
-        assert_eq!(decide(&withheld, Action::Publish(4)), Decision::Publish, "a newer version lifts a withhold");
+        assert!(matches!(
+            decide(&published, Action::Withhold(2)),
+            Decision::Skip(_)
+        ));
+        assert_eq!(
+            decide(&published, Action::Withhold(3)),
+            Decision::Retract {
+                version: 3,
+                kill: false
+            }
+        );
+        let withheld = apply(
+            &published,
+            Action::Withhold(3),
+            &Decision::Retract {
+                version: 3,
+                kill: false,
+            },
+            None,
+        );
+        assert!(
+            matches!(decide(&withheld, Action::Publish(3)), Decision::Skip(_)),
+            "the withheld version stays down"
+        );
+        assert_eq!(
+            decide(&withheld, Action::Publish(4)),
+            Decision::Publish,
+            "a newer version lifts a withhold"
+        );
     }
 
     #[test]
     fn an_older_version_never_replaces_a_newer_one() {
         let published = row(4, 0, 0);
-        assert!(matches!(decide(&published, Action::Publish(3)), Decision::Skip(_)));
-        assert_eq!(decide(&published, Action::Publish(4)), Decision::Publish, "redelivery publishes the same version again");
+        assert!(matches!(
+            decide(&published, Action::Publish(3)),
+            Decision::Skip(_)
+        ));
+        assert_eq!(
+            decide(&published, Action::Publish(4)),
+            Decision::Publish,
+            "redelivery publishes the same version again"
+        );
     }
 
     #[test]
     fn the_first_slug_sticks() {
-        let first = apply(&LedgerRow::default(), Action::Publish(1), &Decision::Publish, Some("first-slug"));
-        let second = apply(&first, Action::Publish(2), &Decision::Publish, Some("rewritten-headline"));
+        let first = apply(
+            &LedgerRow::default(),
+            Action::Publish(1),
+            &Decision::Publish,
+            Some("first-slug"),
+        );
+        let second = apply(
+            &first,
+            Action::Publish(2),
+            &Decision::Publish,
+            Some("rewritten-headline"),
+        );
         assert_eq!(second.slug.as_deref(), Some("first-slug"));
         assert_eq!(second.published_version, 2);
     }

@@ -32,7 +32,7 @@ pub mod retention;
 #[doc(hidden)]
 pub mod testing;
 
-pub use config::StoreConfig;
+pub use config::{SqliteSynchronous, StoreConfig};
 pub use dedup::{IngestRecord, Seen};
 pub use deliveries::Delivery;
 pub use events::{EventCommit, EventRow};
@@ -127,7 +127,10 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).field("location", &self.location).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("location", &self.location)
+            .finish()
     }
 }
 
@@ -154,23 +157,35 @@ impl Store {
             Backend::Sqlite => "Check that the folder of store.path exists or can be created and is writable",
             Backend::Postgres => "Is PostgreSQL running and does the database exist? (store.url, or COPYDESK__STORE__URL)",
         };
-        let open_error = |source| StoreError::Open { location: location.clone(), source, hint };
+        let open_error = |source| StoreError::Open {
+            location: location.clone(),
+            source,
+            hint,
+        };
         if backend == Backend::Sqlite {
             if let Some(dir) = config.path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| open_error(sqlx::Error::Io(e)))?;
             }
         }
         let options = AnyConnectOptions::from_str(url.expose_secret()).map_err(open_error)?;
+        let sync = config.sqlite_synchronous;
         let pool = AnyPoolOptions::new()
             .max_connections(config.max_connections.max(1))
-            .acquire_timeout(std::time::Duration::from_secs(config.connect_timeout_secs.max(1)))
+            .acquire_timeout(std::time::Duration::from_secs(
+                config.connect_timeout_secs.max(1),
+            ))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; FULL makes a commit durable
-                        // before it returns (the store decides what is acked); the busy timeout
-                        // queues writers instead of failing them.
-                        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 30000"] {
+                        // WAL lets readers run beside the writer; FULL (the default) makes a
+                        // commit durable before it returns (the store decides what is acked),
+                        // NORMAL only against a killed process; the busy timeout queues writers
+                        // instead of failing them.
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            sync.pragma(),
+                            "PRAGMA busy_timeout = 30000",
+                        ] {
                             sqlx::query(pragma).execute(&mut *conn).await?;
                         }
                     }
@@ -180,7 +195,11 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(open_error)?;
-        Ok(Store { pool, backend, location })
+        Ok(Store {
+            pool,
+            backend,
+            location,
+        })
     }
 
     /// Apply the embedded migrations that have not run yet; safe to run at every start and
@@ -197,18 +216,33 @@ impl Store {
                     tries += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(50 * tries)).await;
                 }
-                Err(source) => return Err(StoreError::Migrate { location: self.location.clone(), source }),
+                Err(source) => {
+                    return Err(StoreError::Migrate {
+                        location: self.location.clone(),
+                        source,
+                    })
+                }
             }
         }
     }
 
     /// The migrations this build knows, as (version, description, applied?).
     pub async fn migrations(&self) -> Result<Vec<(i64, String, bool)>, StoreError> {
-        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
-            .fetch_all(&self.pool)
-            .await
-            .unwrap_or_default();
-        Ok(MIGRATOR.iter().map(|m| (m.version, m.description.to_string(), applied.contains(&m.version))).collect())
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await
+                .unwrap_or_default();
+        Ok(MIGRATOR
+            .iter()
+            .map(|m| {
+                (
+                    m.version,
+                    m.description.to_string(),
+                    applied.contains(&m.version),
+                )
+            })
+            .collect())
     }
 
     /// Which database this is.
@@ -228,5 +262,41 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn synchronous_of(sync: SqliteSynchronous) -> i64 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = StoreConfig {
+            sqlite_synchronous: sync,
+            ..StoreConfig::sqlite(dir.path().join("s.db"))
+        };
+        let store = Store::open(&config).await.expect("open");
+        let row = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&store.pool)
+            .await
+            .expect("pragma");
+        sqlx::Row::try_get::<i64, _>(&row, 0).expect("value")
+    }
+
+    #[tokio::test]
+    async fn sqlite_commits_sync_fully_by_default_and_at_checkpoints_when_asked() {
+        assert_eq!(
+            StoreConfig::default().sqlite_synchronous,
+            SqliteSynchronous::Full
+        );
+        assert_eq!(synchronous_of(SqliteSynchronous::Full).await, 2, "FULL");
+        assert_eq!(synchronous_of(SqliteSynchronous::Normal).await, 1, "NORMAL");
+        let parsed: StoreConfig =
+            serde_json::from_str(r#"{"sqlite_synchronous": "normal"}"#).expect("parse");
+        assert_eq!(parsed.sqlite_synchronous, SqliteSynchronous::Normal);
+        assert!(
+            serde_json::from_str::<StoreConfig>(r#"{"sqlite_synchronous": "off"}"#).is_err(),
+            "only full and normal"
+        );
     }
 }

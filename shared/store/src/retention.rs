@@ -24,7 +24,11 @@ impl Store {
             let cut = now - dedup.as_millis() as i64;
             for table in ["ingest_seen", "ingest_content"] {
                 let sql = format!("DELETE FROM {table} WHERE updated_at < $1");
-                let done = sqlx::query(&sql).bind(cut).execute(self.pool()).await.map_err(StoreError::query("prune dedup"))?;
+                let done = sqlx::query(&sql)
+                    .bind(cut)
+                    .execute(self.pool())
+                    .await
+                    .map_err(StoreError::query("prune dedup"))?;
                 pruned.dedup += done.rows_affected();
             }
         }

@@ -6,7 +6,8 @@ use crate::{Store, StoreConfig};
 
 /// The admin URL of the PostgreSQL server tests use.
 pub fn postgres_admin_url() -> String {
-    std::env::var("COPYDESK_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("COPYDESK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A store and what keeps it alive (the temp dir, or the database dropped on drop).
@@ -24,7 +25,12 @@ impl Drop for TestStore {
         if let Some(db) = self.database.take() {
             // Best effort, synchronously: a leftover test database is harmless but untidy.
             let _ = std::process::Command::new("psql")
-                .args([&postgres_admin_url(), "-q", "-c", &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")])
+                .args([
+                    &postgres_admin_url(),
+                    "-q",
+                    "-c",
+                    &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
+                ])
                 .output();
         }
     }
@@ -35,14 +41,21 @@ pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = StoreConfig::sqlite(dir.path().join("state").join("copydesk.db"));
     let store = Store::open(&config).await.expect("open sqlite store");
-    TestStore { store, config, _dir: Some(dir), database: None }
+    TestStore {
+        store,
+        config,
+        _dir: Some(dir),
+        database: None,
+    }
 }
 
 /// A store in a new PostgreSQL database.
 pub async fn postgres() -> TestStore {
     let admin = postgres_admin_url();
     let db = format!("copydesk_test_{}", uuid::Uuid::new_v4().simple());
-    let created = std::process::Command::new("psql").args([&admin, "-q", "-c", &format!("CREATE DATABASE \"{db}\"")]).output();
+    let created = std::process::Command::new("psql")
+        .args([&admin, "-q", "-c", &format!("CREATE DATABASE \"{db}\"")])
+        .output();
     match created {
         Ok(out) if out.status.success() => {}
         Ok(out) => panic!(
@@ -57,5 +70,10 @@ pub async fn postgres() -> TestStore {
     };
     let config = StoreConfig::postgres(&url);
     let store = Store::open(&config).await.expect("open postgres store");
-    TestStore { store, config, _dir: None, database: Some(db) }
+    TestStore {
+        store,
+        config,
+        _dir: None,
+        database: Some(db),
+    }
 }

@@ -31,16 +31,37 @@ on_both_backends!(
 );
 
 fn record(source: &str, guid: &str, version: u64) -> IngestRecord {
-    IngestRecord { source: source.into(), guid: guid.into(), version, checksum: format!("sum-{version}"), killed: false, content: None }
+    IngestRecord {
+        source: source.into(),
+        guid: guid.into(),
+        version,
+        checksum: format!("sum-{version}"),
+        killed: false,
+        content: None,
+    }
 }
 
 async fn ingest_records_never_lower_a_version(store: &Store, _: &copydesk_store::StoreConfig) {
     assert_eq!(store.seen("ap", "g1").await.expect("read"), None);
-    store.record_ingested(&record("ap", "g1", 3)).await.expect("record v3");
-    store.record_ingested(&record("ap", "g1", 2)).await.expect("record a late v2");
-    let seen = store.seen("ap", "g1").await.expect("read").expect("present");
+    store
+        .record_ingested(&record("ap", "g1", 3))
+        .await
+        .expect("record v3");
+    store
+        .record_ingested(&record("ap", "g1", 2))
+        .await
+        .expect("record a late v2");
+    let seen = store
+        .seen("ap", "g1")
+        .await
+        .expect("read")
+        .expect("present");
     assert_eq!((seen.version, seen.checksum.as_str()), (3, "sum-3"));
-    assert_eq!(store.seen("reuters", "g1").await.expect("read"), None, "guids are namespaced by source");
+    assert_eq!(
+        store.seen("reuters", "g1").await.expect("read"),
+        None,
+        "guids are namespaced by source"
+    );
 }
 
 async fn content_dedup_keeps_the_first_guid(store: &Store, _: &copydesk_store::StoreConfig) {
@@ -50,85 +71,221 @@ async fn content_dedup_keeps_the_first_guid(store: &Store, _: &copydesk_store::S
     b.content = a.content.clone();
     store.record_ingested(&a).await.expect("a");
     store.record_ingested(&b).await.expect("b");
-    assert_eq!(store.content_guid("ap", "2026-11-30", "h1").await.expect("read").as_deref(), Some("first"));
-    assert_eq!(store.content_guid("ap", "2026-12-01", "h1").await.expect("read"), None);
+    assert_eq!(
+        store
+            .content_guid("ap", "2026-11-30", "h1")
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("first")
+    );
+    assert_eq!(
+        store
+            .content_guid("ap", "2026-12-01", "h1")
+            .await
+            .expect("read"),
+        None
+    );
 }
 
-async fn a_stale_ledger_write_loses_the_compare_and_set(store: &Store, _: &copydesk_store::StoreConfig) {
+async fn a_stale_ledger_write_loses_the_compare_and_set(
+    store: &Store,
+    _: &copydesk_store::StoreConfig,
+) {
     let row = store.ledger("ap/s1").await.expect("read");
     let published = apply(&row, Action::Publish(2), &Decision::Publish, Some("slug"));
-    assert!(store.ledger_commit(&row, &published).await.expect("first write"));
+    assert!(store
+        .ledger_commit(&row, &published)
+        .await
+        .expect("first write"));
     // A second replica decided from the same (now stale) row: its write must not land.
     let killed = apply(&row, Action::Kill(1), &decide(&row, Action::Kill(1)), None);
-    assert!(!store.ledger_commit(&row, &killed).await.expect("stale write"), "stale write refused");
+    assert!(
+        !store
+            .ledger_commit(&row, &killed)
+            .await
+            .expect("stale write"),
+        "stale write refused"
+    );
     let now = store.ledger("ap/s1").await.expect("read");
-    assert_eq!((now.published_version, now.killed_version, now.slug.as_deref()), (2, 0, Some("slug")));
+    assert_eq!(
+        (
+            now.published_version,
+            now.killed_version,
+            now.slug.as_deref()
+        ),
+        (2, 0, Some("slug"))
+    );
     // Decided again from the fresh row, the kill lands and carries the highest version.
     let decision = decide(&now, Action::Kill(1));
-    assert_eq!(decision, Decision::Retract { version: 2, kill: true });
-    assert!(store.ledger_commit(&now, &apply(&now, Action::Kill(1), &decision, None)).await.expect("write"));
-    assert!(matches!(decide(&store.ledger("ap/s1").await.expect("read"), Action::Publish(3)), Decision::Skip(_)));
+    assert_eq!(
+        decision,
+        Decision::Retract {
+            version: 2,
+            kill: true
+        }
+    );
+    assert!(store
+        .ledger_commit(&now, &apply(&now, Action::Kill(1), &decision, None))
+        .await
+        .expect("write"));
+    assert!(matches!(
+        decide(
+            &store.ledger("ap/s1").await.expect("read"),
+            Action::Publish(3)
+        ),
+        Decision::Skip(_)
+    ));
 }
 
-async fn a_lease_is_exclusive_until_released_or_expired(store: &Store, _: &copydesk_store::StoreConfig) {
+async fn a_lease_is_exclusive_until_released_or_expired(
+    store: &Store,
+    _: &copydesk_store::StoreConfig,
+) {
     let ttl = Duration::from_secs(60);
-    let a = store.try_lease("story:x", "replica-a", ttl).await.expect("a").expect("free");
-    assert!(store.try_lease("story:x", "replica-b", ttl).await.expect("b").is_none(), "held by a");
-    assert_eq!(store.lease_holder("story:x").await.expect("holder").as_deref(), Some("replica-a"));
+    let a = store
+        .try_lease("story:x", "replica-a", ttl)
+        .await
+        .expect("a")
+        .expect("free");
+    assert!(
+        store
+            .try_lease("story:x", "replica-b", ttl)
+            .await
+            .expect("b")
+            .is_none(),
+        "held by a"
+    );
+    assert_eq!(
+        store
+            .lease_holder("story:x")
+            .await
+            .expect("holder")
+            .as_deref(),
+        Some("replica-a")
+    );
     a.release().await.expect("release");
-    let b = store.try_lease("story:x", "replica-b", Duration::from_millis(1)).await.expect("b").expect("free again");
+    let b = store
+        .try_lease("story:x", "replica-b", Duration::from_millis(1))
+        .await
+        .expect("b")
+        .expect("free again");
     assert_eq!(b.name(), "story:x");
     // b died without releasing: once its lease has run out, c takes over.
-    let c = store.lease("story:x", "replica-c", ttl, Duration::from_secs(5)).await.expect("taken over");
+    let c = store
+        .lease("story:x", "replica-c", ttl, Duration::from_secs(5))
+        .await
+        .expect("taken over");
     assert!(!b.renew(ttl).await.expect("renew"), "b lost it");
     assert!(c.renew(ttl).await.expect("renew"));
 }
 
-async fn racing_replicas_serialise_on_a_story_lease(store: &Store, config: &copydesk_store::StoreConfig) {
+async fn racing_replicas_serialise_on_a_story_lease(
+    store: &Store,
+    config: &copydesk_store::StoreConfig,
+) {
     // Two "replicas" (separate pools on the same state) each run 20 read-modify-write rounds
     // on one ledger row under the story lease; no increment may be lost.
     let other = Store::open(config).await.expect("second replica");
     let rounds = 20u64;
     let run = |s: Store, who: &'static str| async move {
         for _ in 0..rounds {
-            let lease = s.lease("story:race", who, Duration::from_secs(30), Duration::from_secs(30)).await.expect("lease");
+            let lease = s
+                .lease(
+                    "story:race",
+                    who,
+                    Duration::from_secs(30),
+                    Duration::from_secs(30),
+                )
+                .await
+                .expect("lease");
             let row = s.ledger("race").await.expect("read");
             let mut next = row.clone();
             next.highest_version += 1;
-            assert!(s.ledger_commit(&row, &next).await.expect("write"), "under the lease no write is stale");
+            assert!(
+                s.ledger_commit(&row, &next).await.expect("write"),
+                "under the lease no write is stale"
+            );
             lease.release().await.expect("release");
         }
     };
     tokio::join!(run(store.clone(), "a"), run(other, "b"));
-    assert_eq!(store.ledger("race").await.expect("read").highest_version, 2 * rounds);
+    assert_eq!(
+        store.ledger("race").await.expect("read").highest_version,
+        2 * rounds
+    );
 }
 
 async fn deliveries_are_recorded_once_per_target(store: &Store, _: &copydesk_store::StoreConfig) {
-    assert_eq!(store.delivery("ap/s", 1, "webhook").await.expect("read"), None);
-    let done = Delivery { state: "done".into(), external_id: None };
-    store.record_delivery("ap/s", 1, "webhook", &done).await.expect("record");
-    store.record_delivery("ap/s", 0, "wordpress", &Delivery { state: "created".into(), external_id: Some("42".into()) }).await.expect("record");
-    store.record_delivery("ap/s", 1, "webhook", &done).await.expect("again is fine");
-    assert_eq!(store.delivery("ap/s", 1, "webhook").await.expect("read"), Some(done));
+    assert_eq!(
+        store.delivery("ap/s", 1, "webhook").await.expect("read"),
+        None
+    );
+    let done = Delivery {
+        state: "done".into(),
+        external_id: None,
+    };
+    store
+        .record_delivery("ap/s", 1, "webhook", &done)
+        .await
+        .expect("record");
+    store
+        .record_delivery(
+            "ap/s",
+            0,
+            "wordpress",
+            &Delivery {
+                state: "created".into(),
+                external_id: Some("42".into()),
+            },
+        )
+        .await
+        .expect("record");
+    store
+        .record_delivery("ap/s", 1, "webhook", &done)
+        .await
+        .expect("again is fine");
+    assert_eq!(
+        store.delivery("ap/s", 1, "webhook").await.expect("read"),
+        Some(done)
+    );
     assert_eq!(store.deliveries_of("ap/s").await.expect("list").len(), 2);
 }
 
 async fn feed_state_round_trips(store: &Store, _: &copydesk_store::StoreConfig) {
     assert_eq!(store.feed_state("world").await.expect("read"), None);
-    store.save_feed_state("world", r#"{"etag":"\"abc\""}"#).await.expect("save");
-    store.save_feed_state("world", r#"{"etag":"\"def\""}"#).await.expect("save again");
-    assert_eq!(store.feed_state("world").await.expect("read").as_deref(), Some(r#"{"etag":"\"def\""}"#));
+    store
+        .save_feed_state("world", r#"{"etag":"\"abc\""}"#)
+        .await
+        .expect("save");
+    store
+        .save_feed_state("world", r#"{"etag":"\"def\""}"#)
+        .await
+        .expect("save again");
+    assert_eq!(
+        store.feed_state("world").await.expect("read").as_deref(),
+        Some(r#"{"etag":"\"def\""}"#)
+    );
 }
 
 async fn migrations_are_idempotent_and_listed(store: &Store, _: &copydesk_store::StoreConfig) {
     store.migrate().await.expect("second run is a no-op");
     let listed = store.migrations().await.expect("list");
-    assert!(!listed.is_empty() && listed.iter().all(|(_, _, applied)| *applied), "{listed:?}");
+    assert!(
+        !listed.is_empty() && listed.iter().all(|(_, _, applied)| *applied),
+        "{listed:?}"
+    );
 }
 
 async fn pruning_removes_only_old_rows(store: &Store, _: &copydesk_store::StoreConfig) {
-    store.record_ingested(&record("ap", "fresh", 1)).await.expect("record");
-    let pruned = store.prune(Duration::from_secs(3600), Duration::from_secs(3600)).await.expect("prune");
+    store
+        .record_ingested(&record("ap", "fresh", 1))
+        .await
+        .expect("record");
+    let pruned = store
+        .prune(Duration::from_secs(3600), Duration::from_secs(3600))
+        .await
+        .expect("prune");
     assert_eq!(pruned.dedup, 0);
     assert!(store.seen("ap", "fresh").await.expect("read").is_some());
     let pruned = store.prune(Duration::from_millis(1), Duration::ZERO).await;

@@ -98,6 +98,7 @@ impl<'t> Doc<'t> {
         let empty = crate::lexicon::Lexicon::default();
         let lex = tagger.map_or(&empty, |t| &t.lexicon);
         crate::rules::unglue_headline_words(&mut doc, gaz, lex);
+        crate::rules::join_plural_possessives(&mut doc);
         doc.make_consistent(&caps, &titled, lex, gaz);
         crate::rules::retype_places(&mut doc, gaz);
         crate::sources::mark_outlets(&mut doc, gaz);

@@ -5,7 +5,9 @@
 //!   sits in a title-case headline is cut from the front of a person's name);
 //! - an institution named by its seat ("the Kremlin", "the White House", "Downing Street", "the
 //!   Pentagon") is an ORG when it acts ("the Kremlin said", "according to the White House", "a
-//!   Pentagon spokesman") and a place otherwise ("talks at the White House").
+//!   Pentagon spokesman") and a place otherwise ("talks at the White House");
+//! - a name with a plural possessive inside it is one organisation: "Port Workers' Federation",
+//!   "National Farmers' Union" (the tagger sees "Port Workers" and "Federation").
 
 use crate::doc::{Doc, RawMention};
 use crate::gazetteer::{Gazetteer, PlaceKind};
@@ -135,6 +137,35 @@ fn title_case(doc: &Doc, s: usize) -> bool {
         .map(|i| &doc.text[doc.tokens[i].start..doc.tokens[i].end])
         .collect();
     crate::doc::title_case(&words)
+}
+
+/// Join "Port Workers" + "'" + "Federation" into one organisation: two name mentions of one
+/// sentence with only a plural possessive apostrophe between them ("Workers' Federation"), the
+/// second an organisation or MISC and the first not a person ("Reuters' Jane Doe" stays two).
+pub fn join_plural_possessives(doc: &mut Doc) {
+    let mut k = 0;
+    while k + 1 < doc.mentions.len() {
+        let (a, b) = (&doc.mentions[k], &doc.mentions[k + 1]);
+        let apostrophe = a.last + 1 == b.first && a.sentence == b.sentence && {
+            let t = &doc.tokens[a.last];
+            let text = &doc.text[t.start..t.end];
+            matches!(text, "'" | "\u{2019}")
+                && t.start == doc.tokens[a.last - 1].end
+                && doc.text[..t.start].ends_with(['s', 'S'])
+        };
+        let joinable = a.kind.is_name()
+            && a.kind != EntityKind::Person
+            && matches!(b.kind, EntityKind::Org | EntityKind::Misc);
+        if apostrophe && joinable {
+            let b = doc.mentions.remove(k + 1);
+            let a = &mut doc.mentions[k];
+            a.end = b.end;
+            a.last = b.last;
+            a.kind = EntityKind::Org;
+        } else {
+            k += 1;
+        }
+    }
 }
 
 /// A name the tagger called MISC that is exactly a country, continent, state or region is a

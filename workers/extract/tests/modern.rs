@@ -305,3 +305,24 @@ fn a_name_that_trades_or_plays_is_an_organisation_at_every_mention() {
         "Hellum: {hellum:?}"
     );
 }
+
+#[test]
+fn a_plural_possessive_inside_a_name_keeps_one_organisation() {
+    let e = engine().extract_story(&story(
+        Some("en"),
+        "Dockworkers strike",
+        &[
+            "The Port Workers' Federation called the walkout after talks broke down, and the National Farmers' Union backed it.",
+            "Reuters' Anna Berg reported that the Port Workers' Federation would meet again on Friday.",
+        ],
+    ));
+    let orgs: Vec<&str> = e
+        .mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Org)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert!(orgs.contains(&"Port Workers' Federation"), "{orgs:?}");
+    assert!(!orgs.contains(&"Federation"), "{orgs:?}");
+    assert_eq!(kind_of(&e, "Anna Berg"), Some(EntityKind::Person), "{:?}", e.mentions);
+}
