@@ -289,18 +289,19 @@ pub(crate) fn focus_candidates(doc: &Doc, terms: &[Term], lead: &str) -> Vec<Str
             .iter()
             .filter(|s| find_lower(s, &needle).is_some())
             .count();
-        // A name in both headline and lead that the body does not repeat ("Parmalat boasts
-        // doubled profits" / "Parmalat, the Italian food group, ...") is the last resort: the
-        // article still has a focus for its headline, lead and meta description.
-        let last_resort = recurs >= 1 && in_headline && in_lead && kind == Kind::Name;
         // The headline counts as one appearance: a name in the headline and one body sentence
         // ("... in Galicia" / "The regional government of Galicia ...") recurs.
         let appears = recurs + usize::from(in_headline);
-        if appears < kind.min_recurrence() && !last_resort {
+        let regular = appears >= kind.min_recurrence();
+        // Anything in the headline that the body carries once is the last resort ("Parmalat
+        // boasts doubled profits" / "Parmalat, the Italian food group, ..."): the article still
+        // has a focus for its headline, lead and meta description.
+        let last_resort = in_headline && recurs >= 1;
+        if !regular && !last_resort {
             continue;
         }
         let words = candidate.split_whitespace().count() as f32;
-        let base = if appears < 2 { -100.0 } else { 0.0 };
+        let base = if regular { 0.0 } else { -100.0 };
         // The headline is what a reader searches for: standing in it outweighs recurring in
         // more than a few sentences ("Galicia" in the headline over "A Coruña" in six).
         let score = base
