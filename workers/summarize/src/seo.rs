@@ -165,6 +165,11 @@ const CLAUSE_BREAKS: &[&str] = &[
 /// The sentence cut at a clause break so that it fits the meta bounds, ending with a full stop.
 /// Other languages cut only at a comma before a word that opens a new clause.
 fn clause_cut(lang: Lang, sentence: &str) -> Option<String> {
+    clause_cut_from(lang, sentence, META_MIN)
+}
+
+/// [`clause_cut`] to at least `min` characters.
+fn clause_cut_from(lang: Lang, sentence: &str, min: usize) -> Option<String> {
     let breaks: Vec<String> = match lang {
         Lang::En => CLAUSE_BREAKS.iter().map(|b| b.to_string()).collect(),
         other => other
@@ -179,7 +184,7 @@ fn clause_cut(lang: Lang, sentence: &str) -> Option<String> {
         .flat_map(|b| sentence.match_indices(b.as_str()).map(|(i, _)| i))
         .filter(|&i| {
             let n = sentence[..i].chars().count();
-            (META_MIN - 1..META_MAX).contains(&n)
+            (min - 1..META_MAX).contains(&n)
         })
         .max()
         .map(|i| format!("{}.", sentence[..i].trim_end_matches([',', ';', ':'])))
@@ -223,7 +228,7 @@ pub(crate) fn without_conjunction(lang: Lang, sentence: &str) -> String {
 
 /// The shortest meta description taken to carry the focus keyphrase when nothing of
 /// [`META_MIN`] characters or more does.
-const META_SHORTEST: usize = 100;
+const META_SHORTEST: usize = 80;
 
 /// How far down the story a meta description may be taken from to carry the focus keyphrase.
 const META_SEARCH_SENTENCES: usize = 12;
@@ -291,9 +296,16 @@ pub(crate) fn meta_description(doc: &Doc, brief: &[String], focus: Option<&str>)
                 && !pointer(v)
                 && has_phrase(v, f)
         };
+        let short_cuts: Vec<String> = leads
+            .iter()
+            .chain(&further)
+            .filter(|s| has_phrase(s, f))
+            .flat_map(|s| clause_cut_from(lang, s, META_SHORTEST))
+            .collect();
         if let Some(v) = variants
             .iter()
             .chain(&further)
+            .chain(&short_cuts)
             .filter(short_enough)
             .max_by_key(|v| v.chars().count())
         {
@@ -483,6 +495,23 @@ mod tests {
         assert!((META_SHORTEST..META_MIN).contains(&lead.chars().count()));
         let meta = meta_description(&doc, &[], Some("ferry fares"));
         assert_eq!(meta, lead);
+        // A long lead carrying the focus is cut at a clause break to fit.
+        let long = "A fire at a battery recycling plant in the port of Gdansk burned through the night into Tuesday, forcing the port authority to close the neighbouring container terminal and to tell residents to keep their windows shut.";
+        let other = "The blaze started shortly before 11 p.m. on Monday in a storage hall of the recycling firm, where used cells are sorted before they are shredded.";
+        let story = Story::new(
+            "g",
+            "Fire shuts Gdansk port",
+            vec![
+                long.into(),
+                other.into(),
+                "Gdansk firefighters stayed overnight.".into(),
+            ],
+        );
+        let meta = meta_description(&Doc::from_story(&story), &[], Some("Gdansk"));
+        assert_eq!(
+            meta,
+            "A fire at a battery recycling plant in the port of Gdansk burned through the night into Tuesday."
+        );
         // Without a focus the full-length sentence is still preferred.
         let meta = meta_description(&doc, &[], None);
         assert!(
