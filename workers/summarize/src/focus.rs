@@ -47,14 +47,17 @@ pub(crate) fn has_phrase(text: &str, phrase: &str) -> bool {
 }
 
 /// `phrase` as `text` writes it (its case), when `text` contains it.
-fn as_written(text: &str, phrase: &str) -> Option<String> {
+/// Offsets found on the lowercase text are only used when they land on the same phrase in
+/// `text` (a case change that alters byte lengths, "İ", falls back to `phrase`): never a panic.
+pub(crate) fn as_written(text: &str, phrase: &str) -> Option<String> {
     let i = find_ci(text, phrase)?;
     let same_len = text.to_lowercase().len() == text.len();
-    Some(if same_len {
-        text[i..i + phrase.len()].to_string()
-    } else {
-        phrase.to_string()
-    })
+    Some(
+        text.get(i..i + phrase.len())
+            .filter(|w| same_len && w.to_lowercase() == phrase.to_lowercase())
+            .unwrap_or(phrase)
+            .to_string(),
+    )
 }
 
 /// A word that can stand in a topic phrase: alphabetic (or hyphenated), longer than two
@@ -522,6 +525,28 @@ mod tests {
         assert_eq!(
             meta_first(&cands, meta_for),
             vec!["harbour strike", "Bergen", "ferry traffic"]
+        );
+    }
+
+    #[test]
+    fn a_case_change_that_alters_byte_lengths_never_panics() {
+        for text in [
+            "İstanbul İSTANBUL istanbul",
+            "Ärzte in İzmir und Berlin",
+            "ǅ ǆ berlin",
+        ] {
+            for phrase in ["istanbul", "berlin", "izmir", "İzmir", "ärzte"] {
+                let _ = as_written(text, phrase);
+            }
+        }
+        assert_eq!(
+            as_written("Big Berlin day", "berlin").as_deref(),
+            Some("Berlin")
+        );
+        assert_eq!(
+            as_written("İ Berlin", "berlin").as_deref(),
+            Some("berlin"),
+            "lengths differ: the phrase itself"
         );
     }
 

@@ -170,13 +170,8 @@ pub(crate) fn focus_heading(
     cx: &HeadingContext<'_>,
 ) -> Option<String> {
     let text = sentences.join(" ");
-    let at = crate::focus::find_ci(&text, focus)?;
-    let written = &text[at..at + focus.len()];
-    let written = if written.eq_ignore_ascii_case(focus) {
-        written
-    } else {
-        focus
-    };
+    let written = crate::focus::as_written(&text, focus)?;
+    let written = written.as_str();
     let overlaps = |other: &str| contains_ci(other, focus) || contains_ci(focus, other);
     let names = dominant_names(&text, cx.terms);
     let partner_name = names.iter().find(|n| !overlaps(n) && n.chars().count() > 2);
