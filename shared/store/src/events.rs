@@ -26,6 +26,9 @@ pub enum EventRow {
         members: Vec<String>,
         /// First and last member times.
         span: Option<(i64, i64)>,
+        /// The event's key terms ([`Store::event_candidates`] finds it by them). Empty: the
+        /// event is a candidate for every story in its time window.
+        keys: Vec<u64>,
     },
     /// Remove the event if the stored version is `expected`.
     Delete {
@@ -46,28 +49,63 @@ pub struct EventCommit {
 }
 
 impl Store {
-    /// States (JSON) of events with a dated member within `[lo, hi]` (Unix ms), or with no
-    /// dated member (`None`: every event); at most `limit`, the most recently changed first,
-    /// returned in id order.
+    /// States (JSON) of candidate events for a story, returned in id order: events with a dated
+    /// member within `[lo, hi]` (Unix ms) or with no dated member (`window = None`: any time)
+    /// that share at least one of `keys` (the story's key terms), the most shared first, then
+    /// the most recently changed; plus events without keys (written before keys existed, or
+    /// with no terms). At most `limit` of each. Empty `keys`: every event in the window, the
+    /// most recently changed first.
     pub async fn event_candidates(
         &self,
         window: Option<(i64, i64)>,
+        keys: &[u64],
         limit: u32,
     ) -> Result<Vec<String>, StoreError> {
-        let rows = match window {
-            Some((lo, hi)) => sqlx::query(
-                "SELECT id, state FROM events WHERE last_seen IS NULL OR (last_seen >= $1 AND first_seen <= $2) ORDER BY updated_at DESC, id LIMIT $3",
-            )
+        let q = StoreError::query("read events");
+        let (lo, hi) = window.unwrap_or((i64::MIN, i64::MAX));
+        const IN_WINDOW: &str = "(e.last_seen IS NULL OR (e.last_seen >= $1 AND e.first_seen <= $2))";
+        let mut out: Vec<(String, String)> = if keys.is_empty() {
+            let rows = sqlx::query(&format!(
+                "SELECT e.id, e.state FROM events e WHERE {IN_WINDOW} ORDER BY e.updated_at DESC, e.id LIMIT $3"
+            ))
             .bind(lo)
             .bind(hi)
             .bind(limit as i64)
             .fetch_all(self.pool())
-            .await,
-            None => sqlx::query("SELECT id, state FROM events ORDER BY updated_at DESC, id LIMIT $1").bind(limit as i64).fetch_all(self.pool()).await,
-        }
-        .map_err(StoreError::query("read events"))?;
-        let mut out: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            .await
+            .map_err(q)?;
+            rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+        } else {
+            let mut terms: Vec<i64> = keys.iter().map(|&t| term_key(t)).collect();
+            terms.sort_unstable();
+            terms.dedup();
+            terms.truncate(MAX_BIND);
+            let sql = format!(
+                "SELECT e.id, e.state FROM (SELECT event_id, COUNT(*) AS hits FROM event_keys WHERE term IN ({}) GROUP BY event_id) k \
+                 JOIN events e ON e.id = k.event_id WHERE {IN_WINDOW} ORDER BY k.hits DESC, e.updated_at DESC, e.id LIMIT $3",
+                placeholders(4, terms.len())
+            );
+            let mut query = sqlx::query(&sql).bind(lo).bind(hi).bind(limit as i64);
+            for t in &terms {
+                query = query.bind(*t);
+            }
+            let rows = query.fetch_all(self.pool()).await.map_err(q)?;
+            let unkeyed = sqlx::query(&format!(
+                "SELECT e.id, e.state FROM events_unkeyed u JOIN events e ON e.id = u.id WHERE {IN_WINDOW} ORDER BY e.updated_at DESC, e.id LIMIT $3"
+            ))
+            .bind(lo)
+            .bind(hi)
+            .bind(limit as i64)
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::query("read unkeyed events"))?;
+            rows.iter()
+                .chain(unkeyed.iter())
+                .map(|r| (r.get(0), r.get(1)))
+                .collect()
+        };
         out.sort();
+        out.dedup_by(|a, b| a.0 == b.0);
         Ok(out.into_iter().map(|(_, state)| state).collect())
     }
 
@@ -89,22 +127,37 @@ impl Store {
             .map_err(StoreError::query("read event"))
     }
 
-    /// The document count and the document frequency of each term.
+    /// The document count and the document frequency of each term (one query per
+    /// [`MAX_BIND`] terms, not one per term).
     pub async fn event_doc_freqs(&self, terms: &[u64]) -> Result<(u64, Vec<u64>), StoreError> {
-        let count = |term: i64| async move {
-            sqlx::query_scalar::<_, i64>("SELECT n FROM event_terms WHERE term = $1")
-                .bind(term)
-                .fetch_optional(self.pool())
+        let mut keys: Vec<i64> = terms.iter().map(|&t| term_key(t)).collect();
+        keys.push(DOC_COUNT);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut found = std::collections::HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(MAX_BIND) {
+            let sql = format!(
+                "SELECT term, n FROM event_terms WHERE term IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for k in chunk {
+                query = query.bind(*k);
+            }
+            for row in query
+                .fetch_all(self.pool())
                 .await
-                .map(|n| n.unwrap_or(0).max(0) as u64)
-                .map_err(StoreError::query("read event_terms"))
-        };
-        let docs = count(DOC_COUNT).await?;
-        let mut out = Vec::with_capacity(terms.len());
-        for &t in terms {
-            out.push(count(term_key(t)).await?);
+                .map_err(StoreError::query("read event_terms"))?
+            {
+                let n: i64 = row.get(1);
+                found.insert(row.get::<i64, _>(0), n.max(0) as u64);
+            }
         }
-        Ok((docs, out))
+        let count = |k: i64| found.get(&k).copied().unwrap_or(0);
+        Ok((
+            count(DOC_COUNT),
+            terms.iter().map(|&t| count(term_key(t))).collect(),
+        ))
     }
 
     /// Apply an [`EventCommit`] atomically. `Ok(false)`: an event's version moved (or a new
@@ -122,7 +175,14 @@ impl Store {
                         .execute(&mut *tx)
                         .await
                         .map_err(q("delete event"))?;
-                    sqlx::query("DELETE FROM event_stories WHERE event_id = $1")
+                    for table in ["event_stories", "event_keys"] {
+                        sqlx::query(&format!("DELETE FROM {table} WHERE event_id = $1"))
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(q("unindex event"))?;
+                    }
+                    sqlx::query("DELETE FROM events_unkeyed WHERE id = $1")
                         .bind(id)
                         .execute(&mut *tx)
                         .await
@@ -135,6 +195,7 @@ impl Store {
                     state,
                     members,
                     span,
+                    keys,
                 } => {
                     let (first, last) = (span.map(|s| s.0), span.map(|s| s.1));
                     let done = if *expected == 0 {
@@ -159,18 +220,8 @@ impl Store {
                             .await
                     }
                     .map_err(q("write event"))?;
-                    sqlx::query("DELETE FROM event_stories WHERE event_id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(q("unindex event"))?;
-                    for story in members {
-                        sqlx::query("INSERT INTO event_stories (story_id, event_id) VALUES ($1, $2) ON CONFLICT (story_id) DO UPDATE SET event_id = excluded.event_id")
-                            .bind(story)
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(q("index event"))?;
+                    if done.rows_affected() == 1 {
+                        reindex(&mut tx, id, members, keys).await?;
                     }
                     done.rows_affected() == 1
                 }
@@ -185,9 +236,17 @@ impl Store {
             keys.sort_unstable();
             keys.dedup();
             keys.push(DOC_COUNT);
-            for key in keys {
-                sqlx::query("INSERT INTO event_terms (term, n) VALUES ($1, 1) ON CONFLICT (term) DO UPDATE SET n = event_terms.n + 1")
-                    .bind(key)
+            for chunk in keys.chunks(MAX_BIND) {
+                let values: Vec<String> = (1..=chunk.len()).map(|k| format!("(${k}, 1)")).collect();
+                let sql = format!(
+                    "INSERT INTO event_terms (term, n) VALUES {} ON CONFLICT (term) DO UPDATE SET n = event_terms.n + 1",
+                    values.join(", ")
+                );
+                let mut query = sqlx::query(&sql);
+                for k in chunk {
+                    query = query.bind(*k);
+                }
+                query
                     .execute(&mut *tx)
                     .await
                     .map_err(q("count event terms"))?;
@@ -270,6 +329,108 @@ impl Store {
             .map_err(StoreError::query("list events"))?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
+}
+
+/// Most values bound in one statement (SQLite allows 32,766, PostgreSQL 65,535).
+const MAX_BIND: usize = 500;
+
+/// `$first, $first+1, ...`: `n` numbered placeholders.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|k| format!("${k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($1, $2), ($3, $4), ...`: `n` rows of two bound values.
+fn pair_values(n: usize) -> String {
+    (0..n)
+        .map(|k| format!("(${}, ${})", 2 * k + 1, 2 * k + 2))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Bring an event's story index and keys in line with what was just written: only the stories
+/// that joined or left are touched (a breaking story's event holds thousands), and the keys are
+/// replaced.
+async fn reindex(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    members: &[String],
+    keys: &[u64],
+) -> Result<(), StoreError> {
+    let q = StoreError::query;
+    let indexed: Vec<String> =
+        sqlx::query_scalar("SELECT story_id FROM event_stories WHERE event_id = $1")
+            .bind(id)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(q("read event index"))?;
+    let now: std::collections::HashSet<&str> = members.iter().map(String::as_str).collect();
+    let before: std::collections::HashSet<&str> = indexed.iter().map(String::as_str).collect();
+    for gone in indexed.iter().filter(|s| !now.contains(s.as_str())) {
+        sqlx::query("DELETE FROM event_stories WHERE story_id = $1 AND event_id = $2")
+            .bind(gone)
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(q("unindex story"))?;
+    }
+    let joined: Vec<&str> = members
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !before.contains(s))
+        .collect();
+    for chunk in joined.chunks(MAX_BIND / 2) {
+        let sql = format!(
+            "INSERT INTO event_stories (story_id, event_id) VALUES {} ON CONFLICT (story_id) DO UPDATE SET event_id = excluded.event_id",
+            pair_values(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for story in chunk {
+            query = query.bind(*story).bind(id);
+        }
+        query
+            .execute(&mut **tx)
+            .await
+            .map_err(q("index event"))?;
+    }
+    sqlx::query("DELETE FROM event_keys WHERE event_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(q("drop event keys"))?;
+    let mut terms: Vec<i64> = keys.iter().map(|&t| term_key(t)).collect();
+    terms.sort_unstable();
+    terms.dedup();
+    for chunk in terms.chunks(MAX_BIND / 2) {
+        let sql = format!(
+            "INSERT INTO event_keys (term, event_id) VALUES {}",
+            pair_values(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for t in chunk {
+            query = query.bind(*t).bind(id);
+        }
+        query
+            .execute(&mut **tx)
+            .await
+            .map_err(q("write event keys"))?;
+    }
+    if terms.is_empty() {
+        sqlx::query("INSERT INTO events_unkeyed (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(q("mark unkeyed event"))?;
+    } else {
+        sqlx::query("DELETE FROM events_unkeyed WHERE id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(q("unmark unkeyed event"))?;
+    }
+    Ok(())
 }
 
 /// A term id as a column value (term ids use all 64 bits; 0 is the document counter, so a term

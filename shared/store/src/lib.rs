@@ -169,22 +169,25 @@ impl Store {
         }
         let options = AnyConnectOptions::from_str(url.expose_secret()).map_err(open_error)?;
         let sync = config.sqlite_synchronous;
+        let cache = format!("PRAGMA cache_size = -{}", config.sqlite_cache_kib.max(64));
         let pool = AnyPoolOptions::new()
             .max_connections(config.max_connections.max(1))
             .acquire_timeout(std::time::Duration::from_secs(
                 config.connect_timeout_secs.max(1),
             ))
             .after_connect(move |conn, _meta| {
+                let cache = cache.clone();
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; FULL (the default) makes a
                         // commit durable before it returns (the store decides what is acked),
                         // NORMAL only against a killed process; the busy timeout queues writers
-                        // instead of failing them.
+                        // instead of failing them; the page cache is store.sqlite_cache_kib.
                         for pragma in [
                             "PRAGMA journal_mode = WAL",
                             sync.pragma(),
                             "PRAGMA busy_timeout = 30000",
+                            cache.as_str(),
                         ] {
                             sqlx::query(pragma).execute(&mut *conn).await?;
                         }
@@ -269,18 +272,36 @@ impl Store {
 mod tests {
     use super::*;
 
-    async fn synchronous_of(sync: SqliteSynchronous) -> i64 {
+    async fn pragma_of(config: impl FnOnce(StoreConfig) -> StoreConfig, pragma: &str) -> i64 {
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = StoreConfig {
-            sqlite_synchronous: sync,
-            ..StoreConfig::sqlite(dir.path().join("s.db"))
-        };
+        let config = config(StoreConfig::sqlite(dir.path().join("s.db")));
         let store = Store::open(&config).await.expect("open");
-        let row = sqlx::query("PRAGMA synchronous")
+        let row = sqlx::query(&format!("PRAGMA {pragma}"))
             .fetch_one(&store.pool)
             .await
             .expect("pragma");
         sqlx::Row::try_get::<i64, _>(&row, 0).expect("value")
+    }
+
+    async fn synchronous_of(sync: SqliteSynchronous) -> i64 {
+        let with = move |c| StoreConfig {
+            sqlite_synchronous: sync,
+            ..c
+        };
+        pragma_of(with, "synchronous").await
+    }
+
+    #[tokio::test]
+    async fn sqlite_page_cache_is_the_configured_size() {
+        assert_eq!(pragma_of(|c| c, "cache_size").await, -512, "default 512 KiB");
+        let with = |c| StoreConfig {
+            sqlite_cache_kib: 4096,
+            ..c
+        };
+        assert_eq!(pragma_of(with, "cache_size").await, -4096);
+        let parsed: StoreConfig =
+            serde_json::from_str(r#"{"sqlite_cache_kib": 1024}"#).expect("parse");
+        assert_eq!(parsed.sqlite_cache_kib, 1024);
     }
 
     #[tokio::test]

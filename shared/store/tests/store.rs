@@ -2,7 +2,7 @@
 //! database per test.
 
 use copydesk_store::ledger::{apply, decide};
-use copydesk_store::{Action, Decision, Delivery, IngestRecord, Store};
+use copydesk_store::{Action, Decision, Delivery, EventCommit, EventRow, IngestRecord, Store};
 use std::time::Duration;
 
 macro_rules! on_both_backends {
@@ -28,6 +28,7 @@ on_both_backends!(
     feed_state_round_trips,
     migrations_are_idempotent_and_listed,
     pruning_removes_only_old_rows,
+    events_are_found_by_their_keys_and_indexed_incrementally,
 );
 
 fn record(source: &str, guid: &str, version: u64) -> IngestRecord {
@@ -291,4 +292,60 @@ async fn pruning_removes_only_old_rows(store: &Store, _: &copydesk_store::StoreC
     let pruned = store.prune(Duration::from_millis(1), Duration::ZERO).await;
     // Rows written this millisecond may or may not be older than 1 ms; only check it ran.
     assert!(pruned.is_ok());
+}
+
+fn put(id: &str, expected: u64, members: &[&str], keys: &[u64]) -> EventRow {
+    EventRow::Put {
+        id: id.into(),
+        expected,
+        state: format!(r#"{{"id":"{id}","v":{}}}"#, expected + 1),
+        members: members.iter().map(|m| m.to_string()).collect(),
+        span: Some((1_000, 2_000)),
+        keys: keys.to_vec(),
+    }
+}
+
+async fn commit(store: &Store, rows: Vec<EventRow>, terms: Option<Vec<u64>>) -> bool {
+    store
+        .event_commit(&EventCommit {
+            rows,
+            new_doc_terms: terms,
+        })
+        .await
+        .expect("commit")
+}
+
+async fn events_are_found_by_their_keys_and_indexed_incrementally(
+    store: &Store,
+    _: &copydesk_store::StoreConfig,
+) {
+    // Term ids use all 64 bits.
+    let (ferry, strike, vote) = (u64::MAX - 7, 42u64, 1u64 << 63);
+    assert!(commit(store, vec![put("e1", 0, &["s1", "s2"], &[ferry, vote])], Some(vec![ferry, vote])).await);
+    assert!(commit(store, vec![put("e2", 0, &["s3"], &[strike])], Some(vec![strike, ferry])).await);
+    assert!(commit(store, vec![put("e3", 0, &["s4"], &[])], None).await);
+    let window = Some((0, 5_000));
+    let found = store.event_candidates(window, &[vote], 10).await.expect("read");
+    assert_eq!(found.len(), 2, "e1 by its key and e3, which has none: {found:?}");
+    assert!(found[0].contains("e1") && found[1].contains("e3"));
+    let found = store.event_candidates(window, &[strike, 9], 10).await.expect("read");
+    assert!(found.iter().any(|s| s.contains("e2")) && !found.iter().any(|s| s.contains("e1")));
+    assert_eq!(store.event_candidates(window, &[], 10).await.expect("read").len(), 3);
+    assert!(store.event_candidates(Some((9_000, 9_500)), &[vote], 10).await.expect("read").is_empty());
+    // e1 moves on: s2 leaves for e2, s5 joins, its keys change; the index follows.
+    assert!(commit(store, vec![put("e1", 1, &["s1", "s5"], &[strike]), put("e2", 1, &["s3", "s2"], &[strike])], None).await);
+    assert!(store.event_of_story("s5").await.expect("read").is_some_and(|s| s.contains("e1")));
+    assert!(store.event_of_story("s2").await.expect("read").is_some_and(|s| s.contains("e2")));
+    let by_vote = store.event_candidates(window, &[vote], 10).await.expect("read");
+    assert!(!by_vote.iter().any(|s| s.contains("e1")), "old key gone: {by_vote:?}");
+    // A stale write changes nothing, keys included.
+    assert!(!commit(store, vec![put("e1", 1, &["s1"], &[vote])], None).await);
+    assert!(store.event_candidates(window, &[vote], 10).await.expect("read").iter().all(|s| !s.contains("e1")));
+    // Document frequencies, read in one batch.
+    let (docs, df) = store.event_doc_freqs(&[ferry, strike, vote, 7]).await.expect("df");
+    assert_eq!((docs, df), (2, vec![2, 1, 1, 0]));
+    // A deleted event leaves no keys behind.
+    assert!(commit(store, vec![EventRow::Delete { id: "e2".into(), expected: 2 }], None).await);
+    assert!(store.event_candidates(window, &[strike], 10).await.expect("read").iter().all(|s| !s.contains("e2")));
+    assert_eq!(store.event_of_story("s3").await.expect("read"), None);
 }

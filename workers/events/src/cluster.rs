@@ -62,6 +62,10 @@ pub struct Assignment {
     pub score: Option<f32>,
     /// Stories moved from other events into this one by repair: `(story id, from event)`.
     pub moved: Vec<(String, String)>,
+    /// The event holding the story as this assignment left it in the store (with its stored
+    /// version), so a caller need not read it back. Not serialised.
+    #[serde(skip)]
+    pub event: Option<EventState>,
 }
 
 /// What an assignment did.
@@ -211,7 +215,7 @@ impl<S: EventStore> Clusterer<S> {
         let window = chrono::Duration::days(self.cfg.window_days);
         let mut scored: Vec<(f32, EventState)> = self
             .store
-            .candidates(doc.published, window)
+            .candidates(doc.published, window, &member.lookup_keys())
             .await?
             .into_iter()
             .map(|e| (score_event(&member, terms, &e, &self.cfg), e))
@@ -251,6 +255,8 @@ impl<S: EventStore> Clusterer<S> {
         }
         target.trim_compared();
         let event_id = target.id.clone();
+        let mut stored = target.clone();
+        stored.version = target.version + 1;
         writes.insert(
             0,
             EventWrite::Put {
@@ -269,6 +275,7 @@ impl<S: EventStore> Clusterer<S> {
             outcome,
             score: best,
             moved,
+            event: Some(stored),
         })
     }
 
@@ -291,21 +298,24 @@ impl<S: EventStore> Clusterer<S> {
         if member.version > slot.version {
             *slot = member;
             event.trim_compared();
+            let expected = event.version;
             self.store
                 .commit(Commit {
                     writes: vec![EventWrite::Put {
-                        expected: event.version,
-                        state: event,
+                        expected,
+                        state: event.clone(),
                     }],
                     new_doc_terms: None,
                 })
                 .await?;
+            event.version = expected + 1;
         }
         Ok(Assignment {
             event_id,
             outcome: Outcome::Updated,
             score: None,
             moved: Vec::new(),
+            event: Some(event),
         })
     }
 }

@@ -20,9 +20,11 @@ pub struct Member {
     /// When it was published, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<DateTime<Utc>>,
-    /// Key-term vector (unit length, IDF as of arrival).
+    /// Key-term vector (unit length, IDF as of arrival); stored packed ([`crate::vector::packed`]).
+    #[serde(with = "crate::vector::packed")]
     pub body: SparseVec,
-    /// Entity-name vector (unit length, IDF as of arrival).
+    /// Entity-name vector (unit length, IDF as of arrival); stored packed.
+    #[serde(with = "crate::vector::packed")]
     pub ents: SparseVec,
     /// People (last-name keys) with mention counts, most mentioned first.
     pub persons: Vec<(String, u32)>,
@@ -146,6 +148,53 @@ impl EventState {
     }
 }
 
+/// How many of its strongest key terms (summed over the members that keep vectors) index an
+/// event, and how many of its strongest entity terms.
+pub const EVENT_KEYS: usize = 32;
+/// Entity terms among an event's keys.
+pub const EVENT_ENTITY_KEYS: usize = 8;
+/// How many of a story's strongest key terms (and entity terms, [`EVENT_ENTITY_KEYS`]) look up
+/// its candidate events.
+pub const STORY_KEYS: usize = 16;
+
+/// The `n` heaviest terms of a weighted list, ties to the lower id.
+fn strongest(mut terms: Vec<(u64, f32)>, n: usize) -> impl Iterator<Item = u64> {
+    terms.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    terms.into_iter().filter(|p| p.1 > 0.0).take(n).map(|p| p.0)
+}
+
+fn sorted_keys(keys: impl Iterator<Item = u64>) -> Vec<u64> {
+    let mut v: Vec<u64> = keys.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+impl Member {
+    /// The terms that look up the events this member may join: its [`STORY_KEYS`] strongest
+    /// key terms and [`EVENT_ENTITY_KEYS`] strongest entity terms, sorted.
+    pub fn lookup_keys(&self) -> Vec<u64> {
+        sorted_keys(
+            strongest(self.body.clone(), STORY_KEYS)
+                .chain(strongest(self.ents.clone(), EVENT_ENTITY_KEYS)),
+        )
+    }
+}
+
+impl EventState {
+    /// The terms an event is found by: the [`EVENT_KEYS`] strongest of its members' summed
+    /// key-term vectors and the [`EVENT_ENTITY_KEYS`] strongest entity terms, sorted. A story
+    /// that shares none of them with its own [`Member::lookup_keys`] is not compared with the
+    /// event (it could hardly reach the join threshold).
+    pub fn keys(&self) -> Vec<u64> {
+        let (body, ents) = self.sums();
+        sorted_keys(
+            strongest(body.into_terms(), EVENT_KEYS)
+                .chain(strongest(ents.into_terms(), EVENT_ENTITY_KEYS)),
+        )
+    }
+}
+
 /// Similarity of two members (or a document and a member): the score's two parts combined.
 pub fn pair_similarity(a: &Member, b: &Member, entity_weight: f32) -> f32 {
     (dot(&a.body, &b.body) + entity_weight * dot(&a.ents, &b.ents)) / (1.0 + entity_weight)
@@ -213,6 +262,24 @@ pub(crate) mod tests {
         })
         .expect("json");
         assert!(json.len() < full.len());
+    }
+
+    #[test]
+    fn an_event_is_keyed_by_its_strongest_summed_terms() {
+        let mut a = member("a", &[]);
+        a.body = (1..=40).map(|t| (t, t as f32 / 100.0)).collect();
+        a.ents = vec![(900, 0.5), (901, 0.1)];
+        let mut b = member("b", &[]);
+        b.body = vec![(1, 0.9)];
+        let mut e = EventState::open(a.clone());
+        e.members.push(b);
+        let keys = e.keys();
+        assert_eq!(keys.len(), EVENT_KEYS + 2);
+        assert!(keys.contains(&1), "term 1 is strong only summed over both members");
+        assert!(keys.contains(&40) && !keys.contains(&2) && keys.contains(&900));
+        let look = a.lookup_keys();
+        assert_eq!(look.len(), STORY_KEYS + 2);
+        assert!(look.contains(&40) && !look.contains(&24) && look.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -68,11 +68,15 @@ pub struct Commit {
 /// Event state shared by every replica of the clusterer.
 pub trait EventStore: Send + Sync {
     /// Events that may take a story published at `at`: those with a dated member within
-    /// `window` of `at`, and those with no dated member. `at = None` returns every event.
+    /// `window` of `at`, and those with no dated member (`at = None`: any time), that share one
+    /// of `keys` (the story's [`crate::Member::lookup_keys`]) with their
+    /// [`EventState::keys`]; events without keys always qualify. Empty `keys`: every event in
+    /// the window.
     fn candidates(
         &self,
         at: Option<DateTime<Utc>>,
         window: Duration,
+        keys: &[u64],
     ) -> impl Future<Output = Result<Vec<EventState>, StoreError>> + Send;
 
     /// The event that holds a story id, if any.
@@ -100,6 +104,8 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct Inner {
     events: HashMap<String, EventState>,
+    /// Each event's [`EventState::keys`], as of its last write.
+    keys: HashMap<String, Vec<u64>>,
     story_event: HashMap<String, String>,
     df: HashMap<u64, u64>,
     docs: u64,
@@ -137,12 +143,17 @@ impl EventStore for MemoryStore {
         &self,
         at: Option<DateTime<Utc>>,
         window: Duration,
+        keys: &[u64],
     ) -> impl Future<Output = Result<Vec<EventState>, StoreError>> + Send {
         let inner = self.lock();
+        let shares = |e: &EventState| {
+            let own = inner.keys.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
+            keys.is_empty() || own.is_empty() || own.iter().any(|k| keys.binary_search(k).is_ok())
+        };
         let mut v: Vec<EventState> = inner
             .events
             .values()
-            .filter(|e| in_window(e, at, window))
+            .filter(|e| in_window(e, at, window) && shares(e))
             .cloned()
             .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -210,10 +221,12 @@ fn apply(inner: &mut Inner, commit: Commit) -> Result<(), StoreError> {
                         .story_event
                         .insert(m.story_id.clone(), state.id.clone());
                 }
+                inner.keys.insert(state.id.clone(), state.keys());
                 inner.events.insert(state.id.clone(), state);
             }
             EventWrite::Delete { id, .. } => {
                 inner.events.remove(&id);
+                inner.keys.remove(&id);
                 inner.story_event.retain(|_, e| *e != id);
             }
         }

@@ -12,8 +12,9 @@ use std::future::Future;
 #[derive(Clone, Debug)]
 pub struct StoreEvents(pub Store);
 
-/// Most events a story is compared with: the most recently active ones in the time window.
-/// Without a bound, a month of a busy wire would load thousands of events per story.
+/// Most events a story is compared with: those in its time window that share the most of its
+/// key terms (then the most recently active). Without a bound, a month of a busy wire would
+/// load thousands of events per story.
 pub const MAX_CANDIDATES: u32 = 300;
 
 fn backend(e: copydesk_store::StoreError) -> StoreError {
@@ -33,7 +34,9 @@ impl EventStore for StoreEvents {
         &self,
         at: Option<DateTime<Utc>>,
         window: Duration,
+        keys: &[u64],
     ) -> impl Future<Output = Result<Vec<EventState>, StoreError>> + Send {
+        let keys = keys.to_vec();
         async move {
             let bounds = at.map(|t| {
                 (
@@ -43,7 +46,7 @@ impl EventStore for StoreEvents {
             });
             let rows = self
                 .0
-                .event_candidates(bounds, MAX_CANDIDATES)
+                .event_candidates(bounds, &keys, MAX_CANDIDATES)
                 .await
                 .map_err(backend)?;
             rows.iter().map(|json| parse(json)).collect()
@@ -86,6 +89,7 @@ impl EventStore for StoreEvents {
                             span: stored
                                 .span()
                                 .map(|(lo, hi)| (lo.timestamp_millis(), hi.timestamp_millis())),
+                            keys: stored.keys(),
                         }
                     }
                     EventWrite::Delete { id, expected } => EventRow::Delete {

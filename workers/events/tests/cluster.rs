@@ -134,6 +134,32 @@ fn a_new_version_stays_in_its_event_even_when_its_text_changes() {
 }
 
 #[test]
+fn an_assignment_carries_the_event_exactly_as_stored() {
+    let c = warmed(ClusterConfig::default());
+    let stored = |id: &str| {
+        c.store()
+            .events()
+            .into_iter()
+            .find(|e| e.id == id)
+            .expect("event")
+    };
+    let first = block_on(c.assign(&arrest("a1", "Tom Reyes", "striker", 10))).expect("assign");
+    assert_eq!(first.event.as_ref(), Some(&stored(&first.event_id)));
+    assert_eq!(first.event.as_ref().map(|e| e.version), Some(1));
+    let second = block_on(c.assign(&arrest("a2", "Tom Reyes", "striker", 11))).expect("assign");
+    assert_eq!(second.outcome, Outcome::Joined);
+    assert_eq!(second.event.as_ref(), Some(&stored(&first.event_id)));
+    assert_eq!(second.event.as_ref().map(|e| e.members.len()), Some(2));
+    let mut v2 = arrest("a2", "Tom Reyes", "striker", 12);
+    v2.version = 2;
+    let update = block_on(c.assign(&v2)).expect("assign");
+    assert_eq!(update.event.as_ref(), Some(&stored(&first.event_id)));
+    assert_eq!(update.event.as_ref().map(|e| e.version), Some(3));
+    let again = block_on(c.assign(&v2)).expect("assign");
+    assert_eq!(again.event.as_ref(), Some(&stored(&first.event_id)), "a no-op: as read");
+}
+
+#[test]
 fn a_story_outside_the_time_window_opens_a_new_event() {
     let c = warmed(ClusterConfig {
         window_days: 3,
@@ -158,8 +184,9 @@ impl EventStore for Contended {
         &self,
         at: Option<DateTime<Utc>>,
         window: Duration,
+        keys: &[u64],
     ) -> Result<Vec<EventState>, StoreError> {
-        self.inner.candidates(at, window).await
+        self.inner.candidates(at, window, keys).await
     }
     async fn event_of(&self, story_id: &str) -> Result<Option<EventState>, StoreError> {
         self.inner.event_of(story_id).await
@@ -255,4 +282,36 @@ fn a_killed_story_leaves_its_event_and_the_last_one_removes_the_event() {
         None,
         "unknown now"
     );
+}
+
+#[test]
+fn a_story_is_compared_only_with_events_that_share_a_key_term() {
+    let c = Clusterer::new(MemoryStore::new(), ClusterConfig::default());
+    for d in background() {
+        block_on(c.assign(&d)).expect("assign");
+    }
+    let ferry = block_on(c.assign(&doc(
+        "f1",
+        "Harbour ferry fares rise",
+        "The harbour ferry operator raised fares on the island route by a fifth on Monday.",
+        &[],
+        0,
+    )))
+    .expect("assign");
+    let store = c.store();
+    let all = block_on(store.candidates(Some(t0()), Duration::days(30), &[])).expect("read");
+    assert!(all.len() >= 2, "every event in the window without keys");
+    let event = store
+        .events()
+        .into_iter()
+        .find(|e| e.id == ferry.event_id)
+        .expect("ferry event");
+    let keys = event.keys();
+    assert!(!keys.is_empty());
+    let by_key =
+        block_on(store.candidates(Some(t0()), Duration::days(30), &keys[..1])).expect("read");
+    assert!(by_key.iter().any(|e| e.id == ferry.event_id));
+    assert!(by_key.len() < all.len(), "unrelated events are not read");
+    let none = block_on(store.candidates(Some(t0()), Duration::days(30), &[3, 5])).expect("read");
+    assert!(none.is_empty(), "no event has these keys: {none:?}");
 }

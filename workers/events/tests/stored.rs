@@ -84,12 +84,16 @@ async fn same_as_memory(store: copydesk_store::Store) {
     assert_eq!(stored, memory, "the store keeps exactly what memory keeps");
     assert_eq!(memory[0], memory[2], "a1 and a2 are one event");
     assert_ne!(memory[0], memory[1], "the two accidents are apart");
-    // A redelivered story changes nothing.
-    let again = Clusterer::new(StoreEvents(store), ClusterConfig::default());
-    assert_eq!(
-        again.assign(&stream()[0]).await.expect("again").event_id,
-        memory[0]
-    );
+    // A redelivered story changes nothing; its assignment carries the event as stored.
+    let again = Clusterer::new(StoreEvents(store.clone()), ClusterConfig::default());
+    let redelivered = again.assign(&stream()[0]).await.expect("again");
+    assert_eq!(redelivered.event_id, memory[0]);
+    let read = StoreEvents(store)
+        .event_of(&stream()[0].id)
+        .await
+        .expect("read")
+        .expect("event");
+    assert_eq!(redelivered.event, Some(read), "packed vectors round trip exactly");
 }
 
 async fn racing_replicas_agree(store: copydesk_store::Store) {

@@ -101,15 +101,17 @@ impl EventDesk {
             .move_event_members(&moved, &assignment.event_id)
             .await
             .map_err(store_error)?;
-        let mut touched = vec![assignment.event_id.clone()];
+        let mut out = Vec::new();
+        // The event as the clusterer just stored it: no need to read and parse it again.
+        out.extend(self.article(&assignment.event_id, assignment.event).await?);
+        let mut others: Vec<&String> = Vec::new();
         for (_, from) in &assignment.moved {
-            if !touched.contains(from) {
-                touched.push(from.clone());
+            if *from != assignment.event_id && !others.contains(&from) {
+                others.push(from);
             }
         }
-        let mut out = Vec::new();
-        for event in touched {
-            out.extend(self.article(&event).await?);
+        for event in others {
+            out.extend(self.article(event, None).await?);
         }
         Ok(out)
     }
@@ -138,7 +140,7 @@ impl EventDesk {
                 .await
                 .map_err(store_error)?;
             if let Some(event) = left {
-                out.extend(self.article(&event).await?);
+                out.extend(self.article(&event, None).await?);
             }
         }
         Ok(out)
@@ -146,19 +148,26 @@ impl EventDesk {
 
     /// The event article of `event_id` as it stands: written when the event has enough
     /// sources (or already had an article), a kill when the event is gone, nothing otherwise.
-    async fn article(&self, event_id: &str) -> Result<Option<StorySummarized>, HandlerError> {
+    /// `known`: the event's state as just stored, if the caller has it (else it is read).
+    async fn article(
+        &self,
+        event_id: &str,
+        known: Option<EventState>,
+    ) -> Result<Option<StorySummarized>, HandlerError> {
         let key = copydesk_types::story::key_of(EVENT_NAMESPACE, event_id);
         let ledger = self.store.ledger(&key).await.map_err(store_error)?;
         let published = ledger.published_version > 0;
         let kill = || kill_of(event_id, ledger.highest_version);
-        let state: Option<EventState> =
-            match self.store.event(event_id).await.map_err(store_error)? {
+        let state: Option<EventState> = match known {
+            Some(state) => Some(state),
+            None => match self.store.event(event_id).await.map_err(store_error)? {
                 Some(json) => Some(
                     serde_json::from_str(&json)
                         .map_err(|e| HandlerError::Permanent(format!("event {event_id}: {e}")))?,
                 ),
                 None => None,
-            };
+            },
+        };
         // Too few sources for a first article: known from the event state alone, without
         // reading every member's copy (a big single-source event would read them all per story).
         if let Some(state) = state.as_ref().filter(|_| !published) {
