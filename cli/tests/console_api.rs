@@ -67,17 +67,22 @@ impl Fixture {
             .spawn()
             .expect("start copydesk console");
         // The first line names the address (port 0 picks a free one).
+        // The reader keeps draining after it: the pipe stays open for whatever the console
+        // prints next.
         let stdout = console.stdout.take().expect("stdout");
-        let line = tokio::task::spawn_blocking(move || {
+        let (first, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = std::io::BufReader::new(stdout);
             let mut line = String::new();
-            std::io::BufReader::new(stdout)
-                .read_line(&mut line)
-                .map(|_| line)
+            let _ = first.send(reader.read_line(&mut line).map(|_| line));
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
+        let line = tokio::task::spawn_blocking(move || rx.recv());
         let line = tokio::time::timeout(Duration::from_secs(60), line)
             .await
             .expect("the console starts")
             .expect("join")
+            .expect("the console printed its address")
             .expect("read");
         let base = line
             .split(" on ")

@@ -33,8 +33,31 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(screens().join(format!("{name}.png")), png).expect("save screenshot");
 }
 
+/// The text of an element, waiting for it to appear: after a click the next page may still be
+/// loading (finding at once raced the navigation: "no such element").
 async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} on the page: {e}")).text().await.expect("text")
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} on the page: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Wait until a click's navigation has landed on a page whose URL satisfies `done` (elements
+/// found before that belong to the old page and go stale).
+async fn until_url(c: &Client, what: &str, done: impl Fn(&str) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let url = c.current_url().await.expect("current url");
+        if done(url.as_str()) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: still on {url}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn try_text(c: &Client, css: &str) -> Option<String> {
@@ -161,6 +184,7 @@ async fn drive(p: &Pipeline, c: &Client, base: &str) -> Result<(), Box<dyn std::
         let word = first_headline.split_whitespace().max_by_key(|w| w.len()).expect("a word").to_string();
         c.find(Locator::Css("#q")).await.expect("search box").send_keys(&word).await.expect("type");
         c.find(Locator::Css("form.search button")).await.expect("search button").click().await.expect("search");
+        until_url(c, "the search results", |u| u.contains("q=")).await;
         let hits = c.find_all(Locator::Css("#letters tbody tr")).await.expect("rows");
         assert!(!hits.is_empty() && hits.len() <= STORIES, "search for {word:?} found {}", hits.len());
         c.find(Locator::Css("#letters tbody tr td a")).await.expect("message link").click().await.expect("open message");

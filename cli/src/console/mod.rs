@@ -93,18 +93,24 @@ pub async fn run(layers: &Layers, settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listen on {}:{}", cfg.bind, cfg.port))?;
     let addr = listener.local_addr()?;
-    println!(
-        "copydesk console for namespace '{}' on http://{addr}/",
-        console.names.namespace
-    );
-    if configured {
-        println!("log in with the token in ${}", cfg.token_env.trim());
+    let login = if configured {
+        format!("log in with the token in ${}", cfg.token_env.trim())
     } else {
-        println!(
+        format!(
             "log in with this token (made for this run; set console.token_env to choose one): {}",
             secrecy::ExposeSecret::expose_secret(&token)
-        );
-    }
+        )
+    };
+    // One write, errors ignored: a supervisor (or a test) that reads the address and closes
+    // the pipe must not stop the console (println! panics on a closed stdout).
+    let banner = format!(
+        "copydesk console for namespace '{}' on http://{addr}/\n{login}\n",
+        console.names.namespace
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut out, banner.as_bytes());
+    let _ = std::io::Write::flush(&mut out);
+    drop(out);
     tracing::info!(console.addr = %addr, "console listening");
     axum::serve(listener, router(console))
         .with_graceful_shutdown(async {
