@@ -37,7 +37,7 @@ pub struct Member {
 /// the latest of them. Older members keep their place in the event (id, version, title,
 /// people) without vectors, so a breaking story with thousands of wire copies has an event
 /// record of bounded size to read and write per story.
-pub const MAX_COMPARED: usize = 100;
+pub const MAX_COMPARED: usize = 32;
 
 impl Member {
     /// True while the member's vectors are kept (see [`MAX_COMPARED`]).
