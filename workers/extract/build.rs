@@ -20,6 +20,10 @@ const FILES: &[(&str, &str)] = &[
     ("CLUSTERS_DE", "clusters-de.tsv"),
     ("CLUSTERS_NB", "clusters-nb.tsv"),
     ("CLUSTERS_FI", "clusters-fi.tsv"),
+    ("SUBWORD_EN", "subword-en.bin"),
+    ("SUBWORD_DE", "subword-de.bin"),
+    ("SUBWORD_NB", "subword-nb.bin"),
+    ("SUBWORD_FI", "subword-fi.bin"),
 ];
 
 fn main() {

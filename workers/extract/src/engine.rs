@@ -53,7 +53,7 @@ pub enum Engine {
     /// The built-in engine.
     Builtin(BuiltinExtractor),
     /// The LLM engine (with the built-in one as its fallback).
-    Llm(LlmExtractor),
+    Llm(Box<LlmExtractor>),
 }
 
 /// Build the engine a config asks for, loading its model.
@@ -64,7 +64,7 @@ pub fn build(cfg: &ExtractConfig) -> Result<Engine, ExtractError> {
     };
     Ok(match cfg.engine {
         EngineKind::Builtin => Engine::Builtin(builtin),
-        EngineKind::Llm => Engine::Llm(LlmExtractor::new(cfg, builtin)?),
+        EngineKind::Llm => Engine::Llm(Box::new(LlmExtractor::new(cfg, builtin)?)),
     })
 }
 

@@ -30,6 +30,10 @@ struct Tok {
     cluster: u32,
     /// Mid-sentence capitalisation bucket (0 unknown).
     caps: u64,
+    /// Subword-cluster bit-path (0 when the language has no subword table).
+    sub: u32,
+    /// Binned leading coordinates of the word's subword vector.
+    sub_bins: crate::subword::Bins,
 }
 
 /// Reusable buffers, so a long run of sentences allocates once.
@@ -42,6 +46,8 @@ pub struct Featurizer {
     gram_starts: Vec<usize>,
     lower: String,
     chars: Vec<char>,
+    sub_buf: String,
+    sub_acc: Vec<i32>,
 }
 
 /// Sentinel value hashes for positions before the start and after the end of a sentence.
@@ -111,6 +117,7 @@ impl Featurizer {
         let freq_at = |i: isize| get(i).map_or(99, |t| t.freq);
         let flags_at = |i: isize| get(i).map_or(99, |t| t.flags);
         let cl_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.cluster, b) as u64);
+        let sub_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.sub, b) as u64);
         // The last three letters of a neighbour: case endings and prepositions' forms ("-ssa",
         // "-lle", "-en") that say what kind of word follows or precedes.
         let suf3_at = |i: isize| {
@@ -192,6 +199,22 @@ impl Featurizer {
             for g in &self.grams[self.gram_starts[i]..self.gram_starts[i + 1]] {
                 f(84, *g, 0);
             }
+            if t.sub != 0 {
+                // Subword clusters: every word has one, seen in training or not.
+                for (k, bits) in [3u32, 6, 9, 12].into_iter().enumerate() {
+                    f(90 + k as u64, cluster_prefix(t.sub, bits) as u64, 0);
+                }
+                f(94, cluster_prefix(t.sub, 8) as u64, t.short);
+                f(95, sub_at(j - 1, 6), cluster_prefix(t.sub, 6) as u64);
+                f(96, cluster_prefix(t.sub, 6) as u64, sub_at(j + 1, 6));
+                f(97, sub_at(j - 1, 8), t.short);
+                f(98, t.short, sub_at(j + 1, 8));
+                for (d, &bin) in t.sub_bins.0.iter().enumerate() {
+                    if bin != 2 {
+                        f(100 + d as u64, bin as u64, 0);
+                    }
+                }
+            }
         }
         starts.push(out.len() as u32);
     }
@@ -210,6 +233,11 @@ impl Featurizer {
         t.freq = info.freq as u64;
         t.cluster = info.cluster;
         t.caps = info.caps as u64;
+        if let Some(sw) = &lex.subword {
+            let v = sw.read(w, &mut self.sub_buf, &mut self.sub_acc);
+            t.sub = v.path;
+            t.sub_bins = v.bins;
+        }
         t.flags = info.flags as u64;
         if info.flags == 0 && w.starts_with(char::is_uppercase) {
             // An inflected name ("Sallan", "Merkels"): the flags of its stem, marked as such.

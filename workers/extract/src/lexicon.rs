@@ -27,10 +27,12 @@ pub struct WordInfo {
     pub caps: u8,
 }
 
-/// Lowercase-word hash -> [`WordInfo`].
+/// Lowercase-word hash -> [`WordInfo`], and the language's subword clusters when it has them.
 #[derive(Default)]
 pub struct Lexicon {
     words: HashMap<u64, WordInfo, FxBuild>,
+    /// Clusters any word gets from its characters (`model/subword-<lang>.bin`).
+    pub subword: Option<Box<crate::subword::Subword>>,
 }
 
 /// Flag bit of a given name.
@@ -74,7 +76,10 @@ impl Lexicon {
             e.cluster = path;
             e.caps = caps;
         }
-        Lexicon { words }
+        Lexicon {
+            words,
+            subword: None,
+        }
     }
 
     /// What is known about the word whose lowercase hash is `lower`.

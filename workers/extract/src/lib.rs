@@ -50,6 +50,7 @@ pub mod polnear;
 pub mod quotes;
 pub mod rules;
 pub mod sources;
+pub mod subword;
 pub mod tagger;
 pub mod token;
 pub mod train;

@@ -35,14 +35,33 @@ pub fn embedded_model(lang: Lang) -> Option<&'static [u8]> {
 /// The embedded lexicon text of a language (with its clusters), empty when absent.
 pub fn embedded_lexicon(lang: Lang) -> Lexicon {
     let text = |b: Option<&'static [u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
-    let (lex, clusters) = match lang {
-        Lang::En => (embedded::LEXICON_EN, embedded::CLUSTERS_EN),
-        Lang::De => (embedded::LEXICON_DE, embedded::CLUSTERS_DE),
-        Lang::Nb => (embedded::LEXICON_NB, embedded::CLUSTERS_NB),
-        Lang::Fi => (embedded::LEXICON_FI, embedded::CLUSTERS_FI),
-        _ => (None, None),
+    let (lex, clusters, subword) = match lang {
+        Lang::En => (
+            embedded::LEXICON_EN,
+            embedded::CLUSTERS_EN,
+            embedded::SUBWORD_EN,
+        ),
+        Lang::De => (
+            embedded::LEXICON_DE,
+            embedded::CLUSTERS_DE,
+            embedded::SUBWORD_DE,
+        ),
+        Lang::Nb => (
+            embedded::LEXICON_NB,
+            embedded::CLUSTERS_NB,
+            embedded::SUBWORD_NB,
+        ),
+        Lang::Fi => (
+            embedded::LEXICON_FI,
+            embedded::CLUSTERS_FI,
+            embedded::SUBWORD_FI,
+        ),
+        _ => (None, None, None),
     };
-    Lexicon::parse(&text(lex).unwrap_or_default(), text(clusters).as_deref())
+    let mut lexicon = Lexicon::parse(&text(lex).unwrap_or_default(), text(clusters).as_deref());
+    lexicon.subword = subword
+        .and_then(|b| crate::subword::Subword::parse(std::borrow::Cow::Borrowed(b)).map(Box::new));
+    lexicon
 }
 
 /// The model file name of a language under `model/` ("ner.bin" for English, "ner-de.bin", ...).
@@ -55,7 +74,7 @@ pub fn model_file(lang: Lang) -> String {
 
 /// Lazily loaded taggers, one slot per language of [`MODEL_LANGS`].
 pub struct Taggers {
-    slots: [OnceLock<Option<Tagger>>; 4],
+    slots: [OnceLock<Option<Box<Tagger>>>; 4],
 }
 
 impl Taggers {
@@ -69,7 +88,7 @@ impl Taggers {
     /// Taggers with the English one given (a model file from config), the others lazy.
     pub fn with_english(en: Tagger) -> Taggers {
         let t = Taggers::lazy();
-        let _ = t.slots[0].set(Some(en));
+        let _ = t.slots[0].set(Some(Box::new(en)));
         t
     }
 
@@ -78,8 +97,8 @@ impl Taggers {
     pub fn get(&self, lang: Lang) -> Option<&Tagger> {
         let slot = lang.model_slot()?;
         self.slots[slot]
-            .get_or_init(|| load_embedded(lang).ok())
-            .as_ref()
+            .get_or_init(|| load_embedded(lang).ok().map(Box::new))
+            .as_deref()
     }
 
     /// Like [`Taggers::get`], but a missing or corrupt model is an error that says how to fix it.
@@ -124,4 +143,41 @@ pub fn load_embedded(lang: Lang) -> Result<Tagger, ExtractError> {
         model: Model::from_bytes(bytes, &what)?,
         lexicon: embedded_lexicon(lang),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finnish_words_get_subword_clusters_even_when_no_table_lists_them() {
+        let fi = embedded_lexicon(Lang::Fi);
+        let Some(sw) = fi.subword.as_ref() else {
+            // A build without model/subword-fi.bin (see the README's "Subword clusters").
+            assert!(
+                embedded::SUBWORD_FI.is_none(),
+                "the file is there but did not parse"
+            );
+            return;
+        };
+        let (mut buf, mut acc) = (String::new(), Vec::new());
+        // Invented names in inflected forms: no lexicon, cluster file or training split has them.
+        for w in ["Kvarnströmille", "Pöyhösen", "Vattulaisessa"] {
+            let v = sw.read(w, &mut buf, &mut acc);
+            assert_eq!(32 - v.path.leading_zeros() - 1, 12, "{w}: a 12-bit path");
+            assert!(
+                v.bins.0.iter().any(|&b| b != 2),
+                "{w}: some coordinate off the middle"
+            );
+            assert_eq!(
+                sw.read(w, &mut buf, &mut acc).path,
+                v.path,
+                "{w}: the same every time"
+            );
+        }
+        // Only Finnish has a subword table; the others run as before.
+        for lang in [Lang::En, Lang::De, Lang::Nb] {
+            assert!(embedded_lexicon(lang).subword.is_none(), "{lang:?}");
+        }
+    }
 }

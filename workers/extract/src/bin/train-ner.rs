@@ -49,6 +49,10 @@ struct Args {
     /// the training split and written to model/clusters-<lang>.tsv).
     #[arg(long)]
     no_clusters: bool,
+    /// Train without the language's subword clusters even when model/subword-<lang>.bin exists
+    /// (written by tools/make_subword.py; see the README's "Subword clusters").
+    #[arg(long)]
+    no_subword: bool,
     /// Print dev F1 after every epoch (dev is only measured, never trained on).
     #[arg(long)]
     report_dev: bool,
@@ -116,7 +120,24 @@ fn run(args: Args) -> Result<(), String> {
         }
     };
     let lexicon_text = read(format!("lexicon-{}.tsv", lang.code())).unwrap_or_default();
-    let lexicon = Lexicon::parse(&lexicon_text, clusters.as_deref());
+    let mut lexicon = Lexicon::parse(&lexicon_text, clusters.as_deref());
+    let subword_path = args.model_dir.join(format!("subword-{}.bin", lang.code()));
+    if !args.no_subword && subword_path.exists() {
+        let bytes = std::fs::read(&subword_path)
+            .map_err(|e| format!("cannot read {}: {e}", subword_path.display()))?;
+        lexicon.subword = Some(Box::new(
+            copydesk_extract::subword::Subword::parse(std::borrow::Cow::Owned(bytes)).ok_or_else(
+                || {
+                    format!(
+                        "{} is not a subword cluster file; rebuild it with tools/make_subword.py \
+                         or train with --no-subword",
+                        subword_path.display()
+                    )
+                },
+            )?,
+        ));
+        eprintln!("subword clusters from {}", subword_path.display());
+    }
     eprintln!(
         "training the {} model on {} sentences from {} ({} lexicon words)",
         lang.code(),
