@@ -34,6 +34,8 @@ struct Tok {
     sub: u32,
     /// Binned leading coordinates of the word's subword vector.
     sub_bins: crate::subword::Bins,
+    /// Brown-cluster bit-path of the word as written (0 none or no table).
+    brown: u32,
 }
 
 /// Reusable buffers, so a long run of sentences allocates once.
@@ -118,6 +120,8 @@ impl Featurizer {
         let flags_at = |i: isize| get(i).map_or(99, |t| t.flags);
         let cl_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.cluster, b) as u64);
         let sub_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.sub, b) as u64);
+        let brown_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.brown, b) as u64);
+        let has_brown = lex.brown.is_some();
         // The last three letters of a neighbour: case endings and prepositions' forms ("-ssa",
         // "-lle", "-en") that say what kind of word follows or precedes.
         let suf3_at = |i: isize| {
@@ -199,6 +203,17 @@ impl Featurizer {
             for g in &self.grams[self.gram_starts[i]..self.gram_starts[i + 1]] {
                 f(84, *g, 0);
             }
+            if has_brown {
+                // Brown clusters from outside the training data (0: the word is not listed).
+                for (k, bits) in [4u32, 6, 8, 10, 12, 15].into_iter().enumerate() {
+                    f(200 + k as u64, cluster_prefix(t.brown, bits) as u64, 0);
+                }
+                f(206, cluster_prefix(t.brown, 8) as u64, t.short);
+                f(207, brown_at(j - 1, 6), cluster_prefix(t.brown, 6) as u64);
+                f(208, cluster_prefix(t.brown, 6) as u64, brown_at(j + 1, 6));
+                f(209, brown_at(j - 1, 8), t.short);
+                f(210, t.short, brown_at(j + 1, 8));
+            }
             if t.sub != 0 {
                 // Subword clusters: every word has one, seen in training or not.
                 for (k, bits) in [3u32, 6, 9, 12].into_iter().enumerate() {
@@ -233,6 +248,9 @@ impl Featurizer {
         t.freq = info.freq as u64;
         t.cluster = info.cluster;
         t.caps = info.caps as u64;
+        if let Some(b) = &lex.brown {
+            t.brown = b.path(w);
+        }
         if let Some(sw) = &lex.subword {
             let v = sw.read(w, &mut self.sub_buf, &mut self.sub_acc);
             t.sub = v.path;

@@ -33,6 +33,8 @@ pub struct Lexicon {
     words: HashMap<u64, WordInfo, FxBuild>,
     /// Clusters any word gets from its characters (`model/subword-<lang>.bin`).
     pub subword: Option<Box<crate::subword::Subword>>,
+    /// Brown clusters of words as written, from outside the training data (`model/brown-<lang>.bin`).
+    pub brown: Option<crate::brown::Brown>,
 }
 
 /// Flag bit of a given name.
@@ -79,6 +81,7 @@ impl Lexicon {
         Lexicon {
             words,
             subword: None,
+            brown: None,
         }
     }
 

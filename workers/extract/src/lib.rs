@@ -29,6 +29,7 @@
 pub mod alias;
 pub mod assemble;
 pub mod bench;
+pub mod brown;
 pub mod builtin;
 pub mod clusters;
 pub mod conll;

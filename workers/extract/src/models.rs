@@ -35,32 +35,37 @@ pub fn embedded_model(lang: Lang) -> Option<&'static [u8]> {
 /// The embedded lexicon text of a language (with its clusters), empty when absent.
 pub fn embedded_lexicon(lang: Lang) -> Lexicon {
     let text = |b: Option<&'static [u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
-    let (lex, clusters, subword) = match lang {
+    let (lex, clusters, subword, brown) = match lang {
         Lang::En => (
             embedded::LEXICON_EN,
             embedded::CLUSTERS_EN,
             embedded::SUBWORD_EN,
+            embedded::BROWN_EN,
         ),
         Lang::De => (
             embedded::LEXICON_DE,
             embedded::CLUSTERS_DE,
             embedded::SUBWORD_DE,
+            embedded::BROWN_DE,
         ),
         Lang::Nb => (
             embedded::LEXICON_NB,
             embedded::CLUSTERS_NB,
             embedded::SUBWORD_NB,
+            embedded::BROWN_NB,
         ),
         Lang::Fi => (
             embedded::LEXICON_FI,
             embedded::CLUSTERS_FI,
             embedded::SUBWORD_FI,
+            embedded::BROWN_FI,
         ),
-        _ => (None, None, None),
+        _ => (None, None, None, None),
     };
     let mut lexicon = Lexicon::parse(&text(lex).unwrap_or_default(), text(clusters).as_deref());
     lexicon.subword = subword
         .and_then(|b| crate::subword::Subword::parse(std::borrow::Cow::Borrowed(b)).map(Box::new));
+    lexicon.brown = brown.and_then(|b| crate::brown::Brown::parse(std::borrow::Cow::Borrowed(b)));
     lexicon
 }
 
@@ -178,6 +183,32 @@ mod tests {
         // Only Finnish has a subword table; the others run as before.
         for lang in [Lang::En, Lang::De, Lang::Nb] {
             assert!(embedded_lexicon(lang).subword.is_none(), "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn german_words_get_brown_clusters_from_outside_the_training_split() {
+        let de = embedded_lexicon(Lang::De);
+        let Some(brown) = de.brown.as_ref() else {
+            assert!(
+                embedded::BROWN_DE.is_none(),
+                "the file is there but did not parse"
+            );
+            return;
+        };
+        assert!(brown.len() > 100_000, "{} words", brown.len());
+        // Politicians share a cluster, cities another, and the two differ.
+        let (merkel, putin, berlin) = (
+            brown.path("Merkel"),
+            brown.path("Putin"),
+            brown.path("Hamburg"),
+        );
+        assert!(merkel != 0 && berlin != 0);
+        assert_eq!(merkel, putin);
+        assert_ne!(merkel, berlin);
+        assert_eq!(brown.path("Xqzvtlmbr"), 0, "an unknown word has no cluster");
+        for lang in [Lang::En, Lang::Nb, Lang::Fi] {
+            assert!(embedded_lexicon(lang).brown.is_none(), "{lang:?}");
         }
     }
 }

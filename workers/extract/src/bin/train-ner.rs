@@ -53,6 +53,10 @@ struct Args {
     /// (written by tools/make_subword.py; see the README's "Subword clusters").
     #[arg(long)]
     no_subword: bool,
+    /// Train without the language's Brown clusters even when model/brown-<lang>.bin exists
+    /// (written by tools/make_brown.py; see the README's "Brown clusters").
+    #[arg(long)]
+    no_brown: bool,
     /// Print dev F1 after every epoch (dev is only measured, never trained on).
     #[arg(long)]
     report_dev: bool,
@@ -137,6 +141,25 @@ fn run(args: Args) -> Result<(), String> {
             )?,
         ));
         eprintln!("subword clusters from {}", subword_path.display());
+    }
+    let brown_path = args.model_dir.join(format!("brown-{}.bin", lang.code()));
+    if !args.no_brown && brown_path.exists() {
+        let bytes = std::fs::read(&brown_path)
+            .map_err(|e| format!("cannot read {}: {e}", brown_path.display()))?;
+        let brown = copydesk_extract::brown::Brown::parse(std::borrow::Cow::Owned(bytes))
+            .ok_or_else(|| {
+                format!(
+                    "{} is not a Brown cluster file; rebuild it with tools/make_brown.py or \
+                     train with --no-brown",
+                    brown_path.display()
+                )
+            })?;
+        eprintln!(
+            "Brown clusters of {} words from {}",
+            brown.len(),
+            brown_path.display()
+        );
+        lexicon.brown = Some(brown);
     }
     eprintln!(
         "training the {} model on {} sentences from {} ({} lexicon words)",
