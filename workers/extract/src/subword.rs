@@ -128,7 +128,6 @@ impl Subword {
         buf.push_str(&self.eow);
         acc.clear();
         acc.resize(self.dims, 0);
-        let mut count = 0u32;
         let mut add = |gram: &[u8]| {
             let (lo, hi) = murmur3_x64_128(gram, self.seed);
             let parts = [lo as u32, (lo >> 32) as u32, hi as u32, (hi >> 32) as u32];
@@ -137,24 +136,23 @@ impl Subword {
                 for (a, &q) in acc.iter_mut().zip(&self.table[row..row + self.dims]) {
                     *a += q as i8 as i32;
                 }
-                count += 1;
             }
         };
         let key = buf.as_bytes();
         add(key);
-        // Char boundaries of the padded key, so n-grams are whole characters.
-        let bounds: Vec<usize> = buf
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(key.len()))
-            .collect();
-        let chars = bounds.len() - 1;
+        // N-grams of whole characters (no allocation: each start's end found by walking n chars).
         for n in self.minn..=self.maxn {
-            for s in 0..(chars + 1).saturating_sub(n) {
-                add(&key[bounds[s]..bounds[s + n]]);
+            for (start, _) in buf.char_indices() {
+                let end = match buf[start..].char_indices().nth(n) {
+                    Some((off, _)) => start + off,
+                    None if buf[start..].chars().count() == n => key.len(),
+                    None => break,
+                };
+                add(&key[start..end]);
             }
         }
-        let _ = count; // neither the tree's signs nor the unit vector depend on the mean's divisor
+        // Neither the tree's signs nor the unit vector depend on the mean's divisor, so the sum
+        // stands for the mean.
         let norm = acc
             .iter()
             .zip(&self.scale)
