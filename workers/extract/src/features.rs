@@ -52,6 +52,29 @@ pub struct Featurizer {
     sub_acc: Vec<i32>,
 }
 
+/// Features of a cluster path: its prefixes (templates `base..base + n`), then its 8-bit prefix
+/// with the word's shape, and the neighbours' prefixes (`around`: the previous and the next
+/// word's 6- and 8-bit prefixes) beside the word's 6-bit prefix or its shape.
+fn path_features(
+    f: &mut impl FnMut(u64, u64, u64),
+    base: u64,
+    prefixes: &[u32],
+    path: u32,
+    short: u64,
+    around: ((u64, u64), (u64, u64)),
+) {
+    for (k, &bits) in prefixes.iter().enumerate() {
+        f(base + k as u64, cluster_prefix(path, bits) as u64, 0);
+    }
+    let (t, p6) = (base + prefixes.len() as u64, cluster_prefix(path, 6) as u64);
+    let ((prev6, prev8), (next6, next8)) = around;
+    f(t, cluster_prefix(path, 8) as u64, short);
+    f(t + 1, prev6, p6);
+    f(t + 2, p6, next6);
+    f(t + 3, prev8, short);
+    f(t + 4, short, next8);
+}
+
 /// Sentinel value hashes for positions before the start and after the end of a sentence.
 const BOS: u64 = 0x1111_2222_3333_4444;
 const EOS: u64 = 0x5555_6666_7777_8888;
@@ -205,25 +228,26 @@ impl Featurizer {
             }
             if has_brown {
                 // Brown clusters from outside the training data (0: the word is not listed).
-                for (k, bits) in [4u32, 6, 8, 10, 12, 15].into_iter().enumerate() {
-                    f(200 + k as u64, cluster_prefix(t.brown, bits) as u64, 0);
-                }
-                f(206, cluster_prefix(t.brown, 8) as u64, t.short);
-                f(207, brown_at(j - 1, 6), cluster_prefix(t.brown, 6) as u64);
-                f(208, cluster_prefix(t.brown, 6) as u64, brown_at(j + 1, 6));
-                f(209, brown_at(j - 1, 8), t.short);
-                f(210, t.short, brown_at(j + 1, 8));
+                let around = (
+                    (brown_at(j - 1, 6), brown_at(j - 1, 8)),
+                    (brown_at(j + 1, 6), brown_at(j + 1, 8)),
+                );
+                path_features(
+                    &mut f,
+                    200,
+                    &[4, 6, 8, 10, 12, 15],
+                    t.brown,
+                    t.short,
+                    around,
+                );
             }
             if t.sub != 0 {
                 // Subword clusters: every word has one, seen in training or not.
-                for (k, bits) in [3u32, 6, 9, 12].into_iter().enumerate() {
-                    f(90 + k as u64, cluster_prefix(t.sub, bits) as u64, 0);
-                }
-                f(94, cluster_prefix(t.sub, 8) as u64, t.short);
-                f(95, sub_at(j - 1, 6), cluster_prefix(t.sub, 6) as u64);
-                f(96, cluster_prefix(t.sub, 6) as u64, sub_at(j + 1, 6));
-                f(97, sub_at(j - 1, 8), t.short);
-                f(98, t.short, sub_at(j + 1, 8));
+                let around = (
+                    (sub_at(j - 1, 6), sub_at(j - 1, 8)),
+                    (sub_at(j + 1, 6), sub_at(j + 1, 8)),
+                );
+                path_features(&mut f, 90, &[3, 6, 9, 12], t.sub, t.short, around);
                 for (d, &bin) in t.sub_bins.0.iter().enumerate() {
                     if bin != 2 {
                         f(100 + d as u64, bin as u64, 0);
