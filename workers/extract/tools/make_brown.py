@@ -63,6 +63,12 @@ def main():
     ap.add_argument("--data", required=True, help="spacy_lookups_data/data folder")
     ap.add_argument("--out", required=True, help="the model folder")
     ap.add_argument("--top", type=int, default=TOP)
+    ap.add_argument(
+        "--coverage",
+        nargs=2,
+        metavar=("TRAIN", "DEV"),
+        help="also print the share of DEV's name tokens not in TRAIN (IOB2 files) that get a cluster",
+    )
     args = ap.parse_args()
     load = lambda name: json.load(
         gzip.open(os.path.join(args.data, f"{args.lang}_lexeme_{name}.json.gz"))
@@ -87,6 +93,16 @@ def main():
         f"{os.path.getsize(out)} bytes",
         file=sys.stderr,
     )
+    if args.coverage:
+        words_of = lambda path: [
+            line.split() for line in open(path, encoding="utf8") if line.strip()
+        ]
+        train = {cols[0] for cols in words_of(args.coverage[0])}
+        unseen = [c[0] for c in words_of(args.coverage[1]) if c[-1] != "O" and c[0] not in train]
+        kept, listed = set(words), {w for w in clusters if w and clusters[w] > 0}
+        for label, pool in ((f"the top {len(words)}", kept), (f"all {len(listed)}", listed)):
+            share = sum(w in pool for w in unseen) / max(1, len(unseen))
+            print(f"{share:.1%} of {len(unseen)} unseen dev name tokens are among {label} words", file=sys.stderr)
     for w in ["Merkel", "Schröder", "Putin", "Berlin", "Hamburg", "Siemens", "Regierung"]:
         if w in clusters:
             print(w, bin(path_of(clusters[w]))[3:], file=sys.stderr)
