@@ -18,6 +18,10 @@ pub enum EvalWhat {
         /// instead of the tagger sentence by sentence.
         #[arg(long)]
         documents: bool,
+        /// Also write every token as `word gold predicted` to this file (a blank line between
+        /// sentences), for error analysis; sentence-level scoring only.
+        #[arg(long, conflicts_with = "documents")]
+        dump: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -173,12 +177,23 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<()> {
             gold,
             lang,
             documents,
+            dump,
             json,
         } => {
             need(&gold, "gold file")?;
             let lang = copydesk_extract::Lang::parse_arg(&lang).map_err(anyhow::Error::msg)?;
             let report = if documents {
                 copydesk_extract::eval_ner_documents(&gold, lang)?
+            } else if let Some(path) = dump {
+                let mut out = Vec::new();
+                let report = copydesk_extract::eval_ner_dump(&gold, lang, Some(&mut out))?;
+                std::fs::write(&path, out).map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot write the token dump {}: {e}; check the folder exists and is writable",
+                        path.display()
+                    )
+                })?;
+                report
             } else {
                 copydesk_extract::eval_ner(&gold, lang)?
             };

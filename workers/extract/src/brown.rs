@@ -63,6 +63,41 @@ impl Brown {
         }
         0
     }
+
+    /// For a word with no path of its own, the paths of its head and of its first hyphen part
+    /// (0 where none): the part after the last hyphen ("EU-Kommission" -> "Kommission") and the
+    /// part before the first ("DLR" in "DLR-Forscher"); or, for a capitalised word without a
+    /// hyphen, its longest listed tail of at least four letters after at least three, capitalised
+    /// as a noun is ("Bundesforschungsministerium" -> "Ministerium"). German compounds are mostly
+    /// common nouns, and their head says what kind. `buf` is scratch space.
+    pub fn head(&self, word: &str, buf: &mut String) -> (u32, u32) {
+        if let Some((a, rest)) = word.split_once('-') {
+            let first = if a.is_empty() { 0 } else { self.path(a) };
+            let last = rest.rsplit('-').next().unwrap_or(rest);
+            let head = if last.is_empty() { 0 } else { self.path(last) };
+            return (head, first);
+        }
+        if !word.starts_with(char::is_uppercase) {
+            return (0, 0);
+        }
+        for (at, _) in word.char_indices().skip(3) {
+            let tail = &word[at..];
+            if tail.chars().count() < 4 {
+                break;
+            }
+            buf.clear();
+            let mut cs = tail.chars();
+            if let Some(c) = cs.next() {
+                buf.extend(c.to_uppercase());
+                buf.push_str(cs.as_str());
+            }
+            let head = self.path(buf);
+            if head != 0 {
+                return (head, 0);
+            }
+        }
+        (0, 0)
+    }
 }
 
 /// FNV-1a, 32 bits, over the UTF-8 bytes (as `tools/make_brown.py` hashes).
@@ -106,6 +141,31 @@ mod tests {
         assert_eq!(b.path("und"), 0b110);
         assert_eq!(b.path("merkel"), 0, "case as written");
         assert_eq!(b.path("Scholz"), 0);
+    }
+
+    #[test]
+    fn compounds_and_hyphenated_words_get_their_heads_path() {
+        let b = file(&[
+            ("Ministerium", 0b101),
+            ("Kommission", 0b110),
+            ("EU", 0b111),
+            ("Forscher", 0b1001),
+        ]);
+        let mut buf = String::new();
+        assert_eq!(b.head("Bundesforschungsministerium", &mut buf), (0b101, 0));
+        assert_eq!(b.head("EU-Kommission", &mut buf), (0b110, 0b111));
+        assert_eq!(b.head("DLR-Forscher", &mut buf), (0b1001, 0));
+        assert_eq!(b.head("Spezstroi", &mut buf), (0, 0), "no listed tail");
+        assert_eq!(
+            b.head("ministerium", &mut buf),
+            (0, 0),
+            "lowercase: not a noun"
+        );
+        assert_eq!(
+            b.head("Uministerium", &mut buf),
+            (0, 0),
+            "the tail starts at the 4th letter"
+        );
     }
 
     #[test]

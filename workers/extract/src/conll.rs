@@ -5,7 +5,7 @@ use crate::error::ExtractError;
 use crate::gazetteer::Gazetteer;
 use crate::lang::Lang;
 use crate::lexicon::Lexicon;
-use crate::model::{tag_index, Model, TYPES};
+use crate::model::{tag_index, Model, TAGS, TYPES};
 use crate::tagger::{spans, tag_sentence, Scratch};
 use crate::BuiltinExtractor;
 use serde::Serialize;
@@ -204,14 +204,26 @@ fn gold_and_engine(
 /// Run the built-in tagger of `lang` on every sentence of a CoNLL file and score it against the
 /// file's tags.
 pub fn eval_ner(gold: &Path, lang: Lang) -> Result<NerReport, ExtractError> {
+    eval_ner_dump(gold, lang, None)
+}
+
+/// [`eval_ner`], also appending every token with its gold and predicted tag to `dump` (see
+/// [`eval_model_dump`]).
+pub fn eval_ner_dump(
+    gold: &Path,
+    lang: Lang,
+    dump: Option<&mut Vec<u8>>,
+) -> Result<NerReport, ExtractError> {
     let (sentences, engine) = gold_and_engine(gold, lang)?;
     let tagger = engine.taggers().require(lang)?;
-    Ok(eval_model(
+    let report = eval_model_dump(
         &tagger.model,
         &tagger.lexicon,
         engine.gazetteer(),
         &sentences,
-    ))
+        dump.map(|d| d as &mut dyn std::io::Write),
+    );
+    Ok(report.expect("writing to memory cannot fail"))
 }
 
 /// Score the whole built-in engine of `lang` document by document, as it reads stories: each
@@ -282,18 +294,65 @@ pub fn eval_model(
     gaz: &Gazetteer,
     sentences: &[Sentence],
 ) -> NerReport {
+    eval_model_dump(model, lex, gaz, sentences, None).expect("no dump, nothing to write")
+}
+
+/// [`eval_model`], also writing each token as `word gold predicted` to `dump` (a blank line
+/// between sentences), for error analysis.
+pub fn eval_model_dump(
+    model: &Model,
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    sentences: &[Sentence],
+    mut dump: Option<&mut dyn std::io::Write>,
+) -> std::io::Result<NerReport> {
     let mut scratch = Scratch::default();
     let mut pred = Vec::new();
-    score(sentences.iter().map(|s| {
+    let mut pairs = Vec::with_capacity(sentences.len());
+    for s in sentences {
         let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
         tag_sentence(model, lex, gaz, &words, &mut scratch, &mut pred);
-        (s.tags.clone(), pred.clone())
-    }))
+        if let Some(out) = dump.as_mut() {
+            for ((w, g), p) in words.iter().zip(&s.tags).zip(&pred) {
+                writeln!(out, "{w} {} {}", TAGS[*g], TAGS[*p])?;
+            }
+            writeln!(out)?;
+        }
+        pairs.push((s.tags.clone(), pred.clone()));
+    }
+    Ok(score(pairs))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dump_lists_every_token_with_its_gold_and_predicted_tag() {
+        let sentences = parse_conll("EU B-ORG\nrejects O\n\nPeter B-PER\n").expect("parse");
+        // No feature weights: every token is tagged O.
+        let model = Model::from_float(
+            Vec::new(),
+            crate::model::Transitions {
+                trans: [0.0; crate::model::NT * crate::model::NT],
+                start: [0.0; crate::model::NT],
+            },
+        );
+        let mut out = Vec::new();
+        let report = eval_model_dump(
+            &model,
+            &Lexicon::default(),
+            &Gazetteer::embedded(),
+            &sentences,
+            Some(&mut out),
+        )
+        .expect("written");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "EU B-ORG O\nrejects O O\n\nPeter B-PER O\n\n"
+        );
+        assert_eq!(report.recall, 0.0);
+    }
 
     #[test]
     fn conll_parsing_skips_docstart_and_names_bad_tags() {

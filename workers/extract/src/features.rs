@@ -36,6 +36,12 @@ struct Tok {
     sub_bins: crate::subword::Bins,
     /// Brown-cluster bit-path of the word as written (0 none or no table).
     brown: u32,
+    /// Brown path of the word's head when the word itself has none: the longest listed tail of
+    /// a compound ("Bundesforschungsministerium" -> "Ministerium") or the part after its last
+    /// hyphen ("EU-Kommission" -> "Kommission").
+    head: u32,
+    /// Brown path of the part before the first hyphen ("DLR" in "DLR-Forscher"), 0 none.
+    first: u32,
 }
 
 /// Reusable buffers, so a long run of sentences allocates once.
@@ -240,6 +246,16 @@ impl Featurizer {
                     t.short,
                     around,
                 );
+                if t.head != 0 {
+                    for (k, bits) in [4u32, 8, 12].into_iter().enumerate() {
+                        f(211 + k as u64, cluster_prefix(t.head, bits) as u64, 0);
+                    }
+                    f(214, cluster_prefix(t.head, 8) as u64, t.short);
+                }
+                if t.first != 0 {
+                    f(215, cluster_prefix(t.first, 8) as u64, 0);
+                    f(216, cluster_prefix(t.first, 12) as u64, t.short);
+                }
             }
             if t.sub != 0 {
                 // Subword clusters: every word has one, seen in training or not.
@@ -274,6 +290,9 @@ impl Featurizer {
         t.caps = info.caps as u64;
         if let Some(b) = &lex.brown {
             t.brown = b.path(w);
+            if t.brown == 0 {
+                (t.head, t.first) = b.head(w, &mut self.sub_buf);
+            }
         }
         if let Some(sw) = &lex.subword {
             let v = sw.read(w, &mut self.sub_buf, &mut self.sub_acc);

@@ -58,7 +58,7 @@ pub mod train;
 
 pub use bench::{bench_extract, BenchReport};
 pub use builtin::BuiltinExtractor;
-pub use conll::{eval_ner, eval_ner_documents, NerReport};
+pub use conll::{eval_ner, eval_ner_documents, eval_ner_dump, NerReport};
 pub use copydesk_types::Entities;
 pub use engine::{build, Engine, EngineKind, ExtractConfig, Extractor};
 pub use error::ExtractError;
