@@ -42,6 +42,10 @@ struct Tok {
     head: u32,
     /// Brown path of the part before the first hyphen ("DLR" in "DLR-Forscher"), 0 none.
     first: u32,
+    /// Cluster and frequency bucket of the word's compound tail (see
+    /// [`Lexicon::compound_tails`]; 0 none).
+    tail: u32,
+    tail_freq: u64,
 }
 
 /// Reusable buffers, so a long run of sentences allocates once.
@@ -218,6 +222,13 @@ impl Featurizer {
                 }
                 f(76, t.cluster as u64, t.short);
             }
+            if t.tail != 0 {
+                for (k, bits) in [4u32, 8, 12].into_iter().enumerate() {
+                    f(220 + k as u64, cluster_prefix(t.tail, bits) as u64, 0);
+                }
+                f(223, cluster_prefix(t.tail, 8) as u64, t.short);
+                f(224, t.tail_freq, t.short);
+            }
             f(77, cl_at(j - 1, 12), 0);
             f(78, cl_at(j + 1, 12), 0);
             f(79, cl_at(j - 1, 8), t.short);
@@ -288,6 +299,19 @@ impl Featurizer {
         t.freq = info.freq as u64;
         t.cluster = info.cluster;
         t.caps = info.caps as u64;
+        let n = self.chars.len();
+        if lex.compound_tails && info.cluster == 0 && n >= 7 {
+            for start in 3..=n - 4 {
+                let mut h = Hasher::new(LOWER_SEED);
+                self.chars[start..].iter().for_each(|&c| h.char(c));
+                let tail = lex.get(h.finish());
+                if tail.cluster != 0 {
+                    t.tail = tail.cluster;
+                    t.tail_freq = tail.freq as u64;
+                    break;
+                }
+            }
+        }
         if let Some(b) = &lex.brown {
             t.brown = b.path(w);
             if t.brown == 0 {
@@ -386,6 +410,40 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(sa.len(), 4);
         assert!(sa.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn a_compound_without_a_cluster_gets_its_tails_features() {
+        let features = |tails: bool, word: &str| {
+            let mut lex = Lexicon::parse("", Some("representanten\t0110\n"));
+            lex.compound_tails = tails;
+            let (mut out, mut starts) = (Vec::new(), Vec::new());
+            Featurizer::default().sentence(&[word], &[0], &lex, &mut out, &mut starts);
+            out
+        };
+        let with = features(true, "stortingsrepresentanten");
+        let without = features(false, "stortingsrepresentanten");
+        assert_eq!(
+            with.len(),
+            without.len() + 5,
+            "three prefixes, shape, frequency"
+        );
+        assert!(without.iter().all(|f| with.contains(f)));
+        // The same tail in another compound shares those features.
+        let other = features(true, "fylkesrepresentanten");
+        let shared = |a: &[u64], b: &[u64]| a.iter().filter(|f| b.contains(f)).count();
+        assert!(
+            shared(&with, &other) >= shared(&without, &features(false, "fylkesrepresentanten")) + 5
+        );
+        // Too short a head, or a word with its own cluster, gets none.
+        assert_eq!(
+            features(true, "xrepresentanten").len(),
+            features(false, "xrepresentanten").len()
+        );
+        assert_eq!(
+            features(true, "representanten").len(),
+            features(false, "representanten").len()
+        );
     }
 
     #[test]

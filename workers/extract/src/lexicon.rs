@@ -35,6 +35,10 @@ pub struct Lexicon {
     pub subword: Option<Box<crate::subword::Subword>>,
     /// Brown clusters of words as written, from outside the training data (`model/brown-<lang>.bin`).
     pub brown: Option<crate::brown::Brown>,
+    /// Give a word with no cluster its compound tail's (de, nb, fi: "stortingsrepresentanten"
+    /// -> "representanten"): the longest tail of at least four letters after at least three
+    /// that has a cluster.
+    pub compound_tails: bool,
 }
 
 /// Flag bit of a given name.
@@ -82,6 +86,7 @@ impl Lexicon {
             words,
             subword: None,
             brown: None,
+            compound_tails: false,
         }
     }
 

@@ -66,7 +66,16 @@ pub fn embedded_lexicon(lang: Lang) -> Lexicon {
     lexicon.subword = subword
         .and_then(|b| crate::subword::Subword::parse(std::borrow::Cow::Borrowed(b)).map(Box::new));
     lexicon.brown = brown.and_then(|b| crate::brown::Brown::parse(std::borrow::Cow::Borrowed(b)));
+    lexicon.compound_tails = compound_tails(lang);
     lexicon
+}
+
+/// Whether a language's tagger gives a word without a cluster its compound tail's
+/// ([`Lexicon::compound_tails`]): German and Finnish, whose dev scores rose with them (single
+/// runs +0.13 and +0.52 on means of six); not Norwegian (-0.17) nor English (its clusters
+/// cover 40,000 words of news).
+pub fn compound_tails(lang: Lang) -> bool {
+    matches!(lang, Lang::De | Lang::Fi)
 }
 
 /// The model file name of a language under `model/` ("ner.bin" for English, "ner-de.bin", ...).

@@ -7,7 +7,7 @@ use clap::Parser;
 use copydesk_extract::clusters::{learn, learn_sentences, ClusterOptions, Learned};
 use copydesk_extract::conll::read_conll;
 use copydesk_extract::lexicon::Lexicon;
-use copydesk_extract::models::model_file;
+use copydesk_extract::models::{compound_tails, model_file};
 use copydesk_extract::train::{train, TrainOptions};
 use copydesk_extract::Lang;
 use std::path::PathBuf;
@@ -57,6 +57,10 @@ struct Args {
     /// (written by tools/make_brown.py; see the README's "Brown clusters").
     #[arg(long)]
     no_brown: bool,
+    /// de, fi: train without compound tails (a word with no cluster gets the cluster of its
+    /// longest clustered tail; see the README's "Compound tails"). Norwegian never uses them.
+    #[arg(long)]
+    no_tails: bool,
     /// Print dev F1 after every epoch (dev is only measured, never trained on).
     #[arg(long)]
     report_dev: bool,
@@ -125,6 +129,7 @@ fn run(args: Args) -> Result<(), String> {
     };
     let lexicon_text = read(format!("lexicon-{}.tsv", lang.code())).unwrap_or_default();
     let mut lexicon = Lexicon::parse(&lexicon_text, clusters.as_deref());
+    lexicon.compound_tails = compound_tails(lang) && !args.no_tails;
     let subword_path = args.model_dir.join(format!("subword-{}.bin", lang.code()));
     if !args.no_subword && subword_path.exists() {
         let bytes = std::fs::read(&subword_path)
