@@ -189,6 +189,40 @@ impl Pipeline {
         }
     }
 
+    /// Wait until `count()` reaches `target`, failing only when it has not grown for `stall`
+    /// (a big batch on a loaded machine may take long, but a stuck one stops moving) or after
+    /// `hard_cap` in all. The panic names what was awaited, where the count stopped, and the logs.
+    pub async fn until_count(
+        &self,
+        what: &str,
+        target: usize,
+        stall: std::time::Duration,
+        hard_cap: std::time::Duration,
+        mut count: impl FnMut() -> usize,
+    ) {
+        let started = tokio::time::Instant::now();
+        let (mut best, mut moved) = (count(), started);
+        loop {
+            let now_count = count();
+            if now_count >= target {
+                return;
+            }
+            let now = tokio::time::Instant::now();
+            if now_count > best {
+                (best, moved) = (now_count, now);
+            }
+            if now - moved >= stall || now - started >= hard_cap {
+                panic!(
+                    "waiting for {what}: {now_count} of {target} after {:?}, no progress for {:?}\n{}",
+                    now - started,
+                    now - moved,
+                    self.logs()
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Messages (ready + unacknowledged) in the namespace's work queues and retry tiers (of
     /// `stage` only, if given), as the broker counts them: on `node`, or on the shared broker.
     /// The published log and the dead-letter queues are left out.
