@@ -7,7 +7,9 @@
 //!    carry; the pipeline's rate is printed as a share of it.
 //! 2. A batch of stories dropped at once: stories/s from inbox to published, and per stage the
 //!    rate while it was busy (from the workers' own `/metrics`), CPU milliseconds per story and
-//!    peak RSS.
+//!    peak RSS; the CPU all workers and the broker's nodes spent per story, and the stories/s
+//!    the machine's cores could carry at that cost if they did nothing else (`cpu_bound`), as a
+//!    share of the broker's bound: how far CPU cost per story, not waiting, limits the pipeline.
 //! 3. Latency at a steady offered load of half the batch rate: p50/p99 from drop to published.
 //!
 //! Usage: copydesk-bench-pipeline [--stories N] [--bound-messages N] [--json]
@@ -170,6 +172,25 @@ fn cpu_secs(pid: u32) -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// CPU seconds used so far by every RabbitMQ node on the machine (`beam.smp` processes).
+fn broker_cpu_secs() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "beam.smp"))
+        .filter_map(cpu_secs)
+        .sum()
+}
+
+/// The most stories per second the machine's `cores` could carry if every core did nothing but
+/// this work: the CPU the workers and the broker spent per story, spread over all cores.
+fn cpu_bound(cores: usize, cpu_ms_per_story: f64) -> f64 {
+    if cpu_ms_per_story > 0.0 {
+        cores as f64 * 1000.0 / cpu_ms_per_story
+    } else {
+        f64::NAN
+    }
+}
+
 /// The counter that says a stage finished a story.
 fn stage_counter(worker: &str) -> &'static str {
     if worker == "ingest-worker" {
@@ -242,6 +263,7 @@ async fn main() -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&p.inbox)?;
     let cpu_before: Vec<f64> = workers.iter().map(|(_, pid, _)| cpu_secs(*pid).unwrap_or(0.0)).collect();
+    let broker_before = broker_cpu_secs();
     let started = Instant::now();
     let mut dropped: HashMap<usize, SystemTime> = HashMap::new();
     for i in 0..n {
@@ -264,6 +286,7 @@ async fn main() -> anyhow::Result<()> {
     p.ns.await_published(n, Duration::from_secs(1800)).await;
     let secs = started.elapsed().as_secs_f64();
     let rate = n as f64 / secs;
+    let broker_ms = (broker_cpu_secs() - broker_before) * 1000.0 / n as f64;
     sampler.abort();
     sample_once(&workers, started, &samples).await;
     let busy = samples.lock().expect("samples").clone();
@@ -272,8 +295,10 @@ async fn main() -> anyhow::Result<()> {
     }
     let batch_latency = latencies(&p, &dropped);
     let mut stages = BTreeMap::new();
+    let mut workers_ms = 0.0;
     for (k, (name, pid, _)) in workers.iter().enumerate() {
         let cpu = cpu_secs(*pid).unwrap_or(0.0) - cpu_before[k];
+        workers_ms += cpu * 1000.0 / n as f64;
         let b = busy.get(k).copied().unwrap_or_default();
         // The window between the first and last change, plus one sampling period.
         let window = b.first.map(|f| b.last - f + 0.1).unwrap_or(f64::NAN);
@@ -302,6 +327,7 @@ async fn main() -> anyhow::Result<()> {
     p.ns.await_published(steady_n, Duration::from_secs(1800)).await;
     let steady_latency = latencies(&p, &steady_dropped);
 
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let rss: BTreeMap<String, f64> = p.procs.lock().map(|l| l.iter().filter_map(|w| Some((w.name.clone(), round(w.peak_rss_mb()?, 1)))).collect()).unwrap_or_default();
     let report = serde_json::json!({
         "stories": n,
@@ -312,6 +338,14 @@ async fn main() -> anyhow::Result<()> {
         "pipeline_share_of_bound": round(rate / bound_stories, 3),
         "pipeline_seconds": round(secs, 2),
         "stages": stages,
+        "cpu_ms_per_story": {
+            "workers": round(workers_ms, 2),
+            "broker": round(broker_ms, 2),
+            "cores": cores,
+            // If the machine did nothing else, at today's CPU cost per story.
+            "cpu_bound_stories_per_sec": round(cpu_bound(cores, workers_ms + broker_ms), 1),
+            "cpu_bound_share_of_broker_bound": round(cpu_bound(cores, workers_ms + broker_ms) / bound_stories, 3),
+        },
         "batch_latency_p50_s": round(percentile(&batch_latency, 0.5), 3),
         "batch_latency_p99_s": round(percentile(&batch_latency, 0.99), 3),
         "steady_offered_stories_per_sec": round(offered, 1),
@@ -346,6 +380,16 @@ mod tests {
         assert_eq!(metric_value(text, "copydesk_messages_succeeded_total"), Some(42.0));
         assert_eq!(metric_value(text, "copydesk_ingest_stories_total"), Some(7.0));
         assert_eq!(metric_value(text, "copydesk_missing_total"), None);
+    }
+
+    #[test]
+    fn the_cpu_bound_spreads_the_cost_per_story_over_the_cores() {
+        assert_eq!(cpu_bound(2, 20.0), 100.0);
+        assert_eq!(cpu_bound(4, 0.5), 8000.0);
+        assert!(cpu_bound(2, 0.0).is_nan());
+        // This process is running, so it has a CPU time; a pid that cannot exist has none.
+        assert!(cpu_secs(std::process::id()).is_some());
+        assert!(cpu_secs(u32::MAX).is_none());
     }
 
     #[test]
