@@ -240,10 +240,13 @@ async fn main() -> anyhow::Result<()> {
     let bound_messages: usize = arg("--bound-messages").map(|s| s.parse()).transpose()?.unwrap_or((n * 4).max(10_000));
 
     eprintln!("broker bound: {bound_messages} persistent messages of {size} bytes, quorum queue, {WINDOW} confirms outstanding, prefetch {WINDOW}...");
+    let bound_cpu_before = broker_cpu_secs();
     let bound = match tokio::time::timeout(Duration::from_secs(600), broker_bound(bound_messages, size)).await {
         Ok(bound) => bound?,
         Err(_) => anyhow::bail!("the broker bound did not finish within 600 s (is the broker blocked or restarting?)"),
     };
+    // The broker's CPU per bare message while it carried the bound's traffic.
+    let bound_broker_ms = (broker_cpu_secs() - bound_cpu_before) * 1000.0 / bound_messages as f64;
     let bound_stories = bound / HOPS;
 
     eprintln!("pipeline: {n} generated stories dropped at once through the four workers...");
@@ -341,6 +344,8 @@ async fn main() -> anyhow::Result<()> {
         "cpu_ms_per_story": {
             "workers": round(workers_ms, 2),
             "broker": round(broker_ms, 2),
+            // For comparison: the broker's CPU per story in the bound (bare messages, four per story).
+            "broker_in_bound": round(bound_broker_ms * HOPS, 2),
             "cores": cores,
             // If the machine did nothing else, at today's CPU cost per story.
             "cpu_bound_stories_per_sec": round(cpu_bound(cores, workers_ms + broker_ms), 1),
