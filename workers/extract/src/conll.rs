@@ -216,14 +216,13 @@ pub fn eval_ner_dump(
 ) -> Result<NerReport, ExtractError> {
     let (sentences, engine) = gold_and_engine(gold, lang)?;
     let tagger = engine.taggers().require(lang)?;
-    let report = eval_model_dump(
+    Ok(eval_model_dump(
         &tagger.model,
         &tagger.lexicon,
         engine.gazetteer(),
         &sentences,
-        dump.map(|d| d as &mut dyn std::io::Write),
-    );
-    Ok(report.expect("writing to memory cannot fail"))
+        dump,
+    ))
 }
 
 /// Score the whole built-in engine of `lang` document by document, as it reads stories: each
@@ -294,18 +293,18 @@ pub fn eval_model(
     gaz: &Gazetteer,
     sentences: &[Sentence],
 ) -> NerReport {
-    eval_model_dump(model, lex, gaz, sentences, None).expect("no dump, nothing to write")
+    eval_model_dump(model, lex, gaz, sentences, None)
 }
 
-/// [`eval_model`], also writing each token as `word gold predicted` to `dump` (a blank line
+/// [`eval_model`], also appending each token as `word gold predicted` to `dump` (a blank line
 /// between sentences), for error analysis.
 pub fn eval_model_dump(
     model: &Model,
     lex: &Lexicon,
     gaz: &Gazetteer,
     sentences: &[Sentence],
-    mut dump: Option<&mut dyn std::io::Write>,
-) -> std::io::Result<NerReport> {
+    mut dump: Option<&mut Vec<u8>>,
+) -> NerReport {
     let mut scratch = Scratch::default();
     let mut pred = Vec::new();
     let mut pairs = Vec::with_capacity(sentences.len());
@@ -314,13 +313,13 @@ pub fn eval_model_dump(
         tag_sentence(model, lex, gaz, &words, &mut scratch, &mut pred);
         if let Some(out) = dump.as_mut() {
             for ((w, g), p) in words.iter().zip(&s.tags).zip(&pred) {
-                writeln!(out, "{w} {} {}", TAGS[*g], TAGS[*p])?;
+                out.extend_from_slice(format!("{w} {} {}\n", TAGS[*g], TAGS[*p]).as_bytes());
             }
-            writeln!(out)?;
+            out.push(b'\n');
         }
         pairs.push((s.tags.clone(), pred.clone()));
     }
-    Ok(score(pairs))
+    score(pairs)
 }
 
 #[cfg(test)]
@@ -345,8 +344,7 @@ mod tests {
             &Gazetteer::embedded(),
             &sentences,
             Some(&mut out),
-        )
-        .expect("written");
+        );
         assert_eq!(
             String::from_utf8(out).expect("utf-8"),
             "EU B-ORG O\nrejects O O\n\nPeter B-PER O\n\n"
