@@ -36,14 +36,16 @@ pub struct TestNamespace {
 impl TestNamespace {
     /// Create a namespace `t-<random>` and declare its topology.
     pub async fn new(retry: RetrySettings) -> Self {
-        let mut ns = TestNamespace::on(vec![amqp_url()], retry).await;
-        ns.cleanup = true;
-        ns
+        TestNamespace::on(vec![amqp_url()], retry).await
     }
 
-    /// [`TestNamespace::new`] on a broker of the test's own: `urls` are one node's address or
-    /// a cluster's (workers get them all as `amqp.urls`; the test's own connection, which
-    /// declares the topology, uses the first). Its queues are left for the node's removal.
+    /// [`TestNamespace::new`] on the given broker: `urls` are one node's address or a
+    /// cluster's (workers get them all as `amqp.urls`; the test's own connection, which
+    /// declares the topology, uses the first). On the shared broker ([`amqp_url`]) its queues
+    /// are deleted when it is dropped, as with [`TestNamespace::new`]: left behind, every
+    /// pipeline test and bench run would leave some thirty quorum queues on the machine's
+    /// broker for good, each with its own Raft process. On a node of the test's own they are
+    /// left for the node's removal.
     pub async fn on(urls: Vec<String>, retry: RetrySettings) -> Self {
         let namespace = format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let mut settings = Settings::default();
@@ -57,7 +59,8 @@ impl TestNamespace {
         let publisher = Publisher::new(&conn, settings.amqp.max_message_bytes).await.expect("publisher");
         let names = Names::new(namespace);
         broker::declare_topology(publisher.channel(), &names, &settings.retry).await.expect("declare topology");
-        TestNamespace { settings, names, conn, publisher, urls, cleanup: false }
+        let cleanup = urls == [amqp_url()];
+        TestNamespace { settings, names, conn, publisher, urls, cleanup }
     }
 
     /// Retries quick enough for tests: 3 attempts, 100 ms doubling to 400 ms.
@@ -103,6 +106,11 @@ impl TestNamespace {
             self.conn.create_channel().await.ok()
         })
         .await
+    }
+
+    /// Every queue of the namespace (work queues, retry tiers, dead-letter queues, the published log).
+    pub fn queue_names(&self) -> Vec<String> {
+        broker::all_queues(&self.names, &self.settings.retry)
     }
 
     /// Messages in a queue right now.
@@ -234,4 +242,23 @@ impl Drop for TestNamespace {
         });
         let _ = cleanup.join();
     }
+}
+
+/// Which of `queues` exist on the shared broker ([`amqp_url`]) right now.
+pub async fn queues_present(queues: &[String]) -> Vec<String> {
+    let conn = Connection::connect(&amqp_url(), lapin::ConnectionProperties::default()).await.expect("connect to the shared broker");
+    let mut present = Vec::new();
+    for queue in queues {
+        // A passive declare of a missing queue closes its channel: one channel per queue.
+        let channel = conn.create_channel().await.expect("channel");
+        let declared = channel
+            .queue_declare(queue.as_str().into(), lapin::options::QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
+            .await;
+        if declared.is_ok() {
+            present.push(queue.clone());
+            let _ = channel.close(200, "checked".into()).await;
+        }
+    }
+    let _ = conn.close(200, "checked".into()).await;
+    present
 }

@@ -286,6 +286,11 @@ impl Drop for Pipeline {
         if let Some(s) = self.supervisor.take() {
             s.abort();
         }
+        // Stop the workers before the namespace's queues are deleted (the fields drop after
+        // this), so no worker sees its queue vanish and declares it again.
+        if let Ok(mut procs) = self.procs.lock() {
+            procs.clear();
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! The one that closes every broker connection does it on a RabbitMQ node of its own
 //! (scripts/rabbit-node.sh), never on the shared one.
 
-use copydesk_tests::broker::TestNamespace;
+use copydesk_tests::broker::{queues_present, TestNamespace};
 use copydesk_tests::effects::{EventTally, WebhookReceiver};
 use copydesk_tests::node::RabbitNode;
 use copydesk_tests::pipeline::{files_in, Pipeline};
@@ -47,6 +47,12 @@ async fn stories_dropped_in_the_inbox_all_come_out_with_entities_and_a_summary()
     assert!(events.iter().all(|e| !e.payload.retracted));
     let done = p.inbox.join(".done");
     wait::until("every file retired to .done/", LONG, || async { (files_in(&done, |_| true).len() == 20).then_some(()) }).await;
+
+    // A finished pipeline leaves nothing on the shared broker.
+    let queues = queues_present(&p.ns.queue_names()).await;
+    assert!(queues.len() >= 20, "work queues, retry tiers, dead-letter queues while it runs: {queues:?}");
+    drop(p);
+    assert_eq!(queues_present(&queues).await, Vec::<String>::new(), "queues left on the broker");
 }
 
 #[tokio::test]
