@@ -28,6 +28,7 @@ const FILES: &[(&str, &str)] = &[
     ("SUBWORD_DE", "subword-de.bin"),
     ("SUBWORD_NB", "subword-nb.bin"),
     ("SUBWORD_FI", "subword-fi.bin"),
+    ("KINDS_DE", "kinds-de.bin"),
 ];
 
 fn main() {

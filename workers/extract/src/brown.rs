@@ -10,6 +10,18 @@
 use std::borrow::Cow;
 
 const MAGIC: &[u8; 8] = b"CDBROWN1";
+const KINDS_MAGIC: &[u8; 8] = b"CDKINDS1";
+
+/// Word kinds (bits of a kinds file's values): a form of a common noun.
+pub const KIND_NOUN: u32 = 1;
+/// A form of a place name.
+pub const KIND_PLACE: u32 = 2;
+/// A form of a given name.
+pub const KIND_GIVEN: u32 = 4;
+/// A form of a surname.
+pub const KIND_SURNAME: u32 = 8;
+/// A form of another proper name.
+pub const KIND_PROPER: u32 = 16;
 
 /// A cluster file, read in place.
 pub struct Brown {
@@ -20,8 +32,19 @@ pub struct Brown {
 impl Brown {
     /// Check and wrap the file's bytes; `None` when they are not a cluster file of this version.
     pub fn parse(bytes: Cow<'static, [u8]>) -> Option<Brown> {
+        Brown::parse_as(bytes, MAGIC)
+    }
+
+    /// A word-kinds file (`model/kinds-<lang>.bin`, written by `tools/make_kinds.py`): the same
+    /// layout under its own magic, each lowercase word form's value the kinds of noun it is a
+    /// form of ([`KIND_NOUN`] and the others), read with [`Brown::path`].
+    pub fn parse_kinds(bytes: Cow<'static, [u8]>) -> Option<Brown> {
+        Brown::parse_as(bytes, KINDS_MAGIC)
+    }
+
+    fn parse_as(bytes: Cow<'static, [u8]>, magic: &[u8; 8]) -> Option<Brown> {
         let b = bytes.as_ref();
-        if b.len() < 12 || &b[..8] != MAGIC {
+        if b.len() < 12 || &b[..8] != magic {
             return None;
         }
         let count = u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize;
@@ -112,13 +135,32 @@ mod tests {
     use super::*;
 
     fn file(words: &[(&str, u16)]) -> Brown {
+        Brown::parse(Cow::Owned(bytes(MAGIC, words))).expect("parses")
+    }
+
+    fn bytes(magic: &[u8; 8], words: &[(&str, u16)]) -> Vec<u8> {
         let mut rows: Vec<(u32, u16)> = words.iter().map(|(w, p)| (fnv1a32(w), *p)).collect();
         rows.sort();
-        let mut b = MAGIC.to_vec();
+        let mut b = magic.to_vec();
         b.extend((rows.len() as u32).to_le_bytes());
         rows.iter().for_each(|(h, _)| b.extend(h.to_le_bytes()));
         rows.iter().for_each(|(_, p)| b.extend(p.to_le_bytes()));
-        Brown::parse(Cow::Owned(b)).expect("parses")
+        b
+    }
+
+    #[test]
+    fn a_kinds_file_reads_like_a_cluster_file_under_its_own_magic() {
+        let words = [
+            ("forschung", KIND_NOUN as u16),
+            ("aachen", (KIND_PLACE | KIND_SURNAME) as u16),
+        ];
+        let kinds = Brown::parse_kinds(Cow::Owned(bytes(KINDS_MAGIC, &words))).expect("parses");
+        assert_eq!(kinds.path("forschung"), KIND_NOUN);
+        assert_eq!(kinds.path("aachen"), KIND_PLACE | KIND_SURNAME);
+        assert_eq!(kinds.path("merkel"), 0);
+        // Neither file passes for the other.
+        assert!(Brown::parse(Cow::Owned(bytes(KINDS_MAGIC, &words))).is_none());
+        assert!(Brown::parse_kinds(Cow::Owned(bytes(MAGIC, &words))).is_none());
     }
 
     #[test]

@@ -46,7 +46,14 @@ struct Tok {
     /// [`Lexicon::compound_tails`]; 0 none).
     tail: u32,
     tail_freq: u64,
+    /// Kinds of noun the lowercase word is a form of (see [`crate::brown::KIND_NOUN`]), or, for
+    /// a word not listed, those of its longest listed tail with [`KIND_FROM_TAIL`] added; 0
+    /// none or no kinds table.
+    kind: u64,
 }
+
+/// Marks a [`Tok::kind`] taken from the word's compound tail.
+const KIND_FROM_TAIL: u64 = 64;
 
 /// Reusable buffers, so a long run of sentences allocates once.
 #[derive(Default)]
@@ -155,6 +162,8 @@ impl Featurizer {
         let sub_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.sub, b) as u64);
         let brown_at = |i: isize, b: u32| get(i).map_or(99, |t| cluster_prefix(t.brown, b) as u64);
         let has_brown = lex.brown.is_some();
+        let has_kinds = lex.kinds.is_some();
+        let kind_at = |i: isize| get(i).map_or(99, |t| t.kind);
         // The last three letters of a neighbour: case endings and prepositions' forms ("-ssa",
         // "-lle", "-en") that say what kind of word follows or precedes.
         let suf3_at = |i: isize| {
@@ -234,6 +243,12 @@ impl Featurizer {
             f(79, cl_at(j - 1, 8), t.short);
             f(80, t.short, cl_at(j + 1, 8));
             f(81, cl_at(j - 2, 8), cl_at(j - 1, 8));
+            if has_kinds {
+                f(230, t.kind, 0);
+                f(231, t.kind, t.short);
+                f(232, kind_at(j - 1), t.kind);
+                f(233, t.kind, kind_at(j + 1));
+            }
             let caps_at = |i: isize| get(i).map_or(99, |t| t.caps);
             f(85, t.caps, t.short);
             f(86, caps_at(j - 1), t.caps);
@@ -309,6 +324,24 @@ impl Featurizer {
                     t.tail = tail.cluster;
                     t.tail_freq = tail.freq as u64;
                     break;
+                }
+            }
+        }
+        if let Some(kinds) = &lex.kinds {
+            t.kind = kinds.path(&self.lower) as u64;
+            if t.kind == 0 {
+                // "bundesforschungsministerium" -> "ministerium": a compound is what its head is.
+                let tails = self.lower.char_indices().skip(3).map(|(at, _)| at);
+                for at in tails {
+                    let tail = &self.lower[at..];
+                    if tail.chars().count() < 4 {
+                        break;
+                    }
+                    let k = kinds.path(tail) as u64;
+                    if k != 0 {
+                        t.kind = KIND_FROM_TAIL | k;
+                        break;
+                    }
                 }
             }
         }
@@ -410,6 +443,57 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(sa.len(), 4);
         assert!(sa.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn a_word_gets_its_kind_of_noun_and_an_unlisted_compound_its_heads() {
+        let table = {
+            let mut rows = [
+                (
+                    crate::brown::fnv1a32("ministerium"),
+                    crate::brown::KIND_NOUN as u16,
+                ),
+                (
+                    crate::brown::fnv1a32("aachen"),
+                    crate::brown::KIND_PLACE as u16,
+                ),
+            ];
+            rows.sort();
+            let mut b = b"CDKINDS1".to_vec();
+            b.extend((rows.len() as u32).to_le_bytes());
+            rows.iter().for_each(|(h, _)| b.extend(h.to_le_bytes()));
+            rows.iter().for_each(|(_, k)| b.extend(k.to_le_bytes()));
+            b
+        };
+        let features = |kinds: bool, word: &str| {
+            let mut lex = Lexicon::parse("", None);
+            lex.kinds = kinds.then(|| {
+                crate::brown::Brown::parse_kinds(std::borrow::Cow::Owned(table.clone()))
+                    .expect("kinds")
+            });
+            let (mut out, mut starts) = (Vec::new(), Vec::new());
+            Featurizer::default().sentence(&[word], &[0], &lex, &mut out, &mut starts);
+            out
+        };
+        let kind_only = |word: &str| -> Vec<u64> {
+            let without = features(false, word);
+            features(true, word)
+                .into_iter()
+                .filter(|f| !without.contains(f))
+                .collect()
+        };
+        // Four templates, the same for a word of the same kind and shape, told apart by kind.
+        let (noun, place) = (kind_only("Ministerium"), kind_only("Aachen"));
+        assert_eq!(noun.len(), 4);
+        assert_eq!(place.len(), 4);
+        assert!(noun.iter().all(|f| !place.contains(f)));
+        // A compound not in the table is a noun by its head, marked as taken from the head.
+        let compound = kind_only("Bundesforschungsministerium");
+        assert_eq!(compound.len(), 4);
+        assert!(compound.iter().all(|f| !noun.contains(f)));
+        assert_eq!(kind_only("Bundesverkehrsministerium")[0], compound[0]);
+        // A word with no listed kind and no listed tail has kind 0, not a feature of its own.
+        assert_eq!(kind_only("Xqzvtlmbr")[0], kind_only("Qwrtzlpk")[0]);
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub struct Lexicon {
     /// -> "representanten"): the longest tail of at least four letters after at least three
     /// that has a cluster.
     pub compound_tails: bool,
+    /// What kind of noun a lowercase word form is (`model/kinds-<lang>.bin`; German only): a
+    /// common noun, a place, a given name, a surname, another proper name.
+    pub kinds: Option<crate::brown::Brown>,
 }
 
 /// Flag bit of a given name.
@@ -87,6 +90,7 @@ impl Lexicon {
             subword: None,
             brown: None,
             compound_tails: false,
+            kinds: None,
         }
     }
 

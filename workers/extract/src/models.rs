@@ -67,6 +67,12 @@ pub fn embedded_lexicon(lang: Lang) -> Lexicon {
         .and_then(|b| crate::subword::Subword::parse(std::borrow::Cow::Borrowed(b)).map(Box::new));
     lexicon.brown = brown.and_then(|b| crate::brown::Brown::parse(std::borrow::Cow::Borrowed(b)));
     lexicon.compound_tails = compound_tails(lang);
+    let kinds = match lang {
+        Lang::De => embedded::KINDS_DE,
+        _ => None,
+    };
+    lexicon.kinds =
+        kinds.and_then(|b| crate::brown::Brown::parse_kinds(std::borrow::Cow::Borrowed(b)));
     lexicon
 }
 
@@ -192,6 +198,30 @@ mod tests {
         // Only Finnish has a subword table; the others run as before.
         for lang in [Lang::En, Lang::De, Lang::Nb] {
             assert!(embedded_lexicon(lang).subword.is_none(), "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn german_word_forms_say_what_kind_of_noun_they_are() {
+        use crate::brown::{KIND_GIVEN, KIND_NOUN, KIND_PLACE};
+        let de = embedded_lexicon(Lang::De);
+        let Some(kinds) = de.kinds.as_ref() else {
+            assert!(
+                embedded::KINDS_DE.is_none(),
+                "the file is there but did not parse"
+            );
+            return;
+        };
+        assert!(kinds.len() > 100_000, "{} forms", kinds.len());
+        // Inflected forms too: a genitive, a plural.
+        for noun in ["forschung", "ministeriums", "kommissionen"] {
+            assert_eq!(kinds.path(noun) & KIND_NOUN, KIND_NOUN, "{noun}");
+        }
+        assert_ne!(kinds.path("aachen") & KIND_PLACE, 0);
+        assert_ne!(kinds.path("petra") & KIND_GIVEN, 0);
+        assert_eq!(kinds.path("xqzvtlmbr"), 0);
+        for lang in [Lang::En, Lang::Nb, Lang::Fi] {
+            assert!(embedded_lexicon(lang).kinds.is_none(), "{lang:?}");
         }
     }
 

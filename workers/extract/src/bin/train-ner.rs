@@ -4,6 +4,7 @@
 //! gives the same bytes.
 
 use clap::Parser;
+use copydesk_extract::brown::Brown;
 use copydesk_extract::clusters::{learn, learn_sentences, ClusterOptions, Learned};
 use copydesk_extract::conll::read_conll;
 use copydesk_extract::lexicon::Lexicon;
@@ -61,9 +62,30 @@ struct Args {
     /// longest clustered tail; see the README's "Compound tails"). Norwegian never uses them.
     #[arg(long)]
     no_tails: bool,
+    /// Train without the language's word kinds even when model/kinds-<lang>.bin exists
+    /// (written by tools/make_kinds.py; see the README's "Word kinds").
+    #[arg(long)]
+    no_kinds: bool,
     /// Print dev F1 after every epoch (dev is only measured, never trained on).
     #[arg(long)]
     report_dev: bool,
+}
+
+/// A word table of the model folder (Brown clusters, word kinds), `None` when the file is absent.
+/// `what` names the file kind, its script and the flag to train without it, for the error.
+fn word_table(
+    path: &std::path::Path,
+    parse: fn(std::borrow::Cow<'static, [u8]>) -> Option<Brown>,
+    what: &str,
+) -> Result<Option<Brown>, String> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let table = parse(std::borrow::Cow::Owned(bytes))
+        .ok_or_else(|| format!("{} is not a {what}", path.display()))?;
+    eprintln!("{} words from {}", table.len(), path.display());
+    Ok(Some(table))
 }
 
 fn main() -> ExitCode {
@@ -147,24 +169,20 @@ fn run(args: Args) -> Result<(), String> {
         ));
         eprintln!("subword clusters from {}", subword_path.display());
     }
-    let brown_path = args.model_dir.join(format!("brown-{}.bin", lang.code()));
-    if !args.no_brown && brown_path.exists() {
-        let bytes = std::fs::read(&brown_path)
-            .map_err(|e| format!("cannot read {}: {e}", brown_path.display()))?;
-        let brown = copydesk_extract::brown::Brown::parse(std::borrow::Cow::Owned(bytes))
-            .ok_or_else(|| {
-                format!(
-                    "{} is not a Brown cluster file; rebuild it with tools/make_brown.py or \
-                     train with --no-brown",
-                    brown_path.display()
-                )
-            })?;
-        eprintln!(
-            "Brown clusters of {} words from {}",
-            brown.len(),
-            brown_path.display()
-        );
-        lexicon.brown = Some(brown);
+    let table_file = |kind: &str| args.model_dir.join(format!("{kind}-{}.bin", lang.code()));
+    if !args.no_brown {
+        lexicon.brown = word_table(
+            &table_file("brown"),
+            Brown::parse,
+            "Brown cluster file (tools/make_brown.py); rebuild it or train with --no-brown",
+        )?;
+    }
+    if !args.no_kinds {
+        lexicon.kinds = word_table(
+            &table_file("kinds"),
+            Brown::parse_kinds,
+            "word-kinds file (tools/make_kinds.py); rebuild it or train with --no-kinds",
+        )?;
     }
     eprintln!(
         "training the {} model on {} sentences from {} ({} lexicon words)",
