@@ -229,18 +229,27 @@ impl Drop for TestNamespace {
         // Drop cannot await; clean up on a thread with its own small runtime.
         let (url, names, retry) = (self.urls[0].clone(), self.names.clone(), self.settings.retry.clone());
         let cleanup = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             rt.block_on(async move {
-                let Ok(conn) = Connection::connect(&url, lapin::ConnectionProperties::default()).await else { return };
-                let Ok(channel) = conn.create_channel().await else { return };
+                let conn = Connection::connect(&url, lapin::ConnectionProperties::default()).await.map_err(|e| e.to_string())?;
                 for queue in broker::all_queues(&names, &retry) {
-                    let _ = channel.queue_delete(queue.into(), QueueDeleteOptions::default()).await;
+                    // Deleting a queue that was never declared closes the channel: one channel each.
+                    let channel = conn.create_channel().await.map_err(|e| e.to_string())?;
+                    if channel.queue_delete(queue.into(), QueueDeleteOptions::default()).await.is_ok() {
+                        let _ = channel.close(200, "cleanup".into()).await;
+                    }
                 }
+                let channel = conn.create_channel().await.map_err(|e| e.to_string())?;
                 let _ = channel.exchange_delete(names.events_exchange().into(), ExchangeDeleteOptions::default()).await;
                 let _ = conn.close(200, "cleanup".into()).await;
-            });
+                Ok::<(), String>(())
+            })
         });
-        let _ = cleanup.join();
+        match cleanup.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("namespace {}: its queues were not deleted: {e}", self.names.namespace),
+            Err(_) => eprintln!("namespace {}: the cleanup thread panicked", self.names.namespace),
+        }
     }
 }
 

@@ -317,7 +317,7 @@ async fn main() -> anyhow::Result<()> {
 
     // Steady load at half the batch rate, new stories (so none is a duplicate).
     let offered = rate / 2.0;
-    let steady_n = ((offered * 20.0) as usize).clamp(50, n);
+    let steady_n = ((offered * 20.0) as usize).clamp(n.min(50), n);
     eprintln!("latency: {steady_n} more stories at a steady {offered:.0} stories/s (half the batch rate)...");
     let mut steady_dropped: HashMap<usize, SystemTime> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / offered));
