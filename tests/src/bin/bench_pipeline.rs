@@ -12,7 +12,8 @@
 //!    share of the broker's bound: how far CPU cost per story, not waiting, limits the pipeline.
 //! 3. Latency at a steady offered load of half the batch rate: p50/p99 from drop to published.
 //!
-//! Usage: copydesk-bench-pipeline [--stories N] [--bound-messages N] [--json]
+//! Usage: copydesk-bench-pipeline [--stories N] [--bound-messages N] [--bound-bytes N]
+//!        [--bound-window N] [--json]
 
 use copydesk_runtime::config::RetrySettings;
 use copydesk_tests::broker::TestNamespace;
@@ -40,7 +41,7 @@ fn arg(name: &str) -> Option<String> {
 
 /// The broker's bound: `n` persistent messages of `size` bytes through a quorum queue, publisher
 /// confirms pipelined `WINDOW` deep, one consumer with prefetch `WINDOW` acking each. Messages/s.
-async fn broker_bound(n: usize, size: usize) -> anyhow::Result<f64> {
+async fn broker_bound(n: usize, size: usize, window: usize) -> anyhow::Result<f64> {
     // Few retry tiers: each is a quorum queue, and churn of many wedged RabbitMQ 3.10 here.
     let ns = TestNamespace::new(TestNamespace::fast_retry()).await;
     let queue = format!("{}.bound", ns.names.namespace);
@@ -53,6 +54,7 @@ async fn broker_bound(n: usize, size: usize) -> anyhow::Result<f64> {
     let consume_conn = copydesk_runtime::broker::connect(&ns.settings.amqp, "bench bound consumer").await?;
     let consume = consume_conn.create_channel().await?;
     consume.basic_qos(WINDOW as u16, BasicQosOptions::default()).await?;
+    let window = window.max(1);
     let mut consumer = consume.basic_consume(queue.clone().into(), "bound".into(), BasicConsumeOptions::default(), FieldTable::default()).await?;
     let body = vec![b'x'; size];
     let started = Instant::now();
@@ -73,7 +75,7 @@ async fn broker_bound(n: usize, size: usize) -> anyhow::Result<f64> {
     });
     let mut outstanding: VecDeque<lapin::PublisherConfirm> = VecDeque::with_capacity(WINDOW);
     for _ in 0..n {
-        if outstanding.len() == WINDOW {
+        if outstanding.len() == window {
             let confirm = outstanding.pop_front().expect("window");
             anyhow::ensure!(confirm.await?.is_ack(), "the broker nacked a message");
         }
@@ -236,12 +238,17 @@ async fn main() -> anyhow::Result<()> {
     let n: usize = arg("--stories").map(|s| s.parse()).transpose()?.unwrap_or(3000);
     let json = std::env::args().any(|a| a == "--json");
     let sample = Envelope::new(StoryIngested { story: Story::new("g", "h", stories::plain_text(1).split("\n\n").map(String::from).collect()) }, 1);
-    let size = sample.to_json().len();
+    // `--bound-bytes N` sizes the bound's messages by hand, to see what the broker's cost per
+    // message owes to size (the pipeline's later hops carry entities and the article as well).
+    let size = arg("--bound-bytes").map(|s| s.parse()).transpose()?.unwrap_or(sample.to_json().len());
     let bound_messages: usize = arg("--bound-messages").map(|s| s.parse()).transpose()?.unwrap_or((n * 4).max(10_000));
+    // `--bound-window N`: confirms outstanding in the bound (default WINDOW). A worker waits for
+    // each message's confirm, so a small window shows what that way of publishing costs the broker.
+    let window: usize = arg("--bound-window").map(|s| s.parse()).transpose()?.unwrap_or(WINDOW);
 
-    eprintln!("broker bound: {bound_messages} persistent messages of {size} bytes, quorum queue, {WINDOW} confirms outstanding, prefetch {WINDOW}...");
+    eprintln!("broker bound: {bound_messages} persistent messages of {size} bytes, quorum queue, {window} confirms outstanding, prefetch {WINDOW}...");
     let bound_cpu_before = broker_cpu_secs();
-    let bound = match tokio::time::timeout(Duration::from_secs(600), broker_bound(bound_messages, size)).await {
+    let bound = match tokio::time::timeout(Duration::from_secs(600), broker_bound(bound_messages, size, window)).await {
         Ok(bound) => bound?,
         Err(_) => anyhow::bail!("the broker bound did not finish within 600 s (is the broker blocked or restarting?)"),
     };
@@ -359,7 +366,7 @@ async fn main() -> anyhow::Result<()> {
         "steady_latency_p99_s": round(percentile(&steady_latency, 0.99), 3),
         "worker_peak_rss_mb": rss,
         "note": format!(
-            "bound: quorum queue, persistent, {WINDOW} confirms outstanding, prefetch {WINDOW}, divided by {HOPS} hops; \
+            "bound: quorum queue, persistent, {window} confirms outstanding, prefetch {WINDOW}, divided by {HOPS} hops; \
              batch latency includes queueing behind the batch; all figures from one run on a shared machine"
         ),
     });
