@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Build `model/kinds-de.bin`: what kind of noun a German word form is, from Wiktionary.
+"""Build `model/kinds-<lang>.bin`: what kind of word a word form is, from open lexicons.
+
+German (`--nouns`, writes kinds-de.bin), from Wiktionary:
 
 German capitalises every noun, so a capital letter says little about a name; what the tagger
 needs is whether a capitalised word is a common noun ("Forschung", "Ministerium") or a name
@@ -16,7 +18,18 @@ FNV-1a 32-bit hashes of the forms' UTF-8 bytes sorted ascending (u32 little-endi
 hash's bits (u16). Forms whose hashes collide share the union of their bits. Only derived
 statistics are kept (no definitions, no examples); shared alike, CC BY-SA 4.0.
 
+Norwegian Bokmål (`--nb-lemmas`, writes kinds-nb.bin), from Norsk Ordbank: the full-form lists
+of common nouns, adjectives, verbs and adverbs in `nb_lemma_exc.json.gz` of the
+`spacy-lookups-data` PyPI package (MIT; the word forms are from Norsk Ordbank, Bokmål 2005,
+Språkbanken at the National Library of Norway, CC BY 4.0). Bits: 1 noun, 32 adjective,
+128 verb, 256 adverb (64 is the tagger's "taken from a compound tail" mark).
+
 Usage (offline; nothing here runs at build or run time):
+
+    pip download --no-deps spacy-lookups-data==1.0.5 -d /tmp/sld
+    unzip -q /tmp/sld/*.whl -d /tmp/sld/x
+    python3 workers/extract/tools/make_kinds.py \
+        --nb-lemmas /tmp/sld/x/spacy_lookups_data/data/nb_lemma_exc.json.gz --out workers/extract/model/
 
     pip download --no-deps german-nouns==1.2.5 -d /tmp/gn
     unzip -q /tmp/gn/*.whl -d /tmp/gn/x
@@ -28,12 +41,15 @@ Same inputs, same bytes.
 
 import argparse
 import csv
+import gzip
+import json
 import os
 import struct
 import sys
 
 MAGIC = b"CDKINDS1"
 NOUN, PLACE, GIVEN, SURNAME, PROPER = 1, 2, 4, 8, 16
+NB_POS = {"noun": 1, "adj": 32, "verb": 128, "adv": 256}
 
 
 def fnv1a32(s):
@@ -50,13 +66,9 @@ def kinds_of(pos):
     return bits or NOUN
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--nouns", required=True, help="nouns.csv of the german-nouns package")
-    ap.add_argument("--out", required=True, help="folder to write kinds-de.bin into")
-    args = ap.parse_args()
+def german(nouns):
     table = {}
-    with open(args.nouns, encoding="utf-8", newline="") as f:
+    with open(nouns, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             bits = kinds_of(row.get("pos") or "")
             for col, value in row.items():
@@ -68,14 +80,45 @@ def main():
                         continue
                     h = fnv1a32(form.lower())
                     table[h] = table.get(h, 0) | bits
+    return table
+
+
+def norwegian(lemmas):
+    table = {}
+    with gzip.open(lemmas, "rt", encoding="utf-8") as f:
+        by_pos = json.load(f)
+    for pos, bits in NB_POS.items():
+        for form in by_pos.get(pos, {}):
+            # One word per entry ("à la carte-servering" is several).
+            if " " in form or not any(c.isalpha() for c in form):
+                continue
+            h = fnv1a32(form.lower())
+            table[h] = table.get(h, 0) | bits
+    return table
+
+
+def write(table, path):
     rows = sorted(table.items())
-    path = os.path.join(args.out, "kinds-de.bin")
     with open(path, "wb") as f:
         f.write(MAGIC)
         f.write(struct.pack("<I", len(rows)))
         f.write(b"".join(struct.pack("<I", h) for h, _ in rows))
         f.write(b"".join(struct.pack("<H", bits) for _, bits in rows))
     print(f"{path}: {len(rows)} forms", file=sys.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--nouns", help="nouns.csv of the german-nouns package (writes kinds-de.bin)")
+    ap.add_argument("--nb-lemmas", help="nb_lemma_exc.json.gz of spacy-lookups-data (writes kinds-nb.bin)")
+    ap.add_argument("--out", required=True, help="folder to write into")
+    args = ap.parse_args()
+    if not (args.nouns or args.nb_lemmas):
+        ap.error("give --nouns, --nb-lemmas or both")
+    if args.nouns:
+        write(german(args.nouns), os.path.join(args.out, "kinds-de.bin"))
+    if args.nb_lemmas:
+        write(norwegian(args.nb_lemmas), os.path.join(args.out, "kinds-nb.bin"))
 
 
 if __name__ == "__main__":
