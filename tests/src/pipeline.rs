@@ -213,14 +213,40 @@ impl Pipeline {
             }
             if now - moved >= stall || now - started >= hard_cap {
                 panic!(
-                    "waiting for {what}: {now_count} of {target} after {:?}, no progress for {:?}\n{}",
+                    "waiting for {what}: {now_count} of {target} after {:?}, no progress for {:?}\nwork queues: {}\n{}",
                     now - started,
                     now - moved,
+                    self.queue_snapshot().await,
                     self.logs()
                 );
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+    }
+
+    /// Each work queue's ready messages and consumers, as the broker reports them right now (or
+    /// why it could not say): tells a queue that stopped delivering from a worker that stopped
+    /// handling, when a wait fails.
+    pub async fn queue_snapshot(&self) -> String {
+        let mut out = Vec::new();
+        for stage in copydesk_types::Stage::ALL {
+            let queue = self.ns.names.stage_queue(stage);
+            let declared = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                let channel = self.ns.conn.create_channel().await?;
+                let q = channel
+                    .queue_declare(queue.as_str().into(), lapin::options::QueueDeclareOptions { passive: true, ..Default::default() }, lapin::types::FieldTable::default())
+                    .await?;
+                let _ = channel.close(200, "snapshot".into()).await;
+                Ok::<_, lapin::Error>((q.message_count(), q.consumer_count()))
+            })
+            .await;
+            out.push(match declared {
+                Ok(Ok((ready, consumers))) => format!("{} {ready} ready, {consumers} consumers", stage.as_str()),
+                Ok(Err(e)) => format!("{} unknown ({e})", stage.as_str()),
+                Err(_) => format!("{} unknown (no answer in 10 s)", stage.as_str()),
+            });
+        }
+        out.join("; ")
     }
 
     /// Messages (ready + unacknowledged) in the namespace's work queues and retry tiers (of

@@ -48,6 +48,12 @@ async fn stories_dropped_in_the_inbox_all_come_out_with_entities_and_a_summary()
     let done = p.inbox.join(".done");
     wait::until("every file retired to .done/", LONG, || async { (files_in(&done, |_| true).len() == 20).then_some(()) }).await;
 
+    // What a failed wait reports: every work queue drained, each with its worker consuming.
+    let snapshot = p.queue_snapshot().await;
+    for stage in ["ingest", "extract", "summarize", "publish"] {
+        assert!(snapshot.contains(&format!("{stage} 0 ready, 1 consumers")), "{snapshot}");
+    }
+
     // A finished pipeline leaves nothing on the shared broker.
     let queues = queues_present(&p.ns.queue_names()).await;
     assert!(queues.len() >= 20, "work queues, retry tiers, dead-letter queues while it runs: {queues:?}");
